@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The patch-object ABI: the one contract between the differ (user space,
+ * C++) and the loader (kernel, C).
+ *
+ * The differ writes an x86-64 ELF relocatable object per compilation unit
+ * (CU).  ksplice-create links one or more of them with a generated stub into
+ * the update's patch module.  Everything the loader needs is reachable from
+ * one global object per CU, `struct ksplice_unit`, whose pointer fields are
+ * R_X86_64_64 relocations that the module loader resolves at load time.
+ *
+ * What the object holds (see docs/patch-format.md for the long form):
+ *
+ *  - New code and data, in their post-patch sections: every replaced
+ *    function, every new function and data object, and the strings and
+ *    read-only data they use.  Relocations among these stay ordinary ELF
+ *    relocations; so do relocations to symbols the target kernel exports
+ *    (the module loader and modversions handle them).
+ *
+ *  - Late relocations (struct ksplice_reloc): references from new code to
+ *    symbols of the running kernel that are not exported (static functions,
+ *    static data, non-exported globals).  The field is left holding
+ *    KSPLICE_CANARY; the loader writes it at apply time, after run-pre
+ *    matching has told it the symbol's address.
+ *
+ *  - Pre code (struct ksplice_pre_sect): every function of the CU, and the
+ *    read-only data it references, as compiled before the patch, with its
+ *    relocations (struct ksplice_pre_reloc) and the sites the kernel may
+ *    rewrite at boot or run time (struct ksplice_site).  The loader compares
+ *    it against live memory (run-pre matching) before touching anything.
+ *
+ *  - The replaced functions (struct ksplice_func): which pre section each
+ *    replaces, where the new code is, where the jump goes.
+ *
+ * Every struct here has a fixed layout (explicit padding, natural
+ * alignment); both sides assert the sizes.  Pointer fields are 64-bit.
+ * Bump KSPLICE_ABI_VERSION on any change.
+ *
+ * This header is included by kernel C (with __KERNEL__) and by C++ user
+ * space; it uses only <linux/types.h>.
+ */
+#ifndef KSPLICE_ABI_H
+#define KSPLICE_ABI_H
+
+#include <linux/types.h>
+
+#define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
+#define KSPLICE_ABI_VERSION	1
+
+/* What an unwritten late-relocation field holds (masked to its width). */
+#define KSPLICE_CANARY		0x7777777777777777ULL
+
+/* Length of the jump written at an old function (x86-64: jmp rel32). */
+#define KSPLICE_JUMP_SIZE	5
+
+/*
+ * A pointer in the kernel, a 64-bit field (with an ELF relocation) in the
+ * differ.
+ */
+#ifdef __KERNEL__
+#define KSPLICE_PTR(type, name)	type *name
+#else
+#define KSPLICE_PTR(type, name)	__u64 name
+#endif
+
+/* Relocation kinds, a portable subset of R_X86_64_*. */
+enum ksplice_reloc_type {
+	KSPLICE_R_NONE = 0,
+	KSPLICE_R_PC32 = 1,	/* S + A - P, 32-bit signed (PC32, PLT32) */
+	KSPLICE_R_32S = 2,	/* S + A, 32-bit sign-extended */
+	KSPLICE_R_32 = 3,	/* S + A, 32-bit zero-extended */
+	KSPLICE_R_64 = 4,	/* S + A, 64-bit */
+	KSPLICE_R_PC64 = 5,	/* S + A - P, 64-bit */
+};
+
+/* struct ksplice_symbol.flags */
+#define KSPLICE_SYM_LOCAL	0x1	/* STB_LOCAL: may have same-named twins */
+#define KSPLICE_SYM_FUNC	0x2	/* STT_FUNC */
+#define KSPLICE_SYM_OBJECT	0x4	/* STT_OBJECT */
+#define KSPLICE_SYM_SECTION	0x8	/* a section with no named symbol */
+#define KSPLICE_SYM_EXPORTED	0x10	/* exported by the target (hint) */
+
+/*
+ * A symbol of the running kernel that pre code or a late relocation refers
+ * to.  One table per unit, shared by pre relocations and late relocations,
+ * so that an address learned by matching pre code is the one new code gets.
+ */
+struct ksplice_symbol {
+	KSPLICE_PTR(const char, name);	/* as in kallsyms, e.g. "foo.isra.0" */
+	__u32 flags;			/* KSPLICE_SYM_* */
+	__u32 pad;
+};
+
+/* A relocation inside pre code (offset relative to the pre section). */
+struct ksplice_pre_reloc {
+	__u32 offset;
+	__u16 type;			/* enum ksplice_reloc_type */
+	__u16 pad;
+	__u32 sym;			/* index into ksplice_unit.syms */
+	__u32 pad2;
+	__s64 addend;
+};
+
+/* Kinds of site in pre code that the kernel may have rewritten. */
+enum ksplice_site_kind {
+	KSPLICE_SITE_FTRACE = 1,	/* __mcount_loc: nop5 or call */
+	KSPLICE_SITE_ALTERNATIVE = 2,	/* .altinstructions */
+	KSPLICE_SITE_PARAVIRT = 3,	/* .parainstructions */
+	KSPLICE_SITE_RETPOLINE = 4,	/* .retpoline_sites */
+	KSPLICE_SITE_RETURN = 5,	/* .return_sites */
+	KSPLICE_SITE_JUMP_LABEL = 6,	/* __jump_table code address */
+	KSPLICE_SITE_STATIC_CALL = 7,	/* .static_call_sites */
+	KSPLICE_SITE_SMP_LOCK = 8,	/* .smp_locks: lock prefix or ds */
+	KSPLICE_SITE_BUG = 9,		/* __bug_table: ud2 */
+	KSPLICE_SITE_EXTABLE = 10,	/* __ex_table: faulting insn */
+};
+
+/*
+ * A site in pre code: [offset, offset + len) may differ from the pre bytes
+ * in the ways its kind allows.  len == 0 means "one instruction".
+ */
+struct ksplice_site {
+	__u32 offset;
+	__u16 len;
+	__u16 kind;			/* enum ksplice_site_kind */
+};
+
+/* struct ksplice_pre_sect.flags */
+#define KSPLICE_SECT_TEXT	0x1
+#define KSPLICE_SECT_RODATA	0x2
+#define KSPLICE_SECT_DATA	0x4	/* writable: only relocations compared */
+#define KSPLICE_SECT_STRING	0x8
+
+/*
+ * One pre-patch section of the CU (with -ffunction-sections, one function
+ * or one data object).  Its address in the running kernel is found through
+ * `sym`: the kallsyms candidates for that name, narrowed to the one whose
+ * bytes match.
+ */
+struct ksplice_pre_sect {
+	KSPLICE_PTR(const char, name);		/* ELF section, for messages */
+	KSPLICE_PTR(const __u8, data);		/* pre bytes (size bytes) */
+	KSPLICE_PTR(const struct ksplice_pre_reloc, relocs);
+	KSPLICE_PTR(const struct ksplice_site, sites);
+	__u32 size;
+	__u32 nr_relocs;
+	__u32 nr_sites;
+	__u32 sym;				/* index into ksplice_unit.syms */
+	__u32 sym_offset;			/* offset of sym in the section */
+	__u32 flags;				/* KSPLICE_SECT_* */
+};
+
+/* A late relocation: written into new code at apply time. */
+struct ksplice_reloc {
+	KSPLICE_PTR(void, where);	/* the field, in the patch module */
+	__s64 addend;
+	__u16 type;			/* enum ksplice_reloc_type */
+	__u16 pad;
+	__u32 sym;			/* index into ksplice_unit.syms */
+};
+
+/* struct ksplice_func.flags */
+#define KSPLICE_FUNC_FTRACE	0x1	/* has an ftrace site at offset 0 */
+
+/*
+ * A replaced function.  The loader writes a KSPLICE_JUMP_SIZE jump to
+ * `repl` at (address of pre_sect) + jump_offset, where jump_offset is past
+ * the ftrace site when there is one, so ftrace keeps working on the old
+ * entry.  The differ refuses functions shorter than jump_offset + 5.
+ */
+struct ksplice_func {
+	KSPLICE_PTR(const char, name);	/* as in PRE, for messages and sysfs */
+	KSPLICE_PTR(void, repl);	/* the new function, in the patch */
+	__u32 pre_sect;			/* index into ksplice_unit.pre */
+	__u32 jump_offset;
+	__u32 flags;			/* KSPLICE_FUNC_* */
+	__u32 pad;
+};
+
+/* One compilation unit's part of an update. */
+struct ksplice_unit {
+	__u32 magic;			/* KSPLICE_UNIT_MAGIC */
+	__u32 version;			/* KSPLICE_ABI_VERSION */
+	KSPLICE_PTR(const char, name);	/* the object, e.g. "fs/proc/cmdline.o" */
+	KSPLICE_PTR(const char, target);	/* "vmlinux" or a module name */
+	KSPLICE_PTR(const struct ksplice_symbol, syms);
+	KSPLICE_PTR(const struct ksplice_pre_sect, pre);
+	KSPLICE_PTR(const struct ksplice_func, funcs);
+	KSPLICE_PTR(const struct ksplice_reloc, relocs);
+	__u32 nr_syms;
+	__u32 nr_pre;
+	__u32 nr_funcs;
+	__u32 nr_relocs;
+};
+
+#define KSPLICE_SYMBOL_SIZE	16
+#define KSPLICE_PRE_RELOC_SIZE	24
+#define KSPLICE_SITE_SIZE	8
+#define KSPLICE_PRE_SECT_SIZE	56
+#define KSPLICE_RELOC_SIZE	24
+#define KSPLICE_FUNC_SIZE	32
+#define KSPLICE_UNIT_SIZE	72
+
+#endif /* KSPLICE_ABI_H */
