@@ -47,8 +47,10 @@ script=$(readlink -f "$1"); shift
 . "$here/kernel-env.sh"
 initrd=$("$here/vm-initramfs.sh")
 
+keep=1
 if [ -z "$out" ]; then
 	out=$(mktemp -d "${TMPDIR:-/tmp}/ksplice-vm.XXXXXX")
+	keep=0		# removed again when everything passed
 fi
 mkdir -p "$out"
 out=$(readlink -f "$out")
@@ -94,7 +96,7 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	fail "timed out after $timeout s" 124
 fi
 # The whole kernel log: the console and the ring buffer the guest saved.
-bad=$(cat "$out/console.log" "$out/dmesg.log" 2>/dev/null |
+bad=$(cat "$out/console.log" "$out/dmesg.log" 2>/dev/null | tr -d '\r' |
       grep -E 'Call Trace|BUG:|WARNING:|Oops|Kernel panic|general protection fault' |
       sort -u || true)
 if [ -n "$bad" ]; then
@@ -110,4 +112,5 @@ rc=$(cat "$out/rc")
 printf 'vm-run: %s exited %s; guest ran %.1f s (%s, %s)\n' "$(basename "$script")" "$rc" \
 	"$(echo "$end - $start" | bc)" "$([ $kvm = 1 ] && echo kvm || echo tcg)" \
 	"$([ $kaslr = 1 ] && echo kaslr || echo nokaslr)" >&2
+[ "$rc" != 0 ] || [ "$keep" = 1 ] || rm -rf "$out"
 exit "$rc"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages the project needs (idempotent: a machine
+# that has them all is left alone, without touching the network).
+set -euo pipefail
+pkgs=(
+	# build
+	build-essential cmake ninja-build git pkg-config
+	# libraries: ELF reading/writing, LLVM libObject (create side only),
+	# formatting, option parsing, tests
+	libelf-dev llvm-14-dev llvm-14-tools libfmt-dev libcli11-dev googletest
+	# clang for the libFuzzer target
+	clang-14 libclang-rt-14-dev
+	# kernel side: compiling kernel objects and modules, the test VM
+	gcc-12 make flex bison bc libssl-dev kmod cpio xz-utils zstd rsync
+	qemu-system-x86 busybox-static
+	# scripts
+	file python3
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh Debian 12 machine: set up, build, run
+# every test (unit, kernel tree, and VM tests on the real Debian kernel).
+#   scripts/test.sh [CTEST ARGS...]      e.g. scripts/test.sh -L unit
+# Ends with CTest's summary line.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+printf '\n== tests\n' >&2
+cd "$root/build"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rc=0
+# pipefail: the status is ctest's
+ctest --output-on-failure "$@" 2>&1 | tee "$log" || rc=$?
+echo
+grep -E '^[0-9]+% tests passed' "$log" | tail -1
+exit "$rc"
