@@ -8,7 +8,8 @@
 #
 # Debian's config names signing and trusted-key files that are not shipped;
 # they are cleared (module signing is not enforced by the Debian kernel).
-# Idempotent: a stamp records the config the tree was prepared with.
+# Idempotent: a stamp records the config and release it was prepared with.
+# Build objects in it with scripts/kmake.sh (it passes Debian's release).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 jobs=$(nproc)
@@ -23,7 +24,7 @@ done
 . "$here/kernel-env.sh"
 tree=$KSPLICE_TREE
 stamp=$tree/.ksplice-prepared
-want=$(sha256sum < "$KSPLICE_KCONFIG" | cut -d' ' -f1)
+want=$( { cat "$KSPLICE_KCONFIG"; echo "$KSPLICE_KREL"; } | sha256sum | cut -d' ' -f1)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	echo "$tree"
@@ -42,7 +43,9 @@ cp "$KSPLICE_KCONFIG" .config
 		 --disable MODULE_SIG_ALL
 {
 	make -s olddefconfig
-	make -s -j"$jobs" prepare modules_prepare
+	# Debian's release string comes from the command line only: every
+	# later make in this tree passes it too (scripts/kmake.sh).
+	make -s -j"$jobs" KERNELRELEASE="$KSPLICE_KREL" prepare modules_prepare
 } > "$tree.log" 2>&1 || {
 	tail -30 "$tree.log" >&2
 	echo "prepare-tree: error: kernel prepare failed (log: $tree.log)" >&2

@@ -9,7 +9,9 @@ tool=$1 work=$2
 . "$root/scripts/kernel-env.sh"
 mkdir -p "$work"
 objs=(fs/proc/cmdline.o fs/proc/meminfo.o fs/proc/version.o kernel/sys.o mm/filemap.o)
-make -s -C "$KSPLICE_TREE" "${objs[@]}"
+"$root/scripts/kmake.sh" -s "${objs[@]}"
+# The release string objects embed (UTS_RELEASE) is Debian's.
+cmp "$KSPLICE_TREE/include/generated/utsrelease.h" "$KSPLICE_HEADERS/include/generated/utsrelease.h"
 "$KSPLICE_TREE/scripts/extract-vmlinux" "$KSPLICE_VMLINUZ" > "$work/vmlinux"
 echo 'cat /proc/kallsyms > "$KSPLICE_OUT/kallsyms"' > "$work/kallsyms.sh"
 "$root/scripts/vm-run.sh" --nokaslr --out "$work/vm" "$work/kallsyms.sh"
