@@ -1,0 +1,190 @@
+//===- correlate.cc - Pair PRE's symbols and sections with POST's ---------===//
+#include "correlate.h"
+
+#include "special_sections.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/ELF.h"
+
+#include <map>
+#include <set>
+
+using namespace llvm;
+
+namespace ksplice {
+
+std::string normalizeName(StringRef name) {
+  SmallVector<StringRef, 4> parts;
+  name.split(parts, '.');
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    bool digits = !parts[i].empty() && all_of(parts[i], isDigit);
+    if (i > 0 && digits)
+      continue;
+    if (i > 0)
+      out += '.';
+    out += parts[i].str();
+  }
+  return out;
+}
+
+std::string coldParentName(StringRef name) {
+  size_t pos = name.find(".cold");
+  if (pos == StringRef::npos || pos == 0)
+    return "";
+  StringRef rest = name.substr(pos + 5);
+  if (!rest.empty() && !(rest[0] == '.' && all_of(rest.drop_front(), isDigit)))
+    return "";
+  return name.substr(0, pos).str();
+}
+
+bool isCorrelatable(const ObjectFile &obj, const Symbol &s) {
+  return s.isDefined() && !s.name.empty() && !s.isSection() &&
+         s.type != ELF::STT_FILE && !StringRef(s.name).startswith(".L");
+}
+
+bool isSpecialStaticIn(const ObjectFile &obj, const Symbol &s) {
+  if (!s.isLocal() || s.isFunc())
+    return false;
+  if (isSpecialStatic(s.name))
+    return true;
+  const Section *sec = obj.sectionOf(s);
+  return sec && (sec->name == ".data..once" || sec->name == ".data.once" ||
+                 sec->name == "__dyndbg" || sec->name == "__verbose");
+}
+
+namespace {
+using Key = std::pair<uint8_t, std::string>; // type, normalised name
+
+// The defined, correlatable symbols of the sections that refer to each
+// symbol: "who uses this static".
+std::vector<std::set<uint32_t>> usersOf(const ObjectFile &obj) {
+  std::vector<std::set<uint32_t>> users(obj.symbols().size());
+  for (const Section &sec : obj.sections()) {
+    if (sec.bundled < 0)
+      continue;
+    for (const Reloc &r : sec.relocs) {
+      const Symbol &t = obj.symbol(r.sym);
+      uint32_t target = t.index;
+      if (t.isSection()) {
+        const Section &ts = obj.section(t.shndx);
+        if (ts.bundled < 0)
+          continue;
+        target = ts.bundled;
+      }
+      users[target].insert(sec.bundled);
+    }
+  }
+  return users;
+}
+} // namespace
+
+Correlation correlate(const ObjectFile &pre, const ObjectFile &post) {
+  const ObjectFile *obj[2] = {&pre, &post};
+  Correlation c;
+  for (int k = 0; k < 2; ++k) {
+    c.symTwin[k].assign(obj[k]->symbols().size(), -1);
+    c.secTwin[k].assign(obj[k]->sections().size(), -1);
+  }
+  auto pair = [&](uint32_t a, uint32_t b) {
+    c.symTwin[0][a] = b;
+    c.symTwin[1][b] = a;
+  };
+
+  // Group candidates by (type, normalised name).
+  std::map<Key, std::vector<uint32_t>> groups[2];
+  for (int k = 0; k < 2; ++k)
+    for (const Symbol &s : obj[k]->symbols())
+      if (isCorrelatable(*obj[k], s) && !isSpecialStaticIn(*obj[k], s))
+        groups[k][{s.type, normalizeName(s.name)}].push_back(s.index);
+
+  // 1. Globals by exact name.
+  std::map<std::string, uint32_t> postGlobals;
+  for (const Symbol &s : post.symbols())
+    if (isCorrelatable(post, s) && !s.isLocal())
+      postGlobals[s.name] = s.index;
+  for (const Symbol &s : pre.symbols()) {
+    if (!isCorrelatable(pre, s) || s.isLocal())
+      continue;
+    auto it = postGlobals.find(s.name);
+    if (it != postGlobals.end() && post.symbol(it->second).type == s.type)
+      pair(s.index, it->second);
+  }
+
+  // 2. Unique normalised names (functions and objects alike); among
+  // ambiguous groups, functions by exact name.
+  for (auto &[key, preSyms] : groups[0]) {
+    auto it = groups[1].find(key);
+    if (it == groups[1].end())
+      continue;
+    std::vector<uint32_t> a, b;
+    for (uint32_t i : preSyms)
+      if (c.symTwin[0][i] < 0)
+        a.push_back(i);
+    for (uint32_t i : it->second)
+      if (c.symTwin[1][i] < 0)
+        b.push_back(i);
+    if (a.size() == 1 && b.size() == 1) {
+      pair(a[0], b[0]);
+      continue;
+    }
+    if (key.first != ELF::STT_FUNC)
+      continue;
+    for (uint32_t i : a)
+      for (uint32_t j : b)
+        if (pre.symbol(i).name == post.symbol(j).name && c.symTwin[1][j] < 0)
+          pair(i, j);
+  }
+
+  // 3. Ambiguous statics: pair through their users.  A pre static used by
+  // F pairs with the one same-named post static used by F's twin.
+  auto preUsers = usersOf(pre);
+  auto postUsers = usersOf(post);
+  for (int round = 0; round < 3; ++round) {
+    bool progress = false;
+    for (const Symbol &s : pre.symbols()) {
+      if (!isCorrelatable(pre, s) || isSpecialStaticIn(pre, s) ||
+          c.symTwin[0][s.index] >= 0)
+        continue;
+      Key key{s.type, normalizeName(s.name)};
+      std::set<uint32_t> candidates;
+      for (uint32_t user : preUsers[s.index]) {
+        int32_t twin = c.symTwin[0][user];
+        if (twin < 0)
+          continue;
+        for (uint32_t j : groups[1][key])
+          if (c.symTwin[1][j] < 0 && postUsers[j].count(twin))
+            candidates.insert(j);
+      }
+      if (candidates.size() == 1) {
+        pair(s.index, *candidates.begin());
+        progress = true;
+      }
+    }
+    if (!progress)
+      break;
+  }
+
+  // Sections follow their bundled symbols; the rest pair by exact name.
+  for (const Section &s : pre.sections()) {
+    if (s.index == 0)
+      continue;
+    int32_t twin = -1;
+    if (s.bundled >= 0) {
+      int32_t t = c.symTwin[0][s.bundled];
+      if (t >= 0 && post.symbol(t).value == 0 &&
+          post.section(post.symbol(t).shndx).bundled == t)
+        twin = post.symbol(t).shndx;
+    } else {
+      const Section *p = post.findSection(s.name);
+      if (p && p->bundled < 0)
+        twin = p->index;
+    }
+    if (twin >= 0 && c.secTwin[1][twin] < 0) {
+      c.secTwin[0][s.index] = twin;
+      c.secTwin[1][twin] = s.index;
+    }
+  }
+  return c;
+}
+
+} // namespace ksplice

@@ -1,0 +1,286 @@
+//===- diff.cc - The differ's passes --------------------------------------===//
+//
+// diffObjects() reads as the list of passes.  After correlation PRE and
+// POST are read-only; every pass only adds verdicts to `Diff`.
+//
+//===----------------------------------------------------------------------===//
+#include "diff.h"
+
+#include "include.h"
+#include "special_sections.h"
+#include "ksplice/abi.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+
+using namespace llvm;
+
+namespace ksplice {
+
+const char *toString(Verdict v) {
+  switch (v) {
+  case Verdict::Changed:
+    return "changed";
+  case Verdict::NoChange:
+    return "no-change";
+  case Verdict::Unpatchable:
+    return "unpatchable";
+  }
+  return "?";
+}
+
+static SectionClass classOf(const Section &s) {
+  return classifySection(s.name, s.type, s.flags);
+}
+
+uint32_t Diff::jumpOffset(const Symbol &fn) const {
+  const Section *sec = pre->sectionOf(fn);
+  if (!sec || fn.value != 0)
+    return 0;
+  for (const Reloc &r : sec->relocs) {
+    if (r.offset != 1)
+      continue;
+    const Symbol &t = pre->symbol(r.sym);
+    if (isFentry(t.name) && sec->data.size() >= 5 && sec->data[0] == 0xe8)
+      return KSPLICE_JUMP_SIZE;
+  }
+  for (const TableEntry &e : preTables.entriesFor(sec->index))
+    if (e.spec->siteKind == KSPLICE_SITE_FTRACE && e.siteOffset == 0)
+      return KSPLICE_JUMP_SIZE;
+  return 0;
+}
+
+namespace {
+struct Passes {
+  Diff &d;
+  const ObjectFile &pre, &post;
+  Comparator cmp;
+  std::set<uint32_t> changed; // pre FUNC symbols whose code changed
+
+  Passes(Diff &d)
+      : d(d), pre(*d.pre), post(*d.post),
+        cmp(pre, post, d.corr, d.preTables, d.postTables) {}
+
+  void refuse(const Symbol *s, const ObjectFile &obj, const Section &sec,
+              uint64_t off, std::string reason) {
+    d.refusals.push_back({s ? s->name : "", obj.where(sec, off), reason});
+  }
+
+  const Symbol *postTwin(const Symbol &s) {
+    int32_t t = d.corr.postOf(s);
+    return t < 0 ? nullptr : &post.symbol(t);
+  }
+
+  // Read-only objects whose contents changed.  A reference to one makes the
+  // referrer differ, so iterate until no more objects change.
+  void findChangedReadOnly() {
+    std::set<uint32_t> objs;
+    for (int round = 0; round < 16; ++round) {
+      bool grew = false;
+      for (const Symbol &s : pre.symbols()) {
+        const Symbol *t = postTwin(s);
+        if (!t || !s.isObject() || objs.count(s.index))
+          continue;
+        const Section &a = *pre.sectionOf(s), &b = *post.sectionOf(*t);
+        if (classOf(a) != SectionClass::ReadOnly || a.bundled != (int)s.index)
+          continue;
+        std::string why = cmp.compareSections(a, b, false);
+        if (why.empty())
+          continue;
+        objs.insert(s.index);
+        d.why[s.name] = why;
+        grew = true;
+        if (!s.isLocal())
+          refuse(&s, pre, a, 0,
+                 "read-only data changed and other compilation units may "
+                 "read it: " + why);
+      }
+      if (!grew)
+        break;
+      cmp.setChangedObjects(objs);
+      d.changedObjects = objs;
+    }
+  }
+
+  // Writable data keeps its running state: a change to an existing object
+  // (size or initial value) cannot be applied.
+  void checkData() {
+    for (const Section &a : pre.sections()) {
+      SectionClass cls = classOf(a);
+      if (cls != SectionClass::Data && cls != SectionClass::InitData)
+        continue;
+      int32_t twin = d.corr.secTwin[0][a.index];
+      const Symbol *owner = a.bundled >= 0 ? &pre.symbol(a.bundled) : nullptr;
+      if (owner && isSpecialStaticIn(pre, *owner))
+        continue;
+      if (twin < 0)
+        continue; // removed data: harmless, nothing refers to it any more
+      const Section &b = post.section(twin);
+      std::string why = cmp.compareSections(a, b, false);
+      if (why.empty())
+        continue;
+      refuse(owner, pre, a, 0,
+             cls == SectionClass::InitData
+                 ? "changes to __init data are not supported: " + why
+                 : "changed data (existing objects keep their running "
+                   "value and size): " + why);
+    }
+  }
+
+  void compareFunctions() {
+    for (const Symbol &s : pre.symbols()) {
+      if (!s.isFunc() || !s.isDefined())
+        continue;
+      const Section &a = *pre.sectionOf(s);
+      const Symbol *t = postTwin(s);
+      if (!t) {
+        if (coldParentName(s.name).empty() &&
+            classOf(a) == SectionClass::Text)
+          d.removedFunctions.push_back(s.name);
+        continue;
+      }
+      const Section &b = *post.sectionOf(*t);
+      SectionClass ca = classOf(a), cb = classOf(b);
+      if (a.bundled != (int)s.index || b.bundled != (int)t->index) {
+        if (ca == SectionClass::Text)
+          refuse(&s, pre, a, s.value,
+                 "function shares its section (not compiled with "
+                 "-ffunction-sections?)");
+        continue;
+      }
+      std::string why = cmp.compareSections(a, b, ca == SectionClass::Text);
+      if (why.empty())
+        why = cmp.compareEntries(a, b);
+      if (why.empty() && ca == cb)
+        continue;
+      if (ca == SectionClass::InitText || cb == SectionClass::InitText) {
+        refuse(&s, pre, a, 0, "changes to __init code are not supported");
+        continue;
+      }
+      if (ca != SectionClass::Text || cb != SectionClass::Text) {
+        refuse(&s, pre, a, 0,
+               formatv("function moved from '{0}' to '{1}'", a.name, b.name));
+        continue;
+      }
+      changed.insert(s.index);
+      d.why[s.name] = why;
+    }
+  }
+
+  // `foo.cold` is a piece of `foo`: a change to either replaces both.
+  void propagateCold() {
+    for (const Symbol &s : pre.symbols()) {
+      std::string parent = coldParentName(s.name);
+      if (parent.empty() || !s.isFunc() || !changed.count(s.index))
+        continue;
+      for (const Symbol &p : pre.symbols())
+        if (p.isFunc() && p.isDefined() && p.name == parent &&
+            !changed.count(p.index) && postTwin(p)) {
+          changed.insert(p.index);
+          d.why[p.name] = "its part '" + s.name + "' changed: " +
+                          d.why[s.name];
+        }
+    }
+  }
+
+  void collectNew() {
+    for (const Symbol &s : post.symbols()) {
+      if (!isCorrelatable(post, s) || d.corr.preOf(s) >= 0)
+        continue;
+      const Section &sec = *post.sectionOf(s);
+      SectionClass cls = classOf(sec);
+      if (s.isFunc()) {
+        if (!coldParentName(s.name).empty())
+          continue; // travels with its parent
+        if (cls == SectionClass::InitText) {
+          refuse(&s, post, sec, s.value,
+                 "new __init code is not supported");
+          continue;
+        }
+        if (cls == SectionClass::Text)
+          d.newFunctions.push_back(s.name);
+      } else if (s.isObject() && !isSpecialStaticIn(post, s)) {
+        if (cls == SectionClass::Data || cls == SectionClass::ReadOnly)
+          d.newData.push_back(s.name);
+        else if (cls == SectionClass::InitData)
+          refuse(&s, post, sec, s.value, "new __init data is not supported");
+      }
+    }
+  }
+
+  void checkReplaceable() {
+    for (uint32_t i : changed) {
+      const Symbol &s = pre.symbol(i);
+      if (!coldParentName(s.name).empty())
+        continue; // reached only from its parent, which is replaced
+      d.changedFunctions.push_back(s.name);
+      d.replaced.push_back(i);
+      uint32_t jump = d.jumpOffset(s);
+      if (s.size < jump + KSPLICE_JUMP_SIZE)
+        refuse(&s, pre, *pre.sectionOf(s), 0,
+               formatv("function is too short to take a {0}-byte jump at "
+                       "offset {1} ({2} bytes)",
+                       KSPLICE_JUMP_SIZE, jump, s.size));
+    }
+  }
+};
+} // namespace
+
+Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
+                                            const ObjectFile &post,
+                                            Exports exports) {
+  // The same compilation unit, or the pairing below is meaningless.
+  if (pre.sourceFile() != post.sourceFile())
+    return createStringError(
+        inconvertibleErrorCode(),
+        formatv("{0} was compiled from '{1}' but {2} from '{3}'", pre.name(),
+                pre.sourceFile(), post.name(), post.sourceFile()));
+  auto d = std::make_unique<Diff>();
+  d->pre = &pre;
+  d->post = &post;
+  d->exports = std::move(exports);
+  auto preTables = TableIndex::build(pre);
+  if (!preTables)
+    return preTables.takeError();
+  auto postTables = TableIndex::build(post);
+  if (!postTables)
+    return postTables.takeError();
+  d->preTables = std::move(*preTables);
+  d->postTables = std::move(*postTables);
+  // Pair symbols and sections; from here on names never decide equality.
+  d->corr = correlate(pre, post);
+
+  Passes p(*d);
+  // Contents first: a changed constant changes every function reading it.
+  p.findChangedReadOnly();
+  p.checkData();
+  // Code: relocation-aware comparison, then .cold parts with parents.
+  p.compareFunctions();
+  p.propagateCold();
+  p.collectNew();
+  p.checkReplaceable();
+  // What the patch must carry, and whether every reference is expressible.
+  includeClosure(*d, p.changed);
+  collectPreSections(*d);
+
+  std::sort(d->changedFunctions.begin(), d->changedFunctions.end());
+  std::sort(d->newFunctions.begin(), d->newFunctions.end());
+  std::sort(d->removedFunctions.begin(), d->removedFunctions.end());
+  std::sort(d->newData.begin(), d->newData.end());
+  std::sort(d->refusals.begin(), d->refusals.end());
+  d->refusals.erase(std::unique(d->refusals.begin(), d->refusals.end(),
+                                [](const Refusal &a, const Refusal &b) {
+                                  return !(a < b) && !(b < a);
+                                }),
+                    d->refusals.end());
+  if (!d->refusals.empty())
+    d->verdict = Verdict::Unpatchable;
+  else if (!d->changedFunctions.empty() || !d->newFunctions.empty() ||
+           !d->newData.empty())
+    d->verdict = Verdict::Changed;
+  else
+    d->verdict = Verdict::NoChange;
+  return d;
+}
+
+} // namespace ksplice

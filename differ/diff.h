@@ -1,0 +1,88 @@
+//===- diff.h - Decide what a patch must replace, add or refuse -----------===//
+//
+// The differ's entry point: PRE and POST (one compilation unit, built with
+// -ffunction-sections -fdata-sections before and after a source patch) in,
+// a verdict out.  `Diff` also keeps everything the patch writer needs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_DIFFER_DIFF_H
+#define KSPLICE_DIFFER_DIFF_H
+
+#include "compare.h"
+#include "correlate.h"
+#include "object_file.h"
+#include "symvers.h"
+#include "table_entries.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ksplice {
+
+enum class Verdict { Changed, NoChange, Unpatchable };
+const char *toString(Verdict v);
+
+/// A change that cannot be hot patched.
+struct Refusal {
+  std::string symbol;
+  std::string section; // "pre/x.o:(.text.f+0x1c)" style location
+  std::string reason;
+  bool operator<(const Refusal &o) const {
+    return std::tie(symbol, section, reason) <
+           std::tie(o.symbol, o.section, o.reason);
+  }
+};
+
+/// How a reference from patch code is resolved.
+struct Reference {
+  enum Kind {
+    Internal, // to a symbol carried in the patch (post symbol `sym`)
+    Exported, // to an exported kernel symbol `name`: ordinary ELF relocation
+    Late,     // to an unexported kernel symbol `name`: struct ksplice_reloc
+    Invalid,  // cannot be expressed (a refusal says why)
+  };
+  Kind kind = Invalid;
+  const Symbol *sym = nullptr; // Internal: the post symbol or section symbol
+  std::string name;            // Exported/Late: kallsyms name (as in PRE)
+  bool local = false;          // Late: a static of this unit
+  uint8_t type = 0;            // Late: STT_* of the target
+  int64_t addend = 0;          // relative to `sym`/`name`
+};
+
+struct Diff {
+  const ObjectFile *pre = nullptr, *post = nullptr;
+  Exports exports;
+  Correlation corr;
+  TableIndex preTables, postTables;
+
+  Verdict verdict = Verdict::NoChange;
+  // Names: changed and removed as in PRE, new as in POST.  Sorted.
+  std::vector<std::string> changedFunctions, newFunctions, removedFunctions,
+      newData;
+  std::vector<Refusal> refusals; // sorted
+  std::map<std::string, std::string> why; // function -> first difference
+
+  // For the patch writer.
+  std::vector<uint32_t> replaced;     // pre FUNC symbols that get a jump
+  std::set<uint32_t> changedObjects;  // pre read-only objects that changed
+  std::set<uint32_t> includedPost;    // post sections carried in the patch
+  std::vector<TableEntry> keptEntries; // post table entries, table order
+  std::vector<uint32_t> preSections;  // pre sections for run-pre matching
+
+  /// Resolves a relocation of an included post section.
+  Reference reference(const Reloc &r) const;
+  /// jump_offset (abi.h) of pre function SYM: past an ftrace site, or 0.
+  uint32_t jumpOffset(const Symbol &preFunc) const;
+};
+
+/// Compares PRE and POST.  An Error means bad input (exit 1); refusals are
+/// part of the result (exit 2).
+llvm::Expected<std::unique_ptr<Diff>>
+diffObjects(const ObjectFile &pre, const ObjectFile &post, Exports exports);
+
+} // namespace ksplice
+
+#endif

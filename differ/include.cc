@@ -1,0 +1,316 @@
+//===- include.cc - What the patch carries, and how it refers out ---------===//
+//
+// The patch carries: replaced functions (with their .cold parts), new
+// functions and objects, fresh copies of special statics, changed local
+// read-only objects, and every unnamed read-only section or string they
+// use; plus the table entries of all carried code.  Everything else that
+// carried code refers to is the running kernel's: exported symbols through
+// ordinary relocations, the rest through late relocations.
+//
+//===----------------------------------------------------------------------===//
+#include "include.h"
+
+#include "special_sections.h"
+#include "ksplice/abi.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <deque>
+
+using namespace llvm;
+
+namespace ksplice {
+
+static SectionClass classOf(const Section &s) {
+  return classifySection(s.name, s.type, s.flags);
+}
+
+const Symbol *symbolAt(const ObjectFile &obj, const Section &sec,
+                       int64_t off) {
+  const Symbol *best = nullptr;
+  for (const Symbol &s : obj.symbols())
+    if (s.shndx == sec.index && !s.isSection() && !s.name.empty() &&
+        (s.isObject() || s.isFunc()) && (int64_t)s.value <= off &&
+        (off < (int64_t)(s.value + s.size) ||
+         (s.size == 0 && off == (int64_t)s.value)))
+      if (!best || s.index < best->index)
+        best = &s;
+  return best;
+}
+
+Reference Diff::reference(const Reloc &r) const {
+  const Symbol &s = post->symbol(r.sym);
+  Reference ref;
+  ref.addend = r.addend;
+  if (s.shndx == Symbol::kAbs)
+    return ref;
+  if (s.shndx == 0) {
+    ref.kind = exports.isExported(s.name) ? Reference::Exported
+                                          : Reference::Late;
+    ref.name = s.name;
+    ref.type = s.type;
+    return ref;
+  }
+  const Section &sec = post->section(s.shndx);
+  if (includedPost.count(sec.index)) {
+    ref.kind = Reference::Internal;
+    ref.sym = &s;
+    return ref;
+  }
+  // Something of the running kernel: name it as PRE does.
+  const Symbol *named = &s;
+  if (s.isSection()) {
+    int64_t off = r.addend + (relocIsPcrel(r.type) ? 4 : 0);
+    named = sec.bundled >= 0 ? &post->symbol(sec.bundled)
+                             : symbolAt(*post, sec, off);
+    if (!named)
+      return ref;
+    ref.addend = r.addend - (int64_t)named->value;
+  }
+  int32_t twin = corr.preOf(*named);
+  if (twin < 0)
+    return ref;
+  const Symbol &p = pre->symbol(twin);
+  ref.name = p.name;
+  ref.type = p.type;
+  ref.local = p.isLocal();
+  ref.kind = !p.isLocal() && exports.isExported(p.name) ? Reference::Exported
+                                                        : Reference::Late;
+  return ref;
+}
+
+namespace {
+struct Closure {
+  Diff &d;
+  const ObjectFile &post;
+  std::deque<uint32_t> work;
+
+  explicit Closure(Diff &d) : d(d), post(*d.post) {}
+
+  void include(const Section &sec) {
+    if (d.includedPost.insert(sec.index).second)
+      work.push_back(sec.index);
+  }
+
+  void includeFunction(const Symbol &f) {
+    include(*post.sectionOf(f));
+    // Its .cold part is reached by jumps from the body, not through a
+    // function entry: it must travel with the new body.
+    for (const Symbol &c : post.symbols())
+      if (c.isFunc() && c.isDefined() && coldParentName(c.name) == f.name)
+        include(*post.sectionOf(c));
+  }
+
+  // Whether a reference to post symbol S (through section SEC) needs S's
+  // section in the patch.
+  bool needs(const Symbol &s, const Section &sec, int64_t off) {
+    SectionClass cls = classOf(sec);
+    if (cls == SectionClass::Companion)
+      return true;
+    const Symbol *named = &s;
+    if (s.isSection()) {
+      if (sec.bundled >= 0)
+        named = &post.symbol(sec.bundled);
+      else if (sec.isStrings() || cls == SectionClass::ReadOnly)
+        return true; // unnamed constants: copy them
+      else
+        named = symbolAt(post, sec, off);
+      if (!named)
+        return false; // Diff::reference() reports it
+    }
+    if (isSpecialStaticIn(post, *named))
+      return true;
+    int32_t twin = d.corr.preOf(*named);
+    if (twin < 0)
+      return true; // new
+    if (named->isFunc() && !coldParentName(named->name).empty())
+      return false; // included with its parent if that is replaced
+    return d.changedObjects.count(twin) > 0;
+  }
+
+  void scan(const Section &sec) {
+    for (const Reloc &r : sec.relocs) {
+      const Symbol &s = post.symbol(r.sym);
+      if (!s.isDefined())
+        continue;
+      const Section &ts = post.section(s.shndx);
+      if (d.includedPost.count(ts.index))
+        continue;
+      int64_t off = (int64_t)s.value + r.addend +
+                    (relocIsPcrel(r.type) ? 4 : 0);
+      if (needs(s, ts, off)) {
+        if (ts.bundled >= 0 && post.symbol(ts.bundled).isFunc())
+          includeFunction(post.symbol(ts.bundled));
+        else
+          include(ts);
+      }
+    }
+  }
+
+  void run(const std::set<uint32_t> &changed) {
+    const ObjectFile &pre = *d.pre;
+    for (uint32_t i : changed)
+      includeFunction(post.symbol(d.corr.symTwin[0][i]));
+    for (const Symbol &s : post.symbols()) {
+      if (!isCorrelatable(post, s) || d.corr.preOf(s) >= 0 ||
+          isSpecialStaticIn(post, s))
+        continue;
+      const Section &sec = *post.sectionOf(s);
+      SectionClass cls = classOf(sec);
+      bool code = s.isFunc() && cls == SectionClass::Text &&
+                  coldParentName(s.name).empty();
+      bool data = s.isObject() && (cls == SectionClass::Data ||
+                                   cls == SectionClass::ReadOnly);
+      if (!code && !data)
+        continue;
+      if (sec.bundled != (int)s.index && d.corr.secTwin[1][sec.index] >= 0) {
+        d.refusals.push_back(
+            {s.name, post.where(sec, s.value),
+             "new object in a section shared with existing data"});
+        continue;
+      }
+      if (code)
+        includeFunction(s);
+      else
+        include(sec);
+    }
+    (void)pre;
+    // Fixpoint over relocations and the table entries of carried code.
+    std::set<std::pair<uint32_t, uint64_t>> kept;
+    for (;;) {
+      while (!work.empty()) {
+        uint32_t i = work.front();
+        work.pop_front();
+        scan(post.section(i));
+      }
+      bool more = false;
+      for (const TableEntry &e : d.postTables.all()) {
+        if (!e.site || !d.includedPost.count(e.site->index) ||
+            !kept.insert({e.table->index, e.offset}).second)
+          continue;
+        more = true;
+        d.keptEntries.push_back(e);
+        Section part = *e.table; // the entry's relocations only
+        part.relocs.assign(relocsIn(*e.table, e.offset, e.spec->entsize).begin(),
+                           relocsIn(*e.table, e.offset, e.spec->entsize).end());
+        scan(part);
+      }
+      if (!more && work.empty())
+        break;
+    }
+    std::stable_sort(d.keptEntries.begin(), d.keptEntries.end(),
+                     [](const TableEntry &a, const TableEntry &b) {
+                       return std::make_pair(a.table->index, a.offset) <
+                              std::make_pair(b.table->index, b.offset);
+                     });
+  }
+
+  void refuse(const Section &sec, const Reloc &r, const Symbol *owner,
+              std::string reason) {
+    d.refusals.push_back(
+        {owner ? owner->name : "", post.where(sec, r.offset), reason});
+  }
+
+  // Every relocation of carried code and kept entries must be expressible.
+  void checkReferences() {
+    auto check = [&](const Section &sec, ArrayRef<Reloc> relocs,
+                     const TableEntry *entry) {
+      const Symbol *owner =
+          sec.bundled >= 0 ? &post.symbol(sec.bundled) : nullptr;
+      for (const Reloc &r : relocs) {
+        Reference ref = d.reference(r);
+        const Symbol &s = post.symbol(r.sym);
+        if (ref.kind == Reference::Invalid) {
+          refuse(sec, r, owner,
+                 formatv("relocation references '{0}', which has no match "
+                         "in {1} and is not carried in the patch",
+                         s.name, d.pre->name()));
+          continue;
+        }
+        if (ref.kind != Reference::Late)
+          continue;
+        if (entry && entry->spec->keyOffset >= 0 &&
+            r.offset == entry->offset + entry->spec->keyOffset) {
+          bool call = entry->spec->siteKind == KSPLICE_SITE_STATIC_CALL;
+          refuse(sec, r, &s,
+                 call ? formatv("static call key '{0}' is not exported; "
+                                "call through a function pointer instead",
+                                ref.name)
+                            .str()
+                      : formatv("static key '{0}' is not exported; use "
+                                "static_key_enabled()",
+                                ref.name)
+                            .str());
+        } else if (entry) {
+          refuse(sec, r, owner,
+                 formatv("'{0}' entry references unexported '{1}', but the "
+                         "module loader reads the entry before late "
+                         "relocations are written",
+                         sec.name, ref.name));
+        } else if (classOf(sec) == SectionClass::Companion) {
+          refuse(sec, r, owner,
+                 formatv("alternative replacement references unexported "
+                         "'{0}'; alternatives are applied at module load, "
+                         "before late relocations are written",
+                         ref.name));
+        }
+      }
+    };
+    for (uint32_t i : d.includedPost)
+      check(post.section(i), post.section(i).relocs, nullptr);
+    for (const TableEntry &e : d.keptEntries)
+      check(*e.table, relocsIn(*e.table, e.offset, e.spec->entsize), &e);
+  }
+
+  // A section the table does not describe may hold addresses of code the
+  // patch replaces: dropping it silently could be wrong, so refuse.
+  void checkUnknown() {
+    for (const Section &sec : post.sections()) {
+      if (classOf(sec) != SectionClass::Unknown)
+        continue;
+      for (const Reloc &r : sec.relocs) {
+        const Symbol &s = post.symbol(r.sym);
+        if (!s.isDefined() || !d.includedPost.count(s.shndx))
+          continue;
+        const Section &ts = post.section(s.shndx);
+        if (classOf(ts) != SectionClass::Text)
+          continue;
+        const Symbol *f =
+            ts.bundled >= 0 ? &post.symbol(ts.bundled) : &s;
+        refuse(sec, r, f,
+               formatv("section '{0}' of unknown kind refers to changed "
+                       "function '{1}'",
+                       sec.name, f->name));
+        break;
+      }
+    }
+  }
+};
+} // namespace
+
+void includeClosure(Diff &d, const std::set<uint32_t> &changed) {
+  Closure c(d);
+  c.run(changed);
+  c.checkReferences();
+  c.checkUnknown();
+}
+
+void collectPreSections(Diff &d) {
+  const ObjectFile &pre = *d.pre;
+  std::set<uint32_t> out;
+  for (const Section &sec : pre.sections()) {
+    if (classOf(sec) != SectionClass::Text || sec.bundled < 0)
+      continue;
+    out.insert(sec.index);
+    for (const Reloc &r : sec.relocs) {
+      const Symbol &s = pre.symbol(r.sym);
+      if (!s.isDefined())
+        continue;
+      const Section &ts = pre.section(s.shndx);
+      if (classOf(ts) == SectionClass::ReadOnly && !ts.isNobits())
+        out.insert(ts.index);
+    }
+  }
+  d.preSections.assign(out.begin(), out.end());
+}
+
+} // namespace ksplice

@@ -1,0 +1,272 @@
+//===- object_file.cc - Read and validate an x86-64 ELF relocatable -------===//
+//
+// Everything that can be wrong with an input is found here, once: wrong
+// class/endianness/machine/type, truncated headers or tables, section,
+// symbol or string indexes out of range, relocations outside their section,
+// unsupported relocation types.  LLVM's ELFFile does the table-level bounds
+// checks; this file adds the cross-reference checks.
+//
+//===----------------------------------------------------------------------===//
+#include "object_file.h"
+
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Object/ELF.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+
+using namespace llvm;
+using namespace llvm::ELF;
+using ELFT = llvm::object::ELF64LE;
+
+namespace ksplice {
+
+bool Section::isAlloc() const { return flags & SHF_ALLOC; }
+bool Section::isExec() const { return flags & SHF_EXECINSTR; }
+bool Section::isWrite() const { return flags & SHF_WRITE; }
+bool Section::isStrings() const { return flags & SHF_STRINGS; }
+bool Section::isNobits() const { return type == SHT_NOBITS; }
+bool Symbol::isFunc() const { return type == STT_FUNC; }
+bool Symbol::isObject() const { return type == STT_OBJECT; }
+bool Symbol::isSection() const { return type == STT_SECTION; }
+bool Symbol::isLocal() const { return bind == STB_LOCAL; }
+
+unsigned relocWidth(uint32_t type) {
+  switch (type) {
+  case R_X86_64_NONE:
+    return 0;
+  case R_X86_64_PC32:
+  case R_X86_64_PLT32:
+  case R_X86_64_32:
+  case R_X86_64_32S:
+    return 4;
+  case R_X86_64_64:
+  case R_X86_64_PC64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+bool relocIsPcrel(uint32_t type) {
+  return type == R_X86_64_PC32 || type == R_X86_64_PLT32 ||
+         type == R_X86_64_PC64;
+}
+
+static Error fail(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg);
+}
+
+Expected<std::unique_ptr<ObjectFile>> ObjectFile::open(StringRef path) {
+  auto buf = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return fail(path + ": " + buf.getError().message());
+  std::unique_ptr<ObjectFile> obj(new ObjectFile);
+  obj->name_ = path.str();
+  obj->buffer_ = std::move(*buf);
+  if (Error e = obj->load(obj->buffer_->getBuffer()))
+    return std::move(e);
+  return std::move(obj);
+}
+
+Expected<std::unique_ptr<ObjectFile>> ObjectFile::parse(StringRef bytes,
+                                                        StringRef name) {
+  std::unique_ptr<ObjectFile> obj(new ObjectFile);
+  obj->name_ = name.str();
+  if (Error e = obj->load(bytes))
+    return std::move(e);
+  return std::move(obj);
+}
+
+const Section *ObjectFile::sectionOf(const Symbol &s) const {
+  if (!s.isDefined())
+    return nullptr;
+  return &sections_[s.shndx];
+}
+
+const Section *ObjectFile::findSection(StringRef name) const {
+  for (const Section &s : sections_)
+    if (s.name == name)
+      return &s;
+  return nullptr;
+}
+
+std::string ObjectFile::where(const Section &sec, uint64_t offset) const {
+  return formatv("{0}:({1}+{2:x})", name_, sec.name, offset).str();
+}
+
+Error ObjectFile::load(StringRef bytes) {
+  auto prefix = [&](const Twine &msg) { return fail(name_ + ": " + msg); };
+  // ELFFile::create checks only the identification; check the class before
+  // casting to the 64-bit header.
+  if (bytes.size() < EI_NIDENT || !bytes.startswith("\x7f" "ELF"))
+    return prefix("not an ELF file");
+  if ((uint8_t)bytes[EI_CLASS] != ELFCLASS64 ||
+      (uint8_t)bytes[EI_DATA] != ELFDATA2LSB)
+    return prefix("not a 64-bit little-endian ELF file");
+  auto fileOrErr = object::ELFFile<ELFT>::create(bytes);
+  if (!fileOrErr)
+    return prefix(toString(fileOrErr.takeError()));
+  const object::ELFFile<ELFT> &file = *fileOrErr;
+  const auto &hdr = file.getHeader();
+  if (hdr.e_machine != EM_X86_64)
+    return prefix(formatv("unsupported machine {0} (only x86-64)",
+                          (unsigned)hdr.e_machine));
+  if (hdr.e_type != ET_REL)
+    return prefix("not a relocatable object (ET_REL)");
+  if (hdr.e_phnum != 0)
+    return prefix("relocatable object has program headers");
+
+  auto shdrsOrErr = file.sections();
+  if (!shdrsOrErr)
+    return prefix(toString(shdrsOrErr.takeError()));
+  auto shdrs = *shdrsOrErr;
+  if (shdrs.empty())
+    return prefix("no sections");
+  uint32_t nsec = shdrs.size();
+  sections_.resize(nsec);
+
+  const typename ELFT::Shdr *symtab = nullptr;
+  for (uint32_t i = 0; i < nsec; ++i) {
+    const auto &sh = shdrs[i];
+    Section &s = sections_[i];
+    s.index = i;
+    if (i == 0)
+      continue;
+    auto nameOrErr = file.getSectionName(sh);
+    if (!nameOrErr)
+      return prefix(formatv("section {0}: {1}", i,
+                            toString(nameOrErr.takeError())));
+    s.name = nameOrErr->str();
+    s.type = sh.sh_type;
+    s.flags = sh.sh_flags;
+    s.size = sh.sh_size;
+    s.align = sh.sh_addralign ? (uint64_t)sh.sh_addralign : 1;
+    s.entsize = sh.sh_entsize;
+    if (sh.sh_type == SHT_SYMTAB) {
+      if (symtab)
+        return prefix("more than one symbol table");
+      symtab = &sh;
+    }
+    if (sh.sh_type != SHT_NOBITS) {
+      auto dataOrErr = file.getSectionContents(sh);
+      if (!dataOrErr)
+        return prefix(formatv("section '{0}': {1}", s.name,
+                              toString(dataOrErr.takeError())));
+      s.data = *dataOrErr;
+    }
+    if (sh.sh_type == SHT_REL)
+      return prefix(formatv("section '{0}': SHT_REL is not used on x86-64",
+                            s.name));
+  }
+  if (!symtab)
+    return prefix("no symbol table");
+
+  auto symsOrErr = file.symbols(symtab);
+  if (!symsOrErr)
+    return prefix(toString(symsOrErr.takeError()));
+  auto strtabOrErr = file.getStringTableForSymtab(*symtab, shdrs);
+  if (!strtabOrErr)
+    return prefix(toString(strtabOrErr.takeError()));
+  StringRef strtab = *strtabOrErr;
+  auto syms = *symsOrErr;
+  symbols_.resize(syms.size());
+  for (uint32_t i = 0; i < syms.size(); ++i) {
+    const auto &es = syms[i];
+    Symbol &s = symbols_[i];
+    s.index = i;
+    if (es.st_name >= strtab.size() && es.st_name != 0)
+      return prefix(formatv("symbol {0}: name offset out of range", i));
+    s.name = StringRef(strtab.data() + es.st_name).str();
+    if (s.name.size() > strtab.size() - es.st_name)
+      return prefix(formatv("symbol {0}: unterminated name", i));
+    s.type = es.getType();
+    s.bind = es.getBinding();
+    s.value = es.st_value;
+    s.size = es.st_size;
+    uint16_t shndx = es.st_shndx;
+    if (shndx == SHN_UNDEF || shndx == SHN_ABS) {
+      s.shndx = shndx == SHN_ABS ? Symbol::kAbs : 0;
+    } else if (shndx == SHN_COMMON) {
+      return prefix(formatv("symbol '{0}': common symbols are not supported "
+                            "(compile with -fno-common)", s.name));
+    } else if (shndx >= SHN_LORESERVE || shndx >= nsec) {
+      return prefix(formatv("symbol '{0}': section index {1} out of range",
+                            s.name, shndx));
+    } else {
+      s.shndx = shndx;
+      if (s.isSection() && s.name.empty())
+        s.name = sections_[shndx].name;
+      const Section &sec = sections_[shndx];
+      if (s.value > sec.size || s.size > sec.size - s.value)
+        return prefix(formatv("symbol '{0}' lies outside section '{1}'",
+                              s.name, sec.name));
+    }
+    if (s.type == STT_FILE && source_.empty())
+      source_ = s.name;
+  }
+
+  for (uint32_t i = 1; i < nsec; ++i) {
+    const auto &sh = shdrs[i];
+    if (sh.sh_type != SHT_RELA)
+      continue;
+    if (sh.sh_link != (uint32_t)(symtab - &shdrs[0]))
+      return prefix(formatv("'{0}': relocations use another symbol table",
+                            sections_[i].name));
+    if (sh.sh_info == 0 || sh.sh_info >= nsec)
+      return prefix(formatv("'{0}': target section index {1} out of range",
+                            sections_[i].name, (uint32_t)sh.sh_info));
+    Section &target = sections_[sh.sh_info];
+    if (!target.relocs.empty())
+      return prefix(formatv("'{0}' has two relocation sections",
+                            target.name));
+    auto relasOrErr = file.relas(sh);
+    if (!relasOrErr)
+      return prefix(toString(relasOrErr.takeError()));
+    for (const auto &r : *relasOrErr) {
+      Reloc rel;
+      rel.offset = r.r_offset;
+      rel.type = r.getType(false);
+      rel.sym = r.getSymbol(false);
+      rel.addend = r.r_addend;
+      if (rel.sym >= symbols_.size() || rel.sym == 0)
+        return prefix(formatv("{0}: relocation symbol index {1} out of range",
+                              where(target, rel.offset), rel.sym));
+      if (rel.type == R_X86_64_NONE)
+        continue;
+      unsigned width = relocWidth(rel.type);
+      if (!width)
+        return prefix(formatv("{0}: unsupported relocation type {1}",
+                              where(target, rel.offset), rel.type));
+      if (target.isNobits() || rel.offset > target.size ||
+          width > target.size - rel.offset)
+        return prefix(formatv("{0}: relocation outside its section",
+                              where(target, rel.offset)));
+      target.relocs.push_back(rel);
+    }
+    std::stable_sort(target.relocs.begin(), target.relocs.end(),
+                     [](const Reloc &a, const Reloc &b) {
+                       return a.offset < b.offset;
+                     });
+    for (size_t k = 1; k < target.relocs.size(); ++k)
+      if (target.relocs[k].offset <
+          target.relocs[k - 1].offset + relocWidth(target.relocs[k - 1].type))
+        return prefix(formatv("{0}: overlapping relocations",
+                              where(target, target.relocs[k].offset)));
+  }
+
+  // A section is "bundled" with the FUNC/OBJECT symbol at its offset 0 when
+  // it is the only such symbol there (-ffunction-sections/-fdata-sections).
+  std::vector<int> count(nsec, 0);
+  for (const Symbol &s : symbols_)
+    if ((s.isFunc() || s.isObject()) && s.isDefined())
+      count[s.shndx]++;
+  for (const Symbol &s : symbols_)
+    if ((s.isFunc() || s.isObject()) && s.isDefined() && s.value == 0 &&
+        count[s.shndx] == 1)
+      sections_[s.shndx].bundled = s.index;
+  return Error::success();
+}
+
+} // namespace ksplice

@@ -1,0 +1,105 @@
+//===- object_file.h - A validated view of one x86-64 ELF relocatable -----===//
+//
+// The differ's model of an input object: sections, symbols and relocations,
+// read once through LLVM's ELFFile and checked so that no later pass has to
+// bounds-check anything (every relocation fits in its section, every symbol
+// and section index is in range).  Nothing here knows about the kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_DIFFER_OBJECT_FILE_H
+#define KSPLICE_DIFFER_OBJECT_FILE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ksplice {
+
+struct Reloc {
+  uint64_t offset = 0; // within the section it applies to
+  uint32_t type = 0;   // R_X86_64_*
+  uint32_t sym = 0;    // symbol table index
+  int64_t addend = 0;
+};
+
+struct Section {
+  uint32_t index = 0;
+  std::string name;
+  uint32_t type = 0; // SHT_*
+  uint64_t flags = 0;
+  uint64_t size = 0;
+  uint64_t align = 1;
+  uint64_t entsize = 0;
+  llvm::ArrayRef<uint8_t> data; // empty for SHT_NOBITS
+  std::vector<Reloc> relocs;    // sorted by offset
+  int32_t bundled = -1; // the FUNC/OBJECT symbol that owns it, if any
+
+  bool isAlloc() const;
+  bool isExec() const;
+  bool isWrite() const;
+  bool isStrings() const;
+  bool isNobits() const;
+};
+
+struct Symbol {
+  uint32_t index = 0;
+  std::string name;
+  uint8_t type = 0; // STT_*
+  uint8_t bind = 0; // STB_*
+  uint32_t shndx = 0; // 0 = undefined; kSectionAbs for SHN_ABS
+  uint64_t value = 0;
+  uint64_t size = 0;
+
+  static constexpr uint32_t kAbs = 0xfff1;
+  bool isDefined() const { return shndx != 0 && shndx != kAbs; }
+  bool isFunc() const;
+  bool isObject() const;
+  bool isSection() const;
+  bool isLocal() const;
+};
+
+class ObjectFile {
+public:
+  /// Reads and validates PATH.
+  static llvm::Expected<std::unique_ptr<ObjectFile>> open(llvm::StringRef path);
+  /// Validates an in-memory object (tests and the fuzzer); NAME is for
+  /// messages only.  The buffer must outlive the object.
+  static llvm::Expected<std::unique_ptr<ObjectFile>>
+  parse(llvm::StringRef bytes, llvm::StringRef name);
+
+  const std::string &name() const { return name_; }
+  /// The STT_FILE symbol's name ("" if there is none).
+  const std::string &sourceFile() const { return source_; }
+  const std::vector<Section> &sections() const { return sections_; }
+  const std::vector<Symbol> &symbols() const { return symbols_; }
+  const Section &section(uint32_t i) const { return sections_[i]; }
+  const Symbol &symbol(uint32_t i) const { return symbols_[i]; }
+  const Section *sectionOf(const Symbol &s) const;
+  const Section *findSection(llvm::StringRef name) const;
+
+  /// "pre/x.o:(.text.f+0x1c)".
+  std::string where(const Section &sec, uint64_t offset) const;
+
+private:
+  llvm::Error load(llvm::StringRef bytes);
+
+  std::unique_ptr<llvm::MemoryBuffer> buffer_;
+  std::string name_;
+  std::string source_;
+  std::vector<Section> sections_;
+  std::vector<Symbol> symbols_;
+};
+
+/// Bytes a relocation of TYPE writes (0 for types the differ rejects).
+unsigned relocWidth(uint32_t type);
+/// Whether TYPE is PC-relative (S + A - P).
+bool relocIsPcrel(uint32_t type);
+
+} // namespace ksplice
+
+#endif

@@ -1,0 +1,690 @@
+//===- patch_writer.cc - Write the patch object ---------------------------===//
+//
+// A hand-rolled ELF64 writer: the patch object is small and its layout is
+// fixed (docs/patch-format.md), so there is no need for libelf.  Output is
+// a function of the Diff only: sections, symbols and relocations are
+// emitted in input order or sorted, never in hash order.
+//
+// Layout:
+//   carried post sections (input order), with their .rela sections
+//   kept table entries (one section per table, entries in input order)
+//   .ksplice.pre_text     pre bytes of every pre section
+//   .ksplice.str          names (NUL-terminated)
+//   .ksplice.syms         struct ksplice_symbol[]
+//   .ksplice.pre_relocs   struct ksplice_pre_reloc[]
+//   .ksplice.sites        struct ksplice_site[]
+//   .ksplice.pre          struct ksplice_pre_sect[]
+//   .ksplice.funcs        struct ksplice_func[]
+//   .ksplice.relocs       struct ksplice_reloc[]
+//   .ksplice.unit         struct ksplice_unit (the one global symbol)
+//   .symtab .strtab .shstrtab
+//
+//===----------------------------------------------------------------------===//
+#include "patch_writer.h"
+
+#include "include.h"
+#include "ksplice/abi.h"
+#include "special_sections.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+#include <map>
+
+using namespace llvm;
+using namespace llvm::ELF;
+
+namespace ksplice {
+
+static_assert(sizeof(ksplice_symbol) == KSPLICE_SYMBOL_SIZE, "abi");
+static_assert(sizeof(ksplice_pre_reloc) == KSPLICE_PRE_RELOC_SIZE, "abi");
+static_assert(sizeof(ksplice_site) == KSPLICE_SITE_SIZE, "abi");
+static_assert(sizeof(ksplice_pre_sect) == KSPLICE_PRE_SECT_SIZE, "abi");
+static_assert(sizeof(ksplice_reloc) == KSPLICE_RELOC_SIZE, "abi");
+static_assert(sizeof(ksplice_func) == KSPLICE_FUNC_SIZE, "abi");
+static_assert(sizeof(ksplice_unit) == KSPLICE_UNIT_SIZE, "abi");
+
+std::string defaultUnitSymbol(StringRef unitName) {
+  StringRef base = unitName;
+  base.consume_back(".o");
+  std::string out = "ksplice_unit_";
+  for (char c : base)
+    out += isAlnum(c) ? c : '_';
+  return out;
+}
+
+static uint16_t abiRelocType(uint32_t type) {
+  switch (type) {
+  case R_X86_64_PC32:
+  case R_X86_64_PLT32:
+    return KSPLICE_R_PC32;
+  case R_X86_64_32S:
+    return KSPLICE_R_32S;
+  case R_X86_64_32:
+    return KSPLICE_R_32;
+  case R_X86_64_64:
+    return KSPLICE_R_64;
+  case R_X86_64_PC64:
+    return KSPLICE_R_PC64;
+  }
+  return KSPLICE_R_NONE;
+}
+
+namespace {
+
+struct OutReloc {
+  uint64_t offset;
+  uint32_t sym; // output symbol index (fixed up for globals at the end)
+  uint32_t type;
+  int64_t addend;
+};
+
+struct OutSection {
+  std::string name;
+  uint32_t type = SHT_PROGBITS;
+  uint64_t flags = SHF_ALLOC;
+  uint64_t align = 8;
+  uint64_t entsize = 0;
+  uint64_t size = 0; // for SHT_NOBITS
+  std::vector<uint8_t> data;
+  std::vector<OutReloc> relocs;
+  uint32_t symbol = 0; // its section symbol
+};
+
+struct OutSymbol {
+  std::string name;
+  uint8_t info = 0;
+  uint32_t section = 0; // index into sections (+1 = ELF index), 0 = undef
+  uint64_t value = 0, size = 0;
+};
+
+class Writer {
+public:
+  Writer(const Diff &d, const PatchOptions &o)
+      : d(d), pre(*d.pre), post(*d.post), opts(o) {}
+  Expected<std::vector<uint8_t>> run();
+
+private:
+  uint32_t addSection(OutSection s) {
+    sections.push_back(std::move(s));
+    uint32_t i = sections.size() - 1;
+    OutSymbol sym;
+    sym.info = (STB_LOCAL << 4) | STT_SECTION;
+    sym.section = i + 1;
+    locals.push_back(sym);
+    sections[i].symbol = locals.size() - 1;
+    return i;
+  }
+  uint32_t external(const std::string &name) {
+    auto it = externIndex.find(name);
+    if (it != externIndex.end())
+      return it->second;
+    OutSymbol s;
+    s.name = name;
+    s.info = (STB_GLOBAL << 4) | STT_NOTYPE;
+    globals.push_back(s);
+    uint32_t idx = kGlobal | (globals.size() - 1);
+    externIndex[name] = idx;
+    return idx;
+  }
+  uint32_t str(const std::string &s) {
+    auto it = strIndex.find(s);
+    if (it != strIndex.end())
+      return it->second;
+    uint32_t off = strData.size();
+    strData.insert(strData.end(), s.begin(), s.end());
+    strData.push_back(0);
+    strIndex[s] = off;
+    return off;
+  }
+  // A 64-bit pointer field at OFF of section SEC to section TO + ADDEND.
+  void pointer(uint32_t sec, uint64_t off, uint32_t to, int64_t addend) {
+    sections[sec].relocs.push_back(
+        {off, sections[to].symbol, R_X86_64_64, addend});
+  }
+  uint32_t ksym(const std::string &name, uint32_t flags);
+  void copyCarried();
+  void copyTables();
+  void buildMetadata();
+  uint32_t symbolFor(const Symbol &s);
+  void relocate(OutSection &out, uint32_t outIndex, const Reloc &r,
+                uint64_t newOffset);
+  std::vector<uint8_t> serialize();
+
+  static constexpr uint32_t kGlobal = 0x80000000u;
+  const Diff &d;
+  const ObjectFile &pre, &post;
+  const PatchOptions &opts;
+  std::vector<OutSection> sections;
+  std::vector<OutSymbol> locals, globals;
+  std::map<std::string, uint32_t> externIndex, strIndex;
+  std::map<uint32_t, uint32_t> postSecOut; // post section -> out section
+  std::map<uint32_t, uint32_t> postSymOut; // post symbol -> out symbol
+  uint32_t strSec = 0;
+  std::vector<uint8_t> strData; // .ksplice.str
+  std::vector<ksplice_symbol> syms;
+  std::map<std::pair<std::string, uint32_t>, uint32_t> symIndex;
+  std::vector<ksplice_reloc> lateRelocs;
+  std::vector<std::pair<uint32_t, uint64_t>> lateWhere; // out sec, offset
+};
+
+uint32_t Writer::ksym(const std::string &name, uint32_t flags) {
+  auto key = std::make_pair(name, flags);
+  auto it = symIndex.find(key);
+  if (it != symIndex.end())
+    return it->second;
+  ksplice_symbol s{};
+  s.name = str(name);
+  s.flags = flags;
+  syms.push_back(s);
+  symIndex[key] = syms.size() - 1;
+  return syms.size() - 1;
+}
+
+static uint32_t ksymFlags(const Symbol &s, const Exports &ex) {
+  uint32_t f = 0;
+  if (s.isLocal())
+    f |= KSPLICE_SYM_LOCAL;
+  if (s.isFunc())
+    f |= KSPLICE_SYM_FUNC;
+  if (s.isObject())
+    f |= KSPLICE_SYM_OBJECT;
+  if (!s.isLocal() && ex.known && ex.isExported(s.name))
+    f |= KSPLICE_SYM_EXPORTED;
+  return f;
+}
+
+// The output symbol for carried post symbol S.
+uint32_t Writer::symbolFor(const Symbol &s) {
+  if (s.isSection())
+    return sections[postSecOut.at(s.shndx)].symbol;
+  auto it = postSymOut.find(s.index);
+  if (it != postSymOut.end())
+    return it->second;
+  OutSymbol o;
+  int32_t twin = d.corr.preOf(s);
+  // Changed symbols keep PRE's name (kallsyms shows the replacement under
+  // the old name) and become local, so no other object links to them.
+  o.name = twin >= 0 ? pre.symbol(twin).name : s.name;
+  bool global = twin < 0 && !s.isLocal();
+  o.info = ((global ? s.bind : (uint8_t)STB_LOCAL) << 4) | s.type;
+  o.section = postSecOut.at(s.shndx) + 1;
+  o.value = s.value;
+  o.size = s.size;
+  uint32_t idx;
+  if (global) {
+    globals.push_back(o);
+    idx = kGlobal | (globals.size() - 1);
+  } else {
+    locals.push_back(o);
+    idx = locals.size() - 1;
+  }
+  postSymOut[s.index] = idx;
+  return idx;
+}
+
+void Writer::relocate(OutSection &out, uint32_t outIndex, const Reloc &r,
+                      uint64_t at) {
+  Reference ref = d.reference(r);
+  switch (ref.kind) {
+  case Reference::Internal:
+    out.relocs.push_back({at, symbolFor(*ref.sym), r.type, r.addend});
+    return;
+  case Reference::Exported:
+    out.relocs.push_back({at, external(ref.name), r.type, ref.addend});
+    return;
+  case Reference::Late: {
+    unsigned width = relocWidth(r.type);
+    if (!out.data.empty())
+      std::memcpy(&out.data[at], "\x77\x77\x77\x77\x77\x77\x77\x77", width);
+    uint32_t flags = (ref.local ? KSPLICE_SYM_LOCAL : 0) |
+                     (ref.type == STT_FUNC ? KSPLICE_SYM_FUNC : 0) |
+                     (ref.type == STT_OBJECT ? KSPLICE_SYM_OBJECT : 0);
+    ksplice_reloc lr{};
+    lr.addend = ref.addend;
+    lr.type = abiRelocType(r.type);
+    lr.sym = ksym(ref.name, flags);
+    lateRelocs.push_back(lr);
+    lateWhere.push_back({outIndex, at});
+    return;
+  }
+  case Reference::Invalid:
+    return; // refused by the diff; writePatch() never gets here
+  }
+}
+
+void Writer::copyCarried() {
+  for (uint32_t i : d.includedPost) {
+    const Section &s = post.section(i);
+    OutSection o;
+    o.name = s.name;
+    o.type = s.type;
+    o.flags = s.flags & ~(uint64_t)(SHF_GROUP | SHF_LINK_ORDER);
+    o.align = s.align;
+    o.entsize = s.entsize;
+    o.size = s.size;
+    o.data.assign(s.data.begin(), s.data.end());
+    postSecOut[i] = addSection(std::move(o));
+  }
+  // Named symbols first, in input order, so the symbol table is stable.
+  for (const Symbol &s : post.symbols())
+    if (s.isDefined() && !s.isSection() && !s.name.empty() &&
+        s.type != STT_FILE && postSecOut.count(s.shndx) &&
+        !StringRef(s.name).startswith(".L"))
+      symbolFor(s);
+  for (uint32_t i : d.includedPost) {
+    uint32_t out = postSecOut[i];
+    for (const Reloc &r : post.section(i).relocs)
+      relocate(sections[out], out, r, r.offset);
+  }
+}
+
+void Writer::copyTables() {
+  std::map<uint32_t, uint32_t> tableOut, companionOut;
+  for (const TableEntry &e : d.keptEntries) {
+    auto it = tableOut.find(e.table->index);
+    if (it == tableOut.end()) {
+      OutSection o;
+      o.name = e.table->name;
+      o.type = e.table->type;
+      o.flags = e.table->flags & ~(uint64_t)(SHF_GROUP | SHF_LINK_ORDER);
+      o.align = e.table->align;
+      o.entsize = e.table->entsize;
+      it = tableOut.emplace(e.table->index, addSection(std::move(o))).first;
+      if (e.spec->companion) {
+        const Section *c = post.findSection(e.spec->companion);
+        OutSection oc;
+        oc.name = c->name;
+        oc.type = c->type;
+        oc.flags = c->flags & ~(uint64_t)(SHF_GROUP | SHF_LINK_ORDER);
+        oc.align = c->align;
+        companionOut[e.table->index] = addSection(std::move(oc));
+      }
+    }
+    uint32_t out = it->second;
+    uint64_t base = sections[out].data.size();
+    sections[out].data.insert(sections[out].data.end(),
+                              e.table->data.begin() + e.offset,
+                              e.table->data.begin() + e.offset +
+                                  e.spec->entsize);
+    for (const Reloc &r : relocsIn(*e.table, e.offset, e.spec->entsize))
+      relocate(sections[out], out, r, base + (r.offset - e.offset));
+    if (e.spec->companion) {
+      const Section *c = post.findSection(e.spec->companion);
+      uint64_t n = e.spec->companionEntsize, off = e.index * n;
+      auto &data = sections[companionOut[e.table->index]].data;
+      data.insert(data.end(), c->data.begin() + off,
+                  c->data.begin() + off + n);
+    }
+  }
+}
+
+template <typename T>
+static void append(std::vector<uint8_t> &v, const T &x) {
+  const uint8_t *p = reinterpret_cast<const uint8_t *>(&x);
+  v.insert(v.end(), p, p + sizeof(T));
+}
+
+void Writer::buildMetadata() {
+  OutSection text;
+  text.name = ".ksplice.pre_text";
+  text.align = 16;
+  uint32_t preText = addSection(std::move(text));
+  OutSection strs;
+  strs.name = ".ksplice.str";
+  strs.align = 1;
+  strSec = addSection(std::move(strs));
+
+  // Pre sections: bytes, relocations, sites.
+  std::vector<ksplice_pre_sect> pres;
+  std::vector<ksplice_pre_reloc> preRelocs;
+  std::vector<ksplice_site> sites;
+  std::vector<uint64_t> preDataOff;
+  std::vector<std::pair<uint32_t, uint32_t>> preRelocRange, siteRange;
+  std::map<uint32_t, uint32_t> preIndex;
+  for (uint32_t i : d.preSections) {
+    const Section &s = pre.section(i);
+    preIndex[i] = pres.size();
+    ksplice_pre_sect ps{};
+    ps.size = s.size;
+    ps.name = str(s.name);
+    auto &bytes = sections[preText].data;
+    while (bytes.size() % 16)
+      bytes.push_back(0);
+    preDataOff.push_back(bytes.size());
+    bytes.insert(bytes.end(), s.data.begin(), s.data.end());
+    if (s.isExec())
+      ps.flags = KSPLICE_SECT_TEXT;
+    else if (s.isStrings())
+      ps.flags = KSPLICE_SECT_STRING;
+    else
+      ps.flags = KSPLICE_SECT_RODATA;
+    if (s.bundled >= 0) {
+      const Symbol &b = pre.symbol(s.bundled);
+      ps.sym = ksym(b.name, ksymFlags(b, d.exports));
+      ps.sym_offset = b.value;
+    } else {
+      ps.sym = ksym(s.name, KSPLICE_SYM_SECTION);
+    }
+    uint32_t firstReloc = preRelocs.size();
+    for (const Reloc &r : s.relocs) {
+      const Symbol &t = pre.symbol(r.sym);
+      ksplice_pre_reloc pr{};
+      pr.offset = r.offset;
+      pr.type = abiRelocType(r.type);
+      pr.addend = r.addend;
+      const Symbol *named = t.isSection() ? nullptr : &t;
+      if (t.isSection()) {
+        const Section &ts = pre.section(t.shndx);
+        int64_t off = r.addend + (relocIsPcrel(r.type) ? 4 : 0);
+        named = ts.bundled >= 0 ? &pre.symbol(ts.bundled)
+                                : symbolAt(pre, ts, off);
+        if (named)
+          pr.addend = r.addend - (int64_t)named->value;
+        else
+          pr.sym = ksym(ts.name, KSPLICE_SYM_SECTION);
+      }
+      if (named)
+        pr.sym = ksym(named->name, ksymFlags(*named, d.exports));
+      preRelocs.push_back(pr);
+    }
+    preRelocRange.push_back({firstReloc, (uint32_t)preRelocs.size() - firstReloc});
+    uint32_t firstSite = sites.size();
+    std::vector<ksplice_site> mine;
+    for (const TableEntry &e : d.preTables.entriesFor(i)) {
+      if (!e.spec->siteKind || e.siteOffset < 0)
+        continue;
+      ksplice_site site{};
+      site.offset = e.siteOffset;
+      site.len = e.siteLen;
+      site.kind = e.spec->siteKind;
+      mine.push_back(site);
+    }
+    std::stable_sort(mine.begin(), mine.end(),
+                     [](const ksplice_site &a, const ksplice_site &b) {
+                       return std::make_pair(a.offset, a.kind) <
+                              std::make_pair(b.offset, b.kind);
+                     });
+    sites.insert(sites.end(), mine.begin(), mine.end());
+    siteRange.push_back({firstSite, (uint32_t)sites.size() - firstSite});
+    pres.push_back(ps);
+  }
+
+  std::vector<ksplice_func> funcs;
+  std::vector<uint32_t> funcRepl;
+  for (uint32_t i : d.replaced) {
+    const Symbol &s = pre.symbol(i);
+    ksplice_func f{};
+    f.name = str(s.name);
+    f.pre_sect = preIndex.at(s.shndx);
+    f.jump_offset = d.jumpOffset(s);
+    f.flags = f.jump_offset ? KSPLICE_FUNC_FTRACE : 0;
+    funcs.push_back(f);
+    funcRepl.push_back(symbolFor(post.symbol(d.corr.symTwin[0][i])));
+  }
+  uint32_t unitName = str(opts.unitName), unitTarget = str(opts.target);
+
+  // Now emit the tables; pointer fields get R_X86_64_64 relocations.
+  auto table = [&](const char *name) {
+    OutSection o;
+    o.name = name;
+    return addSection(std::move(o));
+  };
+  uint32_t symSec = table(".ksplice.syms");
+  for (size_t k = 0; k < syms.size(); ++k) {
+    pointer(symSec, k * sizeof(ksplice_symbol), strSec, syms[k].name);
+    ksplice_symbol s = syms[k];
+    s.name = 0;
+    append(sections[symSec].data, s);
+  }
+  uint32_t relocSec = table(".ksplice.pre_relocs");
+  for (const ksplice_pre_reloc &r : preRelocs)
+    append(sections[relocSec].data, r);
+  uint32_t siteSec = table(".ksplice.sites");
+  for (const ksplice_site &s : sites)
+    append(sections[siteSec].data, s);
+  uint32_t preSec = table(".ksplice.pre");
+  for (size_t k = 0; k < pres.size(); ++k) {
+    uint64_t base = k * sizeof(ksplice_pre_sect);
+    ksplice_pre_sect p = pres[k];
+    pointer(preSec, base + offsetof(ksplice_pre_sect, name), strSec, p.name);
+    pointer(preSec, base + offsetof(ksplice_pre_sect, data), preText,
+            preDataOff[k]);
+    p.nr_relocs = preRelocRange[k].second;
+    p.nr_sites = siteRange[k].second;
+    if (p.nr_relocs)
+      pointer(preSec, base + offsetof(ksplice_pre_sect, relocs), relocSec,
+              preRelocRange[k].first * sizeof(ksplice_pre_reloc));
+    if (p.nr_sites)
+      pointer(preSec, base + offsetof(ksplice_pre_sect, sites), siteSec,
+              siteRange[k].first * sizeof(ksplice_site));
+    p.name = p.data = p.relocs = p.sites = 0;
+    append(sections[preSec].data, p);
+  }
+  uint32_t funcSec = table(".ksplice.funcs");
+  for (size_t k = 0; k < funcs.size(); ++k) {
+    uint64_t base = k * sizeof(ksplice_func);
+    ksplice_func f = funcs[k];
+    pointer(funcSec, base + offsetof(ksplice_func, name), strSec, f.name);
+    sections[funcSec].relocs.push_back(
+        {base + offsetof(ksplice_func, repl), funcRepl[k], R_X86_64_64, 0});
+    f.name = 0;
+    append(sections[funcSec].data, f);
+  }
+  uint32_t lateSec = table(".ksplice.relocs");
+  for (size_t k = 0; k < lateRelocs.size(); ++k) {
+    auto [sec, off] = lateWhere[k];
+    pointer(lateSec, k * sizeof(ksplice_reloc), sec, off);
+    append(sections[lateSec].data, lateRelocs[k]);
+  }
+
+  uint32_t unitSec = table(".ksplice.unit");
+  ksplice_unit u{};
+  u.magic = KSPLICE_UNIT_MAGIC;
+  u.version = KSPLICE_ABI_VERSION;
+  u.nr_syms = syms.size();
+  u.nr_pre = pres.size();
+  u.nr_funcs = funcs.size();
+  u.nr_relocs = lateRelocs.size();
+  append(sections[unitSec].data, u);
+  pointer(unitSec, offsetof(ksplice_unit, name), strSec, unitName);
+  pointer(unitSec, offsetof(ksplice_unit, target), strSec, unitTarget);
+  if (u.nr_syms)
+    pointer(unitSec, offsetof(ksplice_unit, syms), symSec, 0);
+  if (u.nr_pre)
+    pointer(unitSec, offsetof(ksplice_unit, pre), preSec, 0);
+  if (u.nr_funcs)
+    pointer(unitSec, offsetof(ksplice_unit, funcs), funcSec, 0);
+  if (u.nr_relocs)
+    pointer(unitSec, offsetof(ksplice_unit, relocs), lateSec, 0);
+  OutSymbol us;
+  us.name = opts.unitSymbol.empty() ? defaultUnitSymbol(opts.unitName)
+                                    : opts.unitSymbol;
+  us.info = (STB_GLOBAL << 4) | STT_OBJECT;
+  us.section = unitSec + 1;
+  us.size = sizeof(ksplice_unit);
+  globals.insert(globals.begin(), us);
+  sections[strSec].data = strData;
+  // Shift recorded global indices by one.
+  for (OutSection &s : sections)
+    for (OutReloc &r : s.relocs)
+      if (r.sym & kGlobal)
+        r.sym += 1;
+}
+
+std::vector<uint8_t> Writer::serialize() {
+  std::vector<uint8_t> out(sizeof(Elf64_Ehdr), 0);
+  auto align = [&](uint64_t a) {
+    while (out.size() % a)
+      out.push_back(0);
+  };
+  // Final section list: contents, then .rela.*, then symtab/strtab/shstrtab.
+  std::string shstr(1, '\0');
+  auto shname = [&](const std::string &n) {
+    uint32_t off = shstr.size();
+    shstr += n;
+    shstr += '\0';
+    return off;
+  };
+  std::vector<Elf64_Shdr> shdrs(1);
+  memset(&shdrs[0], 0, sizeof(Elf64_Shdr));
+  for (OutSection &s : sections) {
+    Elf64_Shdr h{};
+    h.sh_name = shname(s.name);
+    h.sh_type = s.type;
+    h.sh_flags = s.flags;
+    h.sh_addralign = s.align;
+    h.sh_entsize = s.entsize;
+    align(s.align ? s.align : 1);
+    h.sh_offset = out.size();
+    if (s.type == SHT_NOBITS) {
+      h.sh_size = s.size;
+    } else {
+      h.sh_size = s.data.size();
+      out.insert(out.end(), s.data.begin(), s.data.end());
+    }
+    shdrs.push_back(h);
+  }
+  uint32_t nlocal = locals.size() + 1; // + null symbol
+  uint32_t symtabIndex = shdrs.size() + 0;
+  // Count rela sections first to know symtab's index.
+  uint32_t nrela = 0;
+  for (OutSection &s : sections)
+    nrela += !s.relocs.empty();
+  symtabIndex = sections.size() + 1 + nrela;
+  for (size_t i = 0; i < sections.size(); ++i) {
+    OutSection &s = sections[i];
+    if (s.relocs.empty())
+      continue;
+    std::stable_sort(s.relocs.begin(), s.relocs.end(),
+                     [](const OutReloc &a, const OutReloc &b) {
+                       return a.offset < b.offset;
+                     });
+    Elf64_Shdr h{};
+    h.sh_name = shname(".rela" + s.name);
+    h.sh_type = SHT_RELA;
+    h.sh_flags = SHF_INFO_LINK;
+    h.sh_addralign = 8;
+    h.sh_entsize = sizeof(Elf64_Rela);
+    h.sh_link = symtabIndex;
+    h.sh_info = i + 1;
+    align(8);
+    h.sh_offset = out.size();
+    for (const OutReloc &r : s.relocs) {
+      Elf64_Rela rela{};
+      rela.r_offset = r.offset;
+      uint32_t sym = r.sym & kGlobal ? nlocal + (r.sym & ~kGlobal) : r.sym + 1;
+      rela.setSymbolAndType(sym, r.type);
+      rela.r_addend = r.addend;
+      append(out, rela);
+    }
+    h.sh_size = s.relocs.size() * sizeof(Elf64_Rela);
+    shdrs.push_back(h);
+  }
+  // Symbol and string tables.
+  std::string strtab(1, '\0');
+  auto strOff = [&](const std::string &n) -> uint32_t {
+    if (n.empty())
+      return 0;
+    uint32_t off = strtab.size();
+    strtab += n;
+    strtab += '\0';
+    return off;
+  };
+  align(8);
+  Elf64_Shdr sh{};
+  sh.sh_name = shname(".symtab");
+  sh.sh_type = SHT_SYMTAB;
+  sh.sh_offset = out.size();
+  sh.sh_addralign = 8;
+  sh.sh_entsize = sizeof(Elf64_Sym);
+  sh.sh_link = symtabIndex + 1;
+  sh.sh_info = nlocal;
+  Elf64_Sym null{};
+  append(out, null);
+  auto emit = [&](const OutSymbol &s) {
+    Elf64_Sym e{};
+    e.st_name = strOff(s.name);
+    e.st_info = s.info;
+    e.st_shndx = s.section;
+    e.st_value = s.value;
+    e.st_size = s.size;
+    append(out, e);
+  };
+  for (const OutSymbol &s : locals)
+    emit(s);
+  for (const OutSymbol &s : globals)
+    emit(s);
+  sh.sh_size = out.size() - sh.sh_offset;
+  shdrs.push_back(sh);
+  Elf64_Shdr st{};
+  st.sh_name = shname(".strtab");
+  st.sh_type = SHT_STRTAB;
+  st.sh_offset = out.size();
+  st.sh_size = strtab.size();
+  st.sh_addralign = 1;
+  out.insert(out.end(), strtab.begin(), strtab.end());
+  shdrs.push_back(st);
+  Elf64_Shdr shs{};
+  shs.sh_name = shname(".shstrtab");
+  shs.sh_type = SHT_STRTAB;
+  shs.sh_offset = out.size();
+  shs.sh_size = shstr.size();
+  shs.sh_addralign = 1;
+  out.insert(out.end(), shstr.begin(), shstr.end());
+  shdrs.push_back(shs);
+
+  align(8);
+  Elf64_Ehdr eh{};
+  memcpy(eh.e_ident, "\x7f" "ELF", 4);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_ident[EI_DATA] = ELFDATA2LSB;
+  eh.e_ident[EI_VERSION] = EV_CURRENT;
+  eh.e_type = ET_REL;
+  eh.e_machine = EM_X86_64;
+  eh.e_version = EV_CURRENT;
+  eh.e_shoff = out.size();
+  eh.e_ehsize = sizeof(Elf64_Ehdr);
+  eh.e_shentsize = sizeof(Elf64_Shdr);
+  eh.e_shnum = shdrs.size();
+  eh.e_shstrndx = shdrs.size() - 1;
+  for (const Elf64_Shdr &h : shdrs)
+    append(out, h);
+  memcpy(out.data(), &eh, sizeof(eh));
+  return out;
+}
+
+Expected<std::vector<uint8_t>> Writer::run() {
+  if (d.verdict == Verdict::Unpatchable)
+    return createStringError(
+        inconvertibleErrorCode(),
+        formatv("{0}: refusing to write a patch: {1} unpatchable change(s)",
+                post.name(), d.refusals.size()));
+  copyCarried();
+  copyTables();
+  buildMetadata();
+  // FILE symbol first among locals.
+  OutSymbol file;
+  file.name = post.sourceFile();
+  file.info = (STB_LOCAL << 4) | STT_FILE;
+  file.section = SHN_ABS;
+  locals.insert(locals.begin(), file);
+  for (OutSection &s : sections)
+    for (OutReloc &r : s.relocs)
+      if (!(r.sym & kGlobal))
+        r.sym += 1;
+  if (sections.size() + 8 >= SHN_LORESERVE)
+    return createStringError(inconvertibleErrorCode(),
+                             "too many sections in the patch");
+  return serialize();
+}
+
+} // namespace
+
+Expected<std::vector<uint8_t>> writePatch(const Diff &d,
+                                          const PatchOptions &opts) {
+  Writer w(d, opts);
+  return w.run();
+}
+
+} // namespace ksplice

@@ -1,0 +1,98 @@
+//===- reloc_target.cc ----------------------------------------------------===//
+#include "reloc_target.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace llvm;
+
+namespace ksplice {
+
+static Target stringTarget(const ksplice::Section &sec, int64_t off,
+                           bool pcrel) {
+  Target t;
+  t.kind = Target::String;
+  t.sec = &sec;
+  // PC-relative references carry the distance from the field to the end of
+  // the instruction in the addend (usually -4); look at the byte after it.
+  int64_t pos = off + (pcrel ? 4 : 0);
+  int64_t size = sec.data.size();
+  if (pos < 0)
+    pos = 0;
+  if (pos >= size) {
+    t.offset = off - size;
+    return t; // one past the end: only the offset matters
+  }
+  int64_t start = pos;
+  while (start > 0 && sec.data[start - 1] != 0)
+    --start;
+  int64_t end = pos;
+  while (end < size && sec.data[end] != 0)
+    ++end;
+  t.name.assign(reinterpret_cast<const char *>(sec.data.data()) + start,
+                end - start);
+  t.offset = off - start;
+  return t;
+}
+
+Target resolveTarget(const ObjectFile &obj, const Reloc &r) {
+  const ksplice::Symbol &s = obj.symbol(r.sym);
+  bool pcrel = relocIsPcrel(r.type);
+  Target t;
+  if (s.shndx == 0) {
+    t.kind = Target::External;
+    t.name = s.name;
+    t.offset = r.addend;
+    return t;
+  }
+  if (s.shndx == ksplice::Symbol::kAbs) {
+    t.kind = Target::Absolute;
+    t.offset = s.value + r.addend;
+    return t;
+  }
+  const ksplice::Section &sec = obj.section(s.shndx);
+  int64_t off = (int64_t)s.value + r.addend;
+  if (sec.isStrings() && !sec.isNobits())
+    return stringTarget(sec, off, pcrel);
+  if (!s.isSection()) {
+    t.kind = Target::Symbol;
+    t.sym = &s;
+    t.offset = r.addend;
+    return t;
+  }
+  if (sec.bundled >= 0) {
+    t.kind = Target::Symbol;
+    t.sym = &obj.symbol(sec.bundled);
+    t.offset = off - (int64_t)t.sym->value;
+    return t;
+  }
+  t.kind = Target::Section;
+  t.sec = &sec;
+  t.offset = off;
+  return t;
+}
+
+std::string describe(const Target &t) {
+  auto plus = [](int64_t off) -> std::string {
+    if (off == 0)
+      return "";
+    if (off < 0)
+      return formatv("-{0:x}", -off).str();
+    return formatv("+{0:x}", off).str();
+  };
+  switch (t.kind) {
+  case Target::External:
+    return "'" + t.name + "'" + plus(t.offset);
+  case Target::Symbol:
+    return "'" + t.sym->name + "'" + plus(t.offset);
+  case Target::Section:
+    return "'" + t.sec->name + "'" + plus(t.offset);
+  case Target::String:
+    return "string \"" + t.name + "\"" + plus(t.offset);
+  case Target::Absolute:
+    return formatv("absolute {0:x}", t.offset).str();
+  }
+  return "";
+}
+
+} // namespace ksplice

@@ -1,0 +1,154 @@
+//===- special_sections.cc - The kernel section table ---------------------===//
+//
+// Sizes are for x86-64 Linux 6.1 (CONFIG_DEBUG_BUGVERBOSE,
+// CONFIG_GENERIC_BUG_RELATIVE_POINTERS, CONFIG_PARAVIRT, CONFIG_JUMP_LABEL,
+// CONFIG_HAVE_STATIC_CALL_INLINE, CONFIG_RETPOLINE, CONFIG_RETHUNK,
+// CONFIG_UNWINDER_ORC, CONFIG_FTRACE_MCOUNT_RECORD), checked against
+// arch/x86/include/asm/*.h of the Debian 6.1 tree.
+//
+//===----------------------------------------------------------------------===//
+#include "special_sections.h"
+
+#include "ksplice/abi.h"
+#include "llvm/BinaryFormat/ELF.h"
+
+using namespace llvm;
+
+namespace ksplice {
+
+// clang-format off
+static const SpecialSection kTable[] = {
+  // struct exception_table_entry { int insn, fixup, data; }: the fault
+  // handler looks up the faulting instruction; the module loader sorts and
+  // registers the patch's copy.
+  {"__ex_table", 12, 0, KSPLICE_SITE_EXTABLE, 0, -1, -1, -1, 0, nullptr, 0,
+   "exception table: faulting instruction -> fixup"},
+  // struct bug_entry { int bug_addr_disp, file_disp; u16 line, flags; }:
+  // the ud2 of BUG()/WARN().  `line` is __LINE__: a shifted line alone is no
+  // functional change.
+  {"__bug_table", 12, 0, KSPLICE_SITE_BUG, 2, -1, -1, 8, 2, nullptr, 0,
+   "BUG()/WARN() sites (ud2)"},
+  // struct alt_instr { s32 instr_offset, repl_offset; u16 cpuid;
+  // u8 instrlen, replacementlen; }: apply_alternatives() rewrites the site
+  // at boot and at module load with bytes from .altinstr_replacement.
+  {".altinstructions", 12, 0, KSPLICE_SITE_ALTERNATIVE, 0, 10, -1, -1, 0,
+   nullptr, 0, "CPU-feature alternatives"},
+  // struct paravirt_patch_site { u8 *instr; u8 type, len; }: paravirt
+  // patching of indirect pvops calls.
+  {".parainstructions", 16, 0, KSPLICE_SITE_PARAVIRT, 0, 9, -1, -1, 0,
+   nullptr, 0, "paravirt call sites"},
+  // s32 per LOCK prefix, toggled to DS on uniprocessor.
+  {".smp_locks", 4, 0, KSPLICE_SITE_SMP_LOCK, 1, -1, -1, -1, 0, nullptr, 0,
+   "LOCK prefixes"},
+  // struct jump_entry { s32 code, target; long key; }: static branches; the
+  // module loader registers the entries with `key` (must resolve at load).
+  {"__jump_table", 16, 0, KSPLICE_SITE_JUMP_LABEL, 0, -1, 8, -1, 0, nullptr,
+   0, "static keys (jump labels)"},
+  // struct static_call_site { s32 addr, key; }: inline static calls; the
+  // module loader follows `key`.
+  {".static_call_sites", 8, 0, KSPLICE_SITE_STATIC_CALL, 5, -1, 4, -1, 0,
+   nullptr, 0, "static call sites"},
+  // s32 per retpoline thunk call/jmp (objtool), rewritten by
+  // apply_retpolines().
+  {".retpoline_sites", 4, 0, KSPLICE_SITE_RETPOLINE, 0, -1, -1, -1, 0,
+   nullptr, 0, "indirect branch thunk sites"},
+  // s32 per `jmp __x86_return_thunk` (objtool), rewritten by
+  // apply_returns().
+  {".return_sites", 4, 0, KSPLICE_SITE_RETURN, 0, -1, -1, -1, 0, nullptr, 0,
+   "return thunk sites"},
+  // s32 per ORC entry (objtool); .orc_unwind holds the parallel 6-byte
+  // struct orc_entry.  No code is rewritten (site kind 0).
+  {".orc_unwind_ip", 4, 0, 0, 0, -1, -1, -1, 0, ".orc_unwind", 6,
+   "ORC unwinder table"},
+  // u64 per `call __fentry__` (-mrecord-mcount); ftrace turns it into a
+  // nop5 at boot and back into a call when tracing.
+  {"__mcount_loc", 8, 0, KSPLICE_SITE_FTRACE, 5, -1, -1, -1, 0, nullptr, 0,
+   "ftrace call sites"},
+};
+// clang-format on
+
+ArrayRef<SpecialSection> specialSections() { return kTable; }
+
+const SpecialSection *findSpecialSection(StringRef name) {
+  for (const SpecialSection &s : kTable)
+    if (name == s.name)
+      return &s;
+  return nullptr;
+}
+
+SectionClass classifySection(StringRef name, uint32_t type, uint64_t flags) {
+  using namespace llvm::ELF;
+  if (type == SHT_NULL || type == SHT_SYMTAB || type == SHT_STRTAB ||
+      type == SHT_RELA || type == SHT_REL || type == SHT_GROUP ||
+      type == SHT_SYMTAB_SHNDX)
+    return SectionClass::Metadata;
+  if (findSpecialSection(name))
+    return SectionClass::Table;
+  // Reached only through a table entry; compared as part of the entry.
+  if (name == ".altinstr_replacement" || name == ".altinstr_aux" ||
+      name == ".orc_unwind")
+    return SectionClass::Companion;
+  // Init code and data are gone after boot (or run once): not patchable.
+  if (name.startswith(".init.text") || name.startswith(".exit.text") ||
+      name.startswith(".head.text") || name.startswith(".meminit.text") ||
+      name.startswith(".cpuinit.text"))
+    return SectionClass::InitText;
+  if (name.startswith(".init.") || name.startswith(".exit.") ||
+      name.startswith(".initcall") || name == ".con_initcall.init" ||
+      name.startswith(".x86_cpu_dev.init") || name == ".apicdrivers" ||
+      name.startswith(".meminit.") || name.startswith(".exitcall.exit"))
+    return SectionClass::InitData;
+  // Not loaded or not behaviour: debug info, notes, the compiler's ident,
+  // sections the linker discards, objtool annotations.
+  if (name.startswith(".debug") || name.startswith(".note") ||
+      name == ".comment" || name.startswith(".discard") ||
+      name == ".eh_frame" || name == ".modinfo" || name == ".llvm_addrsig" ||
+      name.startswith(".gnu.") || name == "__patchable_function_entries")
+    return SectionClass::Ignored;
+  // Export tables name existing functions; the old entry point stays valid
+  // (it jumps to the replacement), so they never need to change.
+  if (name.startswith("___ksymtab") || name.startswith("__ksymtab") ||
+      name.startswith("__kcrctab") || name == "__ksymtab_strings")
+    return SectionClass::Ignored;
+  if (flags & SHF_EXECINSTR)
+    return SectionClass::Text;
+  if (!(flags & SHF_ALLOC))
+    return SectionClass::Ignored;
+  if (flags & SHF_WRITE)
+    return SectionClass::Data;
+  if (name.startswith(".rodata") || name.startswith(".data..ro_after_init") ||
+      name == "__tracepoints_strings" || name.startswith("__param") ||
+      name.startswith(".rodata.str") || (flags & SHF_STRINGS))
+    return SectionClass::ReadOnly;
+  return SectionClass::Unknown;
+}
+
+bool isLineMacroCallee(StringRef name) {
+  static const char *const kNames[] = {
+      "__warn_printk",    "warn_slowpath_fmt", "__might_sleep",
+      "__might_resched",  "__might_fault",     "___might_sleep",
+      "printk",           "_printk",           "lockdep_rcu_suspicious",
+      "__btrfs_abort_transaction", "btrfs_panic", "__ubsan_handle_out_of_bounds",
+  };
+  for (const char *n : kNames)
+    if (name == n)
+      return true;
+  return false;
+}
+
+bool isSpecialStatic(StringRef name) {
+  // Strip a trailing ".N" the compiler adds to function-scope statics.
+  StringRef base = name.split('.').first;
+  return base == "__key" || base == "__warned" || base == "__already_done" ||
+         base == "_rs" || base == "CSWTCH" || base == "__print_once" ||
+         base == "__func__" || base == "__FUNCTION__" ||
+         base == "descriptor" || base == "__UNIQUE_ID_ddebug" ||
+         name.startswith("__UNIQUE_ID_ddebug") || base == "_entry" ||
+         base == "_entry_ptr" || base == "__tpstrtab";
+}
+
+bool isFentry(StringRef name) {
+  return name == "__fentry__" || name == "mcount" || name == "__mcount";
+}
+
+} // namespace ksplice

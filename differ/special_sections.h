@@ -1,0 +1,75 @@
+//===- special_sections.h - What the differ knows about kernel sections ---===//
+//
+// The one place that knows kernel section names.  Every input section is
+// classified by `classifySection`; table sections (one fixed-size entry per
+// code site) are described by a `SpecialSection` row.  Entry sizes are those
+// of the target kernel (x86-64, Linux 6.1 with the Debian configuration).
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_DIFFER_SPECIAL_SECTIONS_H
+#define KSPLICE_DIFFER_SPECIAL_SECTIONS_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+
+namespace ksplice {
+
+enum class SectionClass {
+  Text,      // function code: compared, replaced
+  InitText,  // __init/__exit code: a change is refused
+  Data,      // writable data: a change to existing data is refused
+  InitData,  // __initdata: a change is refused
+  ReadOnly,  // read-only data: a change seen by unchanged code is refused
+  Table,     // a SpecialSection: kept per entry for included code
+  Companion, // code/data reached only through a Table (.altinstr_replacement)
+  Ignored,   // not part of the running kernel's behaviour (debug info, ...)
+  Metadata,  // ELF bookkeeping (.symtab, .rela*, ...)
+  Unknown,   // anything else: an error if it refers to changed code
+};
+
+/// One table section: fixed-size entries, each naming a code site through a
+/// relocation at `siteOffset`.
+struct SpecialSection {
+  const char *name;
+  uint32_t entsize;
+  uint32_t siteOffset;   // relocation naming the code site
+  uint16_t siteKind;     // enum ksplice_site_kind (abi.h)
+  uint16_t siteLen;      // bytes at the site the kernel may rewrite; 0 = insn
+  int32_t siteLenField;  // byte in the entry holding the site length, or -1
+  int32_t keyOffset;     // relocation the module loader follows (static key
+                         // or static call key), or -1
+  int32_t ignoredOffset; // bytes that may differ without a code change
+  uint32_t ignoredLen;   //   (the __LINE__ of WARN/BUG), or -1/0
+  const char *companion; // a parallel section with the same entry count
+  uint32_t companionEntsize;
+  const char *why;
+};
+
+/// The table section called NAME, or null.
+const SpecialSection *findSpecialSection(llvm::StringRef name);
+/// All rows, in a fixed order.
+llvm::ArrayRef<SpecialSection> specialSections();
+
+/// Classifies an ELF section by name, type and flags.
+SectionClass classifySection(llvm::StringRef name, uint32_t type,
+                             uint64_t flags);
+
+/// Functions whose __LINE__ argument may change without a functional change
+/// (WARN(), might_sleep(), printk of __LINE__ ...).
+bool isLineMacroCallee(llvm::StringRef name);
+
+/// Statics the compiler or kernel macros create per call site, which must
+/// never be paired with the running kernel's copy: the patch gets fresh ones
+/// (lock class keys, once-flags, ratelimit state, switch tables, dynamic
+/// debug descriptors).
+bool isSpecialStatic(llvm::StringRef name);
+
+/// Calls that make a function untraceable by ftrace; relocations here are
+/// the ftrace site the kernel rewrites.
+bool isFentry(llvm::StringRef name);
+
+} // namespace ksplice
+
+#endif

@@ -1,0 +1,31 @@
+//===- symvers.h - The target kernel's export list (Module.symvers) -------===//
+#ifndef KSPLICE_DIFFER_SYMVERS_H
+#define KSPLICE_DIFFER_SYMVERS_H
+
+#include "llvm/Support/Error.h"
+
+#include <set>
+#include <string>
+
+namespace ksplice {
+
+/// Symbols the target kernel exports.  With no list loaded every global is
+/// assumed exported (only the object's own statics get late relocations).
+struct Exports {
+  bool known = false;
+  std::set<std::string> names;
+
+  bool isExported(const std::string &name) const {
+    return !known || names.count(name);
+  }
+};
+
+/// Reads `crc\tsymbol\tmodule\texport_type[\tnamespace]` lines.
+llvm::Expected<Exports> readSymvers(llvm::StringRef path);
+/// Same, from memory (tests).
+llvm::Expected<Exports> parseSymvers(llvm::StringRef text,
+                                     llvm::StringRef name);
+
+} // namespace ksplice
+
+#endif

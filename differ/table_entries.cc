@@ -1,0 +1,79 @@
+//===- table_entries.cc ---------------------------------------------------===//
+#include "table_entries.h"
+
+#include "reloc_target.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+
+using namespace llvm;
+
+namespace ksplice {
+
+ArrayRef<Reloc> relocsIn(const Section &table, uint64_t offset,
+                         uint64_t size) {
+  auto lo = std::lower_bound(
+      table.relocs.begin(), table.relocs.end(), offset,
+      [](const Reloc &r, uint64_t off) { return r.offset < off; });
+  auto hi = std::lower_bound(
+      lo, table.relocs.end(), offset + size,
+      [](const Reloc &r, uint64_t off) { return r.offset < off; });
+  return ArrayRef<Reloc>(&*table.relocs.begin() + (lo - table.relocs.begin()),
+                         hi - lo);
+}
+
+Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
+  TableIndex idx;
+  for (const Section &sec : obj.sections()) {
+    const SpecialSection *spec = findSpecialSection(sec.name);
+    if (!spec)
+      continue;
+    if (sec.size % spec->entsize)
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("{0}: section '{1}' size {2} is not a multiple of its "
+                  "entry size {3} (built for another kernel?)",
+                  obj.name(), sec.name, sec.size, spec->entsize));
+    if (spec->companion) {
+      const Section *comp = obj.findSection(spec->companion);
+      if (!comp || comp->size != sec.size / spec->entsize *
+                                     spec->companionEntsize)
+        return createStringError(
+            inconvertibleErrorCode(),
+            formatv("{0}: '{1}' does not match '{2}' entry for entry",
+                    obj.name(), spec->companion, sec.name));
+    }
+    for (uint64_t off = 0; off < sec.size; off += spec->entsize) {
+      TableEntry e;
+      e.spec = spec;
+      e.table = &sec;
+      e.offset = off;
+      e.index = off / spec->entsize;
+      e.siteLen = spec->siteLen;
+      if (spec->siteLenField >= 0 && !sec.isNobits())
+        e.siteLen = sec.data[off + spec->siteLenField];
+      for (const Reloc &r : relocsIn(sec, off + spec->siteOffset, 1)) {
+        Target t = resolveTarget(obj, r);
+        // `.long 1b - .`: S + A - P with P the field, so the site is S + A.
+        if (t.kind == Target::Symbol) {
+          e.site = obj.sectionOf(*t.sym);
+          e.siteOffset = t.sym->value + t.offset;
+        } else if (t.kind == Target::Section) {
+          e.site = t.sec;
+          e.siteOffset = t.offset;
+        }
+      }
+      if (e.site)
+        idx.bySection_[e.site->index].push_back(e);
+      idx.all_.push_back(e);
+    }
+  }
+  return idx;
+}
+
+const std::vector<TableEntry> &TableIndex::entriesFor(uint32_t sec) const {
+  auto it = bySection_.find(sec);
+  return it == bySection_.end() ? none_ : it->second;
+}
+
+} // namespace ksplice

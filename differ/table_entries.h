@@ -1,0 +1,49 @@
+//===- table_entries.h - Split special sections into entries --------------===//
+//
+// Each entry of a table section (special_sections.h) names one code site.
+// This index answers "which entries belong to this function" for the
+// comparison, the patch's kept entries and the pre sites.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_DIFFER_TABLE_ENTRIES_H
+#define KSPLICE_DIFFER_TABLE_ENTRIES_H
+
+#include "object_file.h"
+#include "special_sections.h"
+
+#include <map>
+#include <vector>
+
+namespace ksplice {
+
+struct TableEntry {
+  const SpecialSection *spec = nullptr;
+  const Section *table = nullptr;
+  uint64_t offset = 0;          // of the entry in `table`
+  uint32_t index = 0;           // entry number
+  const Section *site = nullptr; // the code section named by the entry
+  int64_t siteOffset = 0;
+  uint16_t siteLen = 0;
+};
+
+class TableIndex {
+public:
+  static llvm::Expected<TableIndex> build(const ObjectFile &obj);
+
+  /// Entries whose site lies in section SEC, in table order then offset.
+  const std::vector<TableEntry> &entriesFor(uint32_t sec) const;
+  const std::vector<TableEntry> &all() const { return all_; }
+
+private:
+  std::vector<TableEntry> all_;
+  std::map<uint32_t, std::vector<TableEntry>> bySection_;
+  std::vector<TableEntry> none_;
+};
+
+/// Relocations of TABLE within [offset, offset + size).
+llvm::ArrayRef<Reloc> relocsIn(const Section &table, uint64_t offset,
+                               uint64_t size);
+
+} // namespace ksplice
+
+#endif
