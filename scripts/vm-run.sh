@@ -70,20 +70,52 @@ cmdline="console=ttyS0,115200 panic=-1 rdinit=/init"
 if [ "$kvm" = 1 ]; then
 	accel=(-accel kvm -cpu host)
 else
-	accel=(-accel tcg -cpu max)
+	accel=(-accel tcg${KSPLICE_TCG_OPTS:-} -cpu max)
 fi
 
+# One boot.  The guest prints "ksplice-vm: running job" before it starts
+# the script; a guest that has not got there after $boot_limit s hung while
+# booting (seen under heavy host load: a TCG vCPU's timer interrupt lost
+# during the 9p mount) and is booted again, up to $boot_tries times.  Once
+# the script has started nothing is retried: its outcome is the result.
+boot_limit=${KSPLICE_VM_BOOT_LIMIT:-120} boot_tries=3
+boot_once() {
+	timeout --kill-after=10 "$timeout" qemu-system-x86_64 "${accel[@]}" \
+		-m "$mem" -smp "$smp" -no-reboot -display none -monitor none \
+		-serial "file:$out/console.log" \
+		-kernel "$KSPLICE_VMLINUZ" -initrd "$initrd" -append "$cmdline" \
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot" \
+		-virtfs "local,path=$out,mount_tag=out,security_model=none,id=out" \
+		-nic none < /dev/null > "$out/qemu.log" 2>&1 &
+	local pid=$! waited=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -q 'ksplice-vm: running job' "$out/console.log" 2>/dev/null; then
+			wait "$pid"
+			return
+		fi
+		if [ "$waited" -ge "$boot_limit" ]; then
+			pkill -P "$pid" qemu-system-x86 2>/dev/null
+			kill "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			return 200
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	wait "$pid"
+}
+
 start=$(date +%s.%N)
-set +e
-timeout --kill-after=10 "$timeout" qemu-system-x86_64 "${accel[@]}" \
-	-m "$mem" -smp "$smp" -no-reboot -display none -monitor none \
-	-serial "file:$out/console.log" \
-	-kernel "$KSPLICE_VMLINUZ" -initrd "$initrd" -append "$cmdline" \
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot" \
-	-virtfs "local,path=$out,mount_tag=out,security_model=none,id=out" \
-	-nic none < /dev/null > "$out/qemu.log" 2>&1
-qrc=$?
-set -e
+for try in $(seq 1 $boot_tries); do
+	set +e
+	boot_once
+	qrc=$?
+	set -e
+	[ "$qrc" = 200 ] || break
+	cp "$out/console.log" "$out/console.boot-hang-$try.log"
+	echo "vm-run: note: the guest did not start the job within $boot_limit s (boot hang, log: $out/console.boot-hang-$try.log)" >&2
+	qrc=126
+done
 end=$(date +%s.%N)
 
 [ ! -f "$out/output.log" ] || cat "$out/output.log"
