@@ -1,0 +1,2 @@
+int limit = 6;
+int foo(int x) { return x < limit; }

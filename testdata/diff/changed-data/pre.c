@@ -1,0 +1,2 @@
+int limit = 5;
+int foo(int x) { return x < limit; }

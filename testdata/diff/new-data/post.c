@@ -1,0 +1,2 @@
+int added_counter;
+int foo(int x) { added_counter++; return x + 1; }

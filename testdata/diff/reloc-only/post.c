@@ -1,0 +1,5 @@
+/* A changed call target is a change even though the bytes are equal. */
+extern void bar(void);
+extern void baz(void);
+void foo(void) { baz(); }
+void other(void) { baz(); }

@@ -1,0 +1,212 @@
+// Verdicts of the differ on testdata/diff cases, one test per behaviour.
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+
+using namespace ksplice;
+using namespace ksplice::test;
+
+namespace {
+
+std::string refusalsOf(const Diff &d) {
+  std::string out;
+  for (const Refusal &r : d.refusals)
+    out += r.section + ": '" + r.symbol + "': " + r.reason + "\n";
+  return out;
+}
+
+#define LOAD(name, ...)                                                       \
+  Case c = runCase(name, ##__VA_ARGS__);                                      \
+  ASSERT_TRUE(c.error.empty()) << c.error;                                    \
+  const Diff &d = *c.diff;
+
+TEST(Diff, IdenticalObjectIsNoChange) {
+  auto pre = ObjectFile::open(casePath("late-relocs", "pre"));
+  ASSERT_TRUE(!!pre);
+  auto d = diffObjects(**pre, **pre, Exports());
+  ASSERT_TRUE(!!d);
+  EXPECT_EQ((*d)->verdict, Verdict::NoChange);
+  EXPECT_TRUE((*d)->changedFunctions.empty());
+}
+
+TEST(Diff, RelocationOnlyChange) {
+  LOAD("reloc-only");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+  EXPECT_TRUE(d.newFunctions.empty());
+  EXPECT_NE(d.why.at("foo").find("'bar'"), std::string::npos)
+      << d.why.at("foo");
+  EXPECT_NE(d.why.at("foo").find("'baz'"), std::string::npos);
+}
+
+TEST(Diff, StaticLocalsPairByTheirUsers) {
+  LOAD("static-local-renamed");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"second"});
+  EXPECT_TRUE(d.newData.empty());
+}
+
+TEST(Diff, CompilerClonesAndColdParts) {
+  LOAD("renamed-clones");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  // .isra/.part renumbered with the same body: unchanged; the caller
+  // refers to them through the pairing, so it is unchanged too.
+  EXPECT_EQ(d.changedFunctions, (Names{"calc.constprop.0", "entry"}));
+  EXPECT_TRUE(d.newFunctions.empty());
+  EXPECT_TRUE(d.removedFunctions.empty());
+  EXPECT_NE(d.why.at("entry").find("entry.cold"), std::string::npos);
+}
+
+TEST(Diff, InlinedCalleeChangesEveryUser) {
+  LOAD("inlined-callee");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, (Names{"user_a", "user_b"}));
+}
+
+TEST(Diff, NewFunctionIsCarried) {
+  LOAD("new-function");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+  EXPECT_EQ(d.newFunctions, Names{"added_helper"});
+}
+
+TEST(Diff, NewDataIsCarried) {
+  LOAD("new-data");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+  EXPECT_EQ(d.newData, Names{"added_counter"});
+}
+
+TEST(Diff, ChangedDataIsRefused) {
+  LOAD("changed-data");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "limit");
+  EXPECT_NE(d.refusals[0].reason.find("changed data"), std::string::npos);
+  EXPECT_NE(d.refusals[0].section.find(".data.limit"), std::string::npos);
+}
+
+TEST(Diff, InitCodeIsRefused) {
+  LOAD("init-changed");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "setup");
+  EXPECT_NE(d.refusals[0].reason.find("__init"), std::string::npos);
+}
+
+TEST(Diff, LineNumberShiftIsNoChange) {
+  LOAD("line-only");
+  EXPECT_EQ(d.verdict, Verdict::NoChange)
+      << refusalsOf(d) << (d.why.count("checked") ? d.why.at("checked") : "");
+}
+
+TEST(Diff, TooShortFunctionIsRefused) {
+  LOAD("too-short");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "tiny");
+  EXPECT_NE(d.refusals[0].reason.find("too short"), std::string::npos);
+}
+
+TEST(Diff, RemovedFunctionIsReported) {
+  LOAD("removed-function");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+  EXPECT_EQ(d.removedFunctions, Names{"old_helper"});
+}
+
+TEST(Diff, UnexportedStaticKeyIsRefused) {
+  LOAD("jump-label-unexported",
+       "0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "private_key");
+  EXPECT_EQ(d.refusals[0].reason,
+            "static key 'private_key' is not exported; use "
+            "static_key_enabled()");
+  EXPECT_NE(d.refusals[0].section.find("(__jump_table+0x8)"),
+            std::string::npos)
+      << d.refusals[0].section;
+}
+
+TEST(Diff, ExportedStaticKeyIsFine) {
+  LOAD("jump-label-unexported",
+       "0x1\tprivate_key\tvmlinux\tEXPORT_SYMBOL_GPL\n"
+       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+}
+
+TEST(Diff, ExtableChangeOnlyInOneFunction) {
+  LOAD("extable-kept");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"read_two"});
+  ASSERT_EQ(d.keptEntries.size(), 2u); // __ex_table + __mcount_loc
+  int extable = 0;
+  for (const TableEntry &e : d.keptEntries)
+    if (e.table->name == "__ex_table") {
+      ++extable;
+      EXPECT_EQ(c.post->symbol(e.site->bundled).name, "read_two");
+    }
+  EXPECT_EQ(extable, 1);
+}
+
+TEST(Diff, AlternativeKeptWithItsFunction) {
+  LOAD("alternative-kept");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"fenced_a"});
+  int alts = 0;
+  for (const TableEntry &e : d.keptEntries)
+    alts += e.table->name == ".altinstructions";
+  EXPECT_EQ(alts, 1);
+  bool replacement = false;
+  for (uint32_t i : d.includedPost)
+    replacement |= c.post->section(i).name == ".altinstr_replacement";
+  EXPECT_TRUE(replacement);
+}
+
+TEST(Diff, MismatchedSourceFileIsAnError) {
+  auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
+  auto post = ObjectFile::open(casePath("new-data", "post"));
+  ASSERT_TRUE(pre && post);
+  auto d = diffObjects(**pre, **post, Exports());
+  ASSERT_FALSE(!!d);
+  std::string msg = llvm::toString(d.takeError());
+  EXPECT_NE(msg.find("was compiled from 'reloc-only.c'"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("'new-data.c'"), std::string::npos) << msg;
+}
+
+TEST(Names, Normalize) {
+  EXPECT_EQ(normalizeName("foo.isra.12"), "foo.isra");
+  EXPECT_EQ(normalizeName("foo.123"), "foo");
+  EXPECT_EQ(normalizeName("foo.constprop.0.isra.0"), "foo.constprop.isra");
+  EXPECT_EQ(normalizeName("__key.45"), "__key");
+  EXPECT_EQ(normalizeName("plain"), "plain");
+  EXPECT_EQ(coldParentName("entry.cold"), "entry");
+  EXPECT_EQ(coldParentName("entry.cold.7"), "entry");
+  EXPECT_EQ(coldParentName("entry.colder"), "");
+  EXPECT_EQ(coldParentName("entry"), "");
+}
+
+TEST(Symvers, ParsesAndRejects) {
+  auto ok = parseSymvers("0x1234\tprintk\tvmlinux\tEXPORT_SYMBOL\n"
+                         "0x5678\tfoo\tdrivers/x\tEXPORT_SYMBOL_GPL\tNS\n",
+                         "m");
+  ASSERT_TRUE(!!ok);
+  EXPECT_TRUE(ok->isExported("printk"));
+  EXPECT_TRUE(ok->isExported("foo"));
+  EXPECT_FALSE(ok->isExported("bar"));
+  auto bad = parseSymvers("garbage line\n", "m");
+  ASSERT_FALSE(!!bad);
+  EXPECT_EQ(llvm::toString(bad.takeError()),
+            "m:1: expected 'crc<TAB>symbol<TAB>module<TAB>"
+            "export_type[<TAB>namespace]'");
+}
+
+} // namespace

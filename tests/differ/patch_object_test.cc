@@ -1,0 +1,340 @@
+// The patch object, read back with LLVM's ELF reader: the unit struct, its
+// pointer relocations, late relocations with the canary, ordinary
+// relocations to exported symbols, determinism; and the ksplice-diff CLI.
+#include "test_util.h"
+
+#include "ksplice/abi.h"
+#include "llvm/Object/ELF.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <sys/wait.h>
+
+using namespace ksplice;
+using namespace ksplice::test;
+using namespace llvm;
+using ELFT = object::ELF64LE;
+
+namespace {
+
+const char *kSymvers = "0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\n"
+                       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+                       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n";
+
+// A parsed patch object: sections by name, relocations resolved to
+// (symbol name, symbol, addend).
+struct Patch {
+  std::vector<uint8_t> bytes;
+  std::map<std::string, ArrayRef<uint8_t>> data;
+  struct Rel {
+    uint64_t offset;
+    uint32_t type;
+    std::string sym;
+    uint8_t bind, symType;
+    uint16_t shndx;
+    std::string symSection;
+    int64_t addend;
+  };
+  std::map<std::string, std::vector<Rel>> relocs;
+  struct Sym {
+    std::string name, section;
+    uint8_t bind, type;
+    uint64_t value, size;
+  };
+  std::vector<Sym> syms;
+
+  const Rel *relAt(const std::string &sec, uint64_t off) const {
+    auto it = relocs.find(sec);
+    if (it == relocs.end())
+      return nullptr;
+    for (const Rel &r : it->second)
+      if (r.offset == off)
+        return &r;
+    return nullptr;
+  }
+  template <typename T> T read(const std::string &sec, uint64_t off) const {
+    T t;
+    std::memcpy(&t, data.at(sec).data() + off, sizeof(T));
+    return t;
+  }
+  std::string cstr(uint64_t off) const {
+    return reinterpret_cast<const char *>(data.at(".ksplice.str").data() +
+                                          off);
+  }
+};
+
+Patch parsePatch(std::vector<uint8_t> bytes) {
+  Patch p;
+  p.bytes = std::move(bytes);
+  StringRef buf(reinterpret_cast<const char *>(p.bytes.data()),
+                p.bytes.size());
+  auto file = cantFail(object::ELFFile<ELFT>::create(buf));
+  auto sections = cantFail(file.sections());
+  const ELFT::Shdr *symtab = nullptr;
+  for (const auto &sh : sections) {
+    std::string name = cantFail(file.getSectionName(sh)).str();
+    if (sh.sh_type == ELF::SHT_SYMTAB)
+      symtab = &sh;
+    if (sh.sh_type != ELF::SHT_NOBITS)
+      p.data[name] = cantFail(file.getSectionContents(sh));
+  }
+  auto syms = cantFail(file.symbols(symtab));
+  StringRef strtab = cantFail(file.getStringTableForSymtab(*symtab));
+  auto secName = [&](uint16_t i) -> std::string {
+    if (i == 0 || i >= sections.size())
+      return "";
+    return cantFail(file.getSectionName(sections[i])).str();
+  };
+  for (const auto &s : syms)
+    p.syms.push_back({cantFail(s.getName(strtab)).str(), secName(s.st_shndx),
+                      s.getBinding(), s.getType(), s.st_value, s.st_size});
+  for (const auto &sh : sections) {
+    if (sh.sh_type != ELF::SHT_RELA)
+      continue;
+    std::string target = secName(sh.sh_info);
+    for (const auto &r : cantFail(file.relas(sh))) {
+      const auto &s = syms[r.getSymbol(false)];
+      std::string name = s.getType() == ELF::STT_SECTION
+                             ? secName(s.st_shndx)
+                             : cantFail(s.getName(strtab)).str();
+      p.relocs[target].push_back({r.r_offset, r.getType(false), name,
+                                  s.getBinding(), s.getType(), s.st_shndx,
+                                  secName(s.st_shndx), r.r_addend});
+    }
+  }
+  return p;
+}
+
+struct Written {
+  Case c;
+  Patch p;
+};
+
+Written writeCase(const std::string &name, const char *symvers) {
+  Written w{runCase(name, symvers), {}};
+  EXPECT_TRUE(w.c.error.empty()) << w.c.error;
+  if (!w.c.diff)
+    return w;
+  PatchOptions opts;
+  opts.unitName = name + ".o";
+  auto bytes = writePatch(*w.c.diff, opts);
+  EXPECT_TRUE(!!bytes);
+  if (bytes)
+    w.p = parsePatch(std::move(*bytes));
+  return w;
+}
+
+TEST(PatchObject, UnitStruct) {
+  Written w = writeCase("late-relocs", kSymvers);
+  const Patch &p = w.p;
+  // Exactly one defined global: the unit.
+  int globals = 0;
+  for (const auto &s : p.syms)
+    if (s.bind == ELF::STB_GLOBAL && !s.section.empty()) {
+      ++globals;
+      EXPECT_EQ(s.name, "ksplice_unit_late_relocs");
+      EXPECT_EQ(s.section, ".ksplice.unit");
+      EXPECT_EQ(s.size, (uint64_t)KSPLICE_UNIT_SIZE);
+    }
+  EXPECT_EQ(globals, 1);
+  auto u = p.read<ksplice_unit>(".ksplice.unit", 0);
+  EXPECT_EQ(u.magic, KSPLICE_UNIT_MAGIC);
+  EXPECT_EQ(u.version, (uint32_t)KSPLICE_ABI_VERSION);
+  EXPECT_EQ(u.nr_funcs, 1u);
+  EXPECT_EQ(u.nr_relocs, 2u); // helper (static) and hidden_global
+  EXPECT_GE(u.nr_pre, 3u);    // foo, bar, helper (+ strings)
+  // Pointer fields are R_X86_64_64 relocations.
+  const Patch::Rel *name = p.relAt(".ksplice.unit", offsetof(ksplice_unit, name));
+  ASSERT_TRUE(name);
+  EXPECT_EQ(name->type, (uint32_t)ELF::R_X86_64_64);
+  EXPECT_EQ(p.cstr(name->addend), "late-relocs.o");
+  const Patch::Rel *target =
+      p.relAt(".ksplice.unit", offsetof(ksplice_unit, target));
+  ASSERT_TRUE(target);
+  EXPECT_EQ(p.cstr(target->addend), "vmlinux");
+  for (size_t off : {offsetof(ksplice_unit, syms), offsetof(ksplice_unit, pre),
+                     offsetof(ksplice_unit, funcs),
+                     offsetof(ksplice_unit, relocs)})
+    EXPECT_TRUE(p.relAt(".ksplice.unit", off)) << off;
+}
+
+TEST(PatchObject, ReplacedFunction) {
+  Written w = writeCase("late-relocs", kSymvers);
+  const Patch &p = w.p;
+  auto f = p.read<ksplice_func>(".ksplice.funcs", 0);
+  EXPECT_EQ(f.jump_offset, 5u);
+  EXPECT_EQ(f.flags, (uint32_t)KSPLICE_FUNC_FTRACE);
+  const Patch::Rel *n = p.relAt(".ksplice.funcs", offsetof(ksplice_func, name));
+  ASSERT_TRUE(n);
+  EXPECT_EQ(p.cstr(n->addend), "foo");
+  const Patch::Rel *repl =
+      p.relAt(".ksplice.funcs", offsetof(ksplice_func, repl));
+  ASSERT_TRUE(repl);
+  EXPECT_EQ(repl->sym, "foo"); // kallsyms shows the replacement as foo
+  EXPECT_EQ(repl->bind, ELF::STB_LOCAL);
+  EXPECT_EQ(repl->symType, ELF::STT_FUNC);
+  EXPECT_EQ(repl->symSection, ".text.foo");
+  // The pre section it names is foo's, with an ftrace site at 0.
+  auto pre = p.read<ksplice_pre_sect>(".ksplice.pre",
+                                      f.pre_sect * sizeof(ksplice_pre_sect));
+  const Patch::Rel *pn = p.relAt(
+      ".ksplice.pre", f.pre_sect * sizeof(ksplice_pre_sect) +
+                          offsetof(ksplice_pre_sect, name));
+  ASSERT_TRUE(pn);
+  EXPECT_EQ(p.cstr(pn->addend), ".text.foo");
+  EXPECT_EQ(pre.flags, (uint32_t)KSPLICE_SECT_TEXT);
+  ASSERT_GE(pre.nr_sites, 1u);
+  const Patch::Rel *ps = p.relAt(
+      ".ksplice.pre", f.pre_sect * sizeof(ksplice_pre_sect) +
+                          offsetof(ksplice_pre_sect, sites));
+  ASSERT_TRUE(ps);
+  auto site = p.read<ksplice_site>(".ksplice.sites", ps->addend);
+  EXPECT_EQ(site.offset, 0u);
+  EXPECT_EQ(site.kind, KSPLICE_SITE_FTRACE);
+  EXPECT_EQ(site.len, 5u);
+  // Pre bytes are PRE's.
+  const Patch::Rel *pd = p.relAt(
+      ".ksplice.pre", f.pre_sect * sizeof(ksplice_pre_sect) +
+                          offsetof(ksplice_pre_sect, data));
+  ASSERT_TRUE(pd);
+  const Section *preFoo = w.c.pre->findSection(".text.foo");
+  ASSERT_TRUE(preFoo);
+  ASSERT_EQ(pre.size, preFoo->size);
+  EXPECT_EQ(0, std::memcmp(p.data.at(".ksplice.pre_text").data() + pd->addend,
+                           preFoo->data.data(), pre.size));
+}
+
+TEST(PatchObject, LateRelocationsHoldTheCanary) {
+  Written w = writeCase("late-relocs", kSymvers);
+  const Patch &p = w.p;
+  auto u = p.read<ksplice_unit>(".ksplice.unit", 0);
+  std::set<std::string> names;
+  for (uint32_t k = 0; k < u.nr_relocs; ++k) {
+    auto r = p.read<ksplice_reloc>(".ksplice.relocs", k * sizeof(ksplice_reloc));
+    EXPECT_EQ(r.type, KSPLICE_R_PC32);
+    const Patch::Rel *where =
+        p.relAt(".ksplice.relocs", k * sizeof(ksplice_reloc));
+    ASSERT_TRUE(where);
+    EXPECT_EQ(where->symSection, ".text.foo");
+    uint32_t field = p.read<uint32_t>(".text.foo", where->addend);
+    EXPECT_EQ(field, (uint32_t)KSPLICE_CANARY);
+    // No ELF relocation at a late-relocated field.
+    EXPECT_FALSE(p.relAt(".text.foo", where->addend));
+    auto sym = p.read<ksplice_symbol>(".ksplice.syms",
+                                      r.sym * sizeof(ksplice_symbol));
+    const Patch::Rel *sn =
+        p.relAt(".ksplice.syms", r.sym * sizeof(ksplice_symbol));
+    ASSERT_TRUE(sn);
+    std::string name = p.cstr(sn->addend);
+    names.insert(name);
+    if (name == "hidden_global")
+      EXPECT_EQ(sym.flags & KSPLICE_SYM_LOCAL, 0u);
+    else
+      EXPECT_EQ(sym.flags, (uint32_t)(KSPLICE_SYM_LOCAL | KSPLICE_SYM_FUNC));
+  }
+  EXPECT_TRUE(names.count("hidden_global"));
+  // Exported symbols stay ordinary relocations to undefined globals.
+  bool printk = false;
+  for (const Patch::Rel &r : p.relocs.at(".text.foo"))
+    if (r.sym == "_printk") {
+      printk = true;
+      EXPECT_EQ(r.shndx, 0);
+      EXPECT_EQ(r.bind, ELF::STB_GLOBAL);
+    }
+  EXPECT_TRUE(printk);
+}
+
+TEST(PatchObject, ExtableEntryOnlyForChangedFunction) {
+  Written w = writeCase("extable-kept", "");
+  const Patch &p = w.p;
+  ASSERT_TRUE(p.data.count("__ex_table"));
+  EXPECT_EQ(p.data.at("__ex_table").size(), 12u);
+  const Patch::Rel *insn = p.relAt("__ex_table", 0);
+  ASSERT_TRUE(insn);
+  EXPECT_EQ(insn->symSection, ".text.read_two");
+  EXPECT_FALSE(p.data.count(".text.read_one"));
+  EXPECT_EQ(p.data.at("__mcount_loc").size(), 8u);
+}
+
+TEST(PatchObject, Deterministic) {
+  Case c = runCase("late-relocs", kSymvers);
+  ASSERT_TRUE(c.error.empty());
+  PatchOptions opts;
+  opts.unitName = "x.o";
+  auto a = writePatch(*c.diff, opts);
+  auto b = writePatch(*c.diff, opts);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, *b);
+  Case c2 = runCase("late-relocs", kSymvers);
+  auto e = writePatch(*c2.diff, opts);
+  ASSERT_TRUE(!!e);
+  EXPECT_EQ(*a, *e);
+}
+
+TEST(PatchObject, RefusedDiffIsNotWritten) {
+  Case c = runCase("changed-data");
+  ASSERT_TRUE(c.error.empty());
+  auto bytes = writePatch(*c.diff, PatchOptions());
+  ASSERT_FALSE(!!bytes);
+  EXPECT_NE(toString(bytes.takeError()).find("unpatchable"),
+            std::string::npos);
+}
+
+TEST(PatchObject, PatchReadsBackAsValidInput) {
+  Written w = writeCase("new-function", "");
+  std::string buf(w.p.bytes.begin(), w.p.bytes.end());
+  auto obj = ObjectFile::parse(buf, "patch.o");
+  ASSERT_TRUE(!!obj) << toString(obj.takeError());
+  EXPECT_TRUE((*obj)->findSection(".text.added_helper"));
+  EXPECT_TRUE((*obj)->findSection(".text.foo"));
+}
+
+std::pair<int, std::string> runTool(const std::string &args) {
+  std::string cmd = std::string(KSPLICE_DIFF_TOOL) + " " + args + " 2>&1";
+  FILE *f = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    out.append(buf, n);
+  int status = pclose(f);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(Cli, JsonAndExitCodes) {
+  auto [rc, out] = runTool("--json " + casePath("reloc-only", "pre") + " " +
+                           casePath("reloc-only", "post"));
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(out, "{\"verdict\": \"changed\", \"changed_functions\": "
+                 "[\"foo\"], \"new_functions\": [], \"removed_functions\": "
+                 "[], \"new_data\": [], \"refusals\": []}\n");
+  EXPECT_EQ(runTool(casePath("line-only", "pre") + " " +
+                    casePath("line-only", "post"))
+                .first,
+            3);
+  auto [rc2, out2] = runTool("--json " + casePath("changed-data", "pre") +
+                             " " + casePath("changed-data", "post"));
+  EXPECT_EQ(rc2, 2);
+  EXPECT_NE(out2.find("\"verdict\": \"unpatchable\""), std::string::npos);
+  EXPECT_NE(out2.find("\"symbol\": \"limit\""), std::string::npos);
+  auto [rc3, out3] = runTool("/nonexistent.o " + casePath("line-only", "pre"));
+  EXPECT_EQ(rc3, 1);
+  EXPECT_NE(out3.find("ksplice-diff: error: /nonexistent.o"),
+            std::string::npos)
+      << out3;
+}
+
+TEST(Cli, ExplainNamesTheRelocation) {
+  auto [rc, out] = runTool("--explain " + casePath("reloc-only", "pre") +
+                           " " + casePath("reloc-only", "post"));
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("relocation references 'bar'-0x4 in pre but 'baz'-0x4 in "
+                     "post"),
+            std::string::npos)
+      << out;
+}
+
+} // namespace

@@ -1,0 +1,49 @@
+#include "test_util.h"
+
+#include <fstream>
+#include <iterator>
+
+namespace ksplice::test {
+
+std::string casePath(const std::string &name, const std::string &side) {
+  return std::string(KSPLICE_DIFF_CASES) + "/" + name + "/" + side + ".o";
+}
+
+std::vector<uint8_t> readFile(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+Case runCase(const std::string &name, const std::string &symvers) {
+  Case c;
+  auto pre = ObjectFile::open(casePath(name, "pre"));
+  if (!pre) {
+    c.error = llvm::toString(pre.takeError());
+    return c;
+  }
+  auto post = ObjectFile::open(casePath(name, "post"));
+  if (!post) {
+    c.error = llvm::toString(post.takeError());
+    return c;
+  }
+  c.pre = std::move(*pre);
+  c.post = std::move(*post);
+  Exports ex;
+  if (!symvers.empty()) {
+    auto parsed = parseSymvers(symvers, "test.symvers");
+    if (!parsed) {
+      c.error = llvm::toString(parsed.takeError());
+      return c;
+    }
+    ex = std::move(*parsed);
+  }
+  auto d = diffObjects(*c.pre, *c.post, std::move(ex));
+  if (!d) {
+    c.error = llvm::toString(d.takeError());
+    return c;
+  }
+  c.diff = std::move(*d);
+  return c;
+}
+
+} // namespace ksplice::test
