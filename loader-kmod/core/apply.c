@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Apply and undo: run-pre matching, late relocations, then stop_machine
+ * with the stack check and the jump writes, retried while code is busy.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/stop_machine.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/processor.h>
+#include "compat.h"
+#include "internal.h"
+
+/* Shared by the CPUs of one stop_machine call. */
+struct ksplice_stop {
+	struct ksplice_update *update;
+	bool undo;
+	atomic_t arrived;
+	int done;			/* master finished: others may go */
+	int result;
+	u64 pause_ns;
+	unsigned int nr_threads;
+	struct ksplice_stack_check sc;
+};
+
+static unsigned int count_threads(void)
+{
+	struct task_struct *p, *t;
+	unsigned int n = 0;
+
+	for_each_process_thread(p, t)
+		n++;
+	return n + num_online_cpus();
+}
+
+/* The stop_machine callback; runs on every online CPU. */
+static int stop_fn(void *data)
+{
+	struct ksplice_stop *s = data;
+	struct ksplice_update *update = s->update;
+	int cpu = smp_processor_id();
+	unsigned int i;
+	u64 t0;
+	int ret;
+
+	s->sc.stoppers[cpu] = current;
+	s->sc.stopper_sp[cpu] = current_stack_pointer;
+	if (atomic_inc_return(&s->arrived) != 1) {
+		while (!smp_load_acquire(&s->done))
+			cpu_relax();
+		sync_core();
+		return 0;
+	}
+
+	/* The first CPU to arrive checks and writes. */
+	t0 = ktime_get_mono_fast_ns();
+	while (atomic_read(&s->arrived) < num_online_cpus())
+		cpu_relax();
+
+	ret = ksplice_check_stacks(&s->sc);
+	for (i = 0; !ret && i < update->nr_jumps; i++) {
+		struct ksplice_jump *j = &update->jumps[i];
+
+		if (memcmp((void *)j->addr, s->undo ? j->insn : j->saved,
+			   KSPLICE_JUMP_SIZE))
+			ret = -ESTALE;
+		else if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE))
+			ret = -EADDRINUSE;
+	}
+	if (!ret) {
+		/*
+		 * Commit point: every check has passed.  Nothing below can
+		 * fail, and nothing above has written kernel text.
+		 */
+		for (i = 0; i < update->nr_jumps; i++) {
+			struct ksplice_jump *j = &update->jumps[i];
+
+			memcpy(j->wp, s->undo ? j->saved : j->insn,
+			       KSPLICE_JUMP_SIZE);
+		}
+	}
+	s->nr_threads = count_threads();
+	s->result = ret;
+	s->pause_ns = ktime_get_mono_fast_ns() - t0;
+	sync_core();
+	smp_store_release(&s->done, 1);
+	return 0;
+}
+
+static void print_conflicts(struct ksplice_update *update)
+{
+	unsigned int i;
+
+	for (i = 0; i < update->nr_conflicts; i++) {
+		struct ksplice_conflict *c = &update->conflicts[i];
+
+		if (c->func >= 0)
+			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
+				    update->jumps[c->func].func->name);
+		else if (c->addr == KSPLICE_CONFLICT_RUNNING)
+			ksplice_err(update, "  %d %s (running)\n", c->pid,
+				    c->comm);
+		else if (c->addr == KSPLICE_CONFLICT_UNRELIABLE)
+			ksplice_err(update, "  %d %s (unreliable-stack)\n",
+				    c->pid, c->comm);
+		else
+			ksplice_err(update, "  %d %s %ps\n", c->pid, c->comm,
+				    (void *)c->addr);
+	}
+}
+
+/*
+ * The caller's own stack is scanned too (it might be running patched code
+ * itself), so stale words left by earlier, deeper calls of this thread must
+ * not point into the checked ranges: clear the stack region stop_machine's
+ * call chain is about to reuse.  Addresses of the ranges themselves live on
+ * the heap for the same reason.
+ */
+static noinline void scrub_stack(void)
+{
+	unsigned long buf[224];
+
+	memzero_explicit(buf, sizeof(buf));
+	barrier_data(buf);
+}
+
+/* stop_machine with retries.  Returns 0 or -errno with cause set. */
+static int stop_and_write(struct ksplice_update *update, bool undo,
+			  const struct ksplice_range *ranges,
+			  unsigned int nr_ranges)
+{
+	struct ksplice_stop *s;
+	unsigned int try, tries = max(update->retries, 1U);
+	int ret = -ENOMEM;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		goto out_oom;
+	s->sc.stoppers = kcalloc(nr_cpu_ids, sizeof(*s->sc.stoppers),
+				 GFP_KERNEL);
+	s->sc.stopper_sp = kcalloc(nr_cpu_ids, sizeof(*s->sc.stopper_sp),
+				   GFP_KERNEL);
+	s->sc.conflicts = kcalloc(KSPLICE_MAX_CONFLICTS,
+				  sizeof(*s->sc.conflicts), GFP_KERNEL);
+	if (!s->sc.stoppers || !s->sc.stopper_sp || !s->sc.conflicts)
+		goto out_free;
+	s->update = update;
+	s->undo = undo;
+	s->sc.ranges = ranges;
+	s->sc.nr_ranges = nr_ranges;
+
+	for (try = 1; ; try++) {
+		atomic_set(&s->arrived, 0);
+		s->done = 0;
+		s->result = 0;
+		s->sc.nr_conflicts = 0;
+		s->sc.truncated = false;
+		scrub_stack();
+		ret = stop_machine(stop_fn, s, cpu_online_mask);
+		if (!ret)
+			ret = s->result;
+		update->pause_ns = s->pause_ns;
+		if (ret != -EBUSY || try >= tries)
+			break;
+		msleep(1000);
+	}
+
+	kfree(update->conflicts);
+	update->conflicts = s->sc.conflicts;
+	update->nr_conflicts = s->sc.nr_conflicts;
+	update->conflicts_truncated = s->sc.truncated;
+	s->sc.conflicts = NULL;
+
+	switch (ret) {
+	case 0:
+		ksplice_info(update, "%s %u function%s, machine stopped %llu ns, %u threads checked\n",
+			     undo ? "reversed" : "applied", update->nr_jumps,
+			     update->nr_jumps == 1 ? "" : "s",
+			     update->pause_ns, s->nr_threads);
+		break;
+	case -EBUSY:
+		update->cause = KSPLICE_CAUSE_code_busy;
+		ksplice_err(update, "code_busy: %s failed after %u tries; in use by:\n",
+			    undo ? "undo" : "apply", tries);
+		print_conflicts(update);
+		break;
+	case -EADDRINUSE:
+		update->cause = KSPLICE_CAUSE_kprobe_conflict;
+		ksplice_err(update, "kprobe_conflict: a kprobe sits on a jump site\n");
+		ret = -EBUSY;
+		break;
+	default:
+		update->cause = KSPLICE_CAUSE_unexpected;
+		ksplice_err(update, "unexpected: %s: bytes at a jump site changed (%d)\n",
+			    undo ? "undo" : "apply", ret);
+		break;
+	}
+out_free:
+	kfree(s->sc.conflicts);
+	kfree(s->sc.stopper_sp);
+	kfree(s->sc.stoppers);
+	kfree(s);
+	if (ret != -ENOMEM)
+		return ret;
+out_oom:
+	update->cause = KSPLICE_CAUSE_out_of_memory;
+	return -ENOMEM;
+}
+
+/**
+ * ksplice_free_jumps() - forget the jumps of an update that is not applied
+ * @update: the update
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_free_jumps(struct ksplice_update *update)
+{
+	unsigned int i;
+
+	for (i = 0; i < update->nr_jumps; i++)
+		if (update->jumps[i].map)
+			vunmap(update->jumps[i].map);
+	kfree(update->jumps);
+	update->jumps = NULL;
+	update->nr_jumps = 0;
+}
+
+static void put_targets(struct ksplice_update *update)
+{
+	unsigned int i;
+
+	for (i = 0; i < update->nr_targets; i++)
+		module_put(update->targets[i]);
+	kfree(update->targets);
+	update->targets = NULL;
+	update->nr_targets = 0;
+}
+
+static int get_targets(struct ksplice_update *update)
+{
+	unsigned int u, i;
+
+	update->targets = kcalloc(update->nr_units, sizeof(*update->targets),
+				  GFP_KERNEL);
+	if (!update->targets) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	for (u = 0; u < update->nr_units; u++) {
+		const char *target = update->units[u]->target;
+		struct module *mod;
+		bool dup = false;
+
+		if (!strcmp(target, "vmlinux"))
+			continue;
+		for (i = 0; i < update->nr_targets; i++)
+			if (!strcmp(update->targets[i]->name, target))
+				dup = true;
+		if (dup)
+			continue;
+		mod = ksplice_get_module(target);
+		if (!mod) {
+			ksplice_err(update, "target_not_loaded: module '%s'\n",
+				    target);
+			update->cause = KSPLICE_CAUSE_target_not_loaded;
+			put_targets(update);
+			return -ENODEV;
+		}
+		update->targets[update->nr_targets++] = mod;
+	}
+	return 0;
+}
+
+static void add_dep(struct ksplice_update *update, unsigned long addr)
+{
+	struct ksplice_update *u = ksplice_update_of_addr(addr);
+	struct ksplice_update **n;
+	unsigned int i;
+
+	if (!u || u == update)
+		return;
+	for (i = 0; i < update->nr_deps; i++)
+		if (update->deps[i] == u)
+			return;
+	n = krealloc_array(update->deps, update->nr_deps + 1, sizeof(*n),
+			   GFP_KERNEL);
+	if (!n)
+		return;	/* only loses a dependency of a non-applied update */
+	update->deps = n;
+	update->deps[update->nr_deps++] = u;
+}
+
+static int prepare_jumps(struct ksplice_update *update,
+			 struct ksplice_unit_state *states)
+{
+	unsigned int u, f, i, n = 0;
+	int ret;
+
+	for (u = 0; u < update->nr_units; u++)
+		n += update->units[u]->nr_funcs;
+	update->jumps = kcalloc(n ? n : 1, sizeof(*update->jumps), GFP_KERNEL);
+	if (!update->jumps) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	for (u = 0; u < update->nr_units; u++) {
+		const struct ksplice_unit *unit = update->units[u];
+
+		for (f = 0; f < unit->nr_funcs; f++) {
+			const struct ksplice_func *func = &unit->funcs[f];
+			const struct ksplice_pre_sect *sect =
+				&unit->pre[func->pre_sect];
+			struct ksplice_jump *j = &update->jumps[update->nr_jumps];
+			u32 end = func->jump_offset + KSPLICE_JUMP_SIZE;
+
+			j->unit = unit;
+			j->func = func;
+			j->old = states[u].sect_addr[func->pre_sect];
+			j->size = sect->size;
+			j->addr = j->old + func->jump_offset;
+			if (end > sect->size ||
+			    !ksplice_within_module_core((unsigned long)func->repl,
+							update->owner)) {
+				ksplice_err(update, "bad_package: function '%s': bad jump offset or replacement\n",
+					    func->name);
+				update->cause = KSPLICE_CAUSE_bad_package;
+				return -EINVAL;
+			}
+			for (i = 0; i < sect->nr_sites; i++) {
+				const struct ksplice_site *site = &sect->sites[i];
+				u32 len = ksplice_site_len(site,
+							   sect->data + site->offset,
+							   sect->size - site->offset);
+
+				if (!len || !ksplice_site_rewritable(site) ||
+				    site->offset >= end ||
+				    site->offset + len <= func->jump_offset)
+					continue;
+				ksplice_err(update, "kprobe_conflict: function '%s': a run-time patched site (kind %u) at offset 0x%x overlaps the jump\n",
+					    func->name, site->kind, site->offset);
+				update->cause = KSPLICE_CAUSE_kprobe_conflict;
+				return -EBUSY;
+			}
+			for (i = 0; i < update->nr_jumps; i++) {
+				if (update->jumps[i].addr + KSPLICE_JUMP_SIZE >
+				    j->addr &&
+				    j->addr + KSPLICE_JUMP_SIZE >
+				    update->jumps[i].addr) {
+					ksplice_err(update, "bad_package: function '%s' replaced twice\n",
+						    func->name);
+					update->cause = KSPLICE_CAUSE_bad_package;
+					return -EINVAL;
+				}
+			}
+			ret = ksplice_make_jump(j->addr, (unsigned long)func->repl,
+						j->insn);
+			if (!ret)
+				ret = copy_from_kernel_nofault(j->saved,
+							       (void *)j->addr,
+							       KSPLICE_JUMP_SIZE);
+			if (!ret)
+				ret = ksplice_map_writable(j->addr,
+							   KSPLICE_JUMP_SIZE,
+							   &j->map, &j->wp);
+			if (ret) {
+				ksplice_err(update, "unexpected: function '%s': cannot prepare the jump (%d)\n",
+					    func->name, ret);
+				update->cause = ret == -ENOMEM ?
+					KSPLICE_CAUSE_out_of_memory :
+					KSPLICE_CAUSE_unexpected;
+				return ret;
+			}
+			update->nr_jumps++;
+			add_dep(update, j->old);
+		}
+	}
+	return 0;
+}
+
+static int reloc_width(u16 type)
+{
+	return type == KSPLICE_R_64 || type == KSPLICE_R_PC64 ? 8 :
+	       type == KSPLICE_R_NONE ? 0 : 4;
+}
+
+/* The value of a late relocation's symbol, or -ENOENT. */
+static int late_symbol(struct ksplice_update *update,
+		       struct ksplice_unit_state *st, u32 sym,
+		       unsigned long *value)
+{
+	const struct ksplice_symbol *s = &st->unit->syms[sym];
+	const struct ksplice_cands *c = &st->cands[sym];
+
+	if (st->vals[sym].resolved) {
+		*value = st->vals[sym].value;
+		return 0;
+	}
+	if (!(s->flags & (KSPLICE_SYM_LOCAL | KSPLICE_SYM_SECTION)) &&
+	    c->nr_global == 1) {
+		*value = c->global;
+		return 0;
+	}
+	if ((s->flags & KSPLICE_SYM_LOCAL) && c->nr == 1) {
+		*value = c->addr[0];
+		return 0;
+	}
+	ksplice_err(update, "failed_to_find: unit '%s' symbol '%s': %s\n",
+		    st->unit->name, s->name,
+		    c->nr_global ? "ambiguous" : "not found");
+	update->cause = KSPLICE_CAUSE_failed_to_find;
+	return -ENOENT;
+}
+
+static int write_field(unsigned long where, const void *val, int width)
+{
+	void *map;
+	u8 *wp;
+	int ret;
+
+	ret = ksplice_map_writable(where, width, &map, &wp);
+	if (ret)
+		return ret;
+	memcpy(wp, val, width);
+	vunmap(map);
+	return memcmp((void *)where, val, width) ? -EIO : 0;
+}
+
+/* Compute, check, then write every late relocation. */
+static int late_relocs(struct ksplice_update *update,
+		       struct ksplice_unit_state *states)
+{
+	unsigned int u, i;
+	int ret;
+
+	for (u = 0; u < update->nr_units; u++) {
+		struct ksplice_unit_state *st = &states[u];
+		const struct ksplice_unit *unit = st->unit;
+		u64 *vals = update->reloc_vals[u];
+
+		/* Pass 1: values, canaries, overflow. */
+		for (i = 0; i < unit->nr_relocs; i++) {
+			const struct ksplice_reloc *r = &unit->relocs[i];
+			unsigned long where = (unsigned long)r->where, s;
+			int width = reloc_width(r->type);
+			u64 cur = 0, canary, v;
+
+			if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 ||
+			    !width ||
+			    !ksplice_within_module_core(where, update->owner) ||
+			    !ksplice_within_module_core(where + width - 1,
+							update->owner))
+				goto out_bad;
+			ret = late_symbol(update, st, r->sym, &s);
+			if (ret)
+				return ret;
+			memcpy(&cur, (void *)where, width);
+			canary = width == 8 ? KSPLICE_CANARY :
+					      (u32)KSPLICE_CANARY;
+			if (cur != canary && (!vals[i] || cur != vals[i]))
+				goto out_bad;
+			v = s + r->addend;
+			if (r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64)
+				v -= where;
+			if ((r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_32S) &&
+			    (s64)v != (s32)v)
+				goto out_overflow;
+			if (r->type == KSPLICE_R_32 && v != (u32)v)
+				goto out_overflow;
+			if (width == 4)
+				v = (u32)v;
+			vals[i] = v;
+			add_dep(update, s);
+		}
+		/* Pass 2: write and read back. */
+		for (i = 0; i < unit->nr_relocs; i++) {
+			const struct ksplice_reloc *r = &unit->relocs[i];
+
+			ret = write_field((unsigned long)r->where, &vals[i],
+					  reloc_width(r->type));
+			if (ret) {
+				ksplice_err(update, "unexpected: cannot write a relocation in unit '%s' (%d)\n",
+					    unit->name, ret);
+				update->cause = ret == -ENOMEM ?
+					KSPLICE_CAUSE_out_of_memory :
+					KSPLICE_CAUSE_unexpected;
+				return ret;
+			}
+		}
+		continue;
+out_overflow:
+		ksplice_err(update, "bad_package: unit '%s' relocation %u to '%s' overflows\n",
+			    unit->name, i, unit->syms[unit->relocs[i].sym].name);
+		update->cause = KSPLICE_CAUSE_bad_package;
+		return -ERANGE;
+out_bad:
+		ksplice_err(update, "bad_package: unit '%s' relocation %u is malformed or lost its canary\n",
+			    unit->name, i);
+		update->cause = KSPLICE_CAUSE_bad_package;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void free_states(struct ksplice_update *update,
+			struct ksplice_unit_state *states)
+{
+	unsigned int u, s;
+
+	if (!states)
+		return;
+	for (u = 0; u < update->nr_units; u++) {
+		if (states[u].cands)
+			for (s = 0; s < update->units[u]->nr_syms; s++)
+				kfree(states[u].cands[s].addr);
+		kvfree(states[u].cands);
+		kvfree(states[u].vals);
+		kvfree(states[u].sect_addr);
+		kvfree(states[u].sect_state);
+	}
+	kfree(states);
+}
+
+static struct ksplice_unit_state *alloc_states(struct ksplice_update *update)
+{
+	struct ksplice_unit_state *states;
+	unsigned int u;
+
+	states = kcalloc(update->nr_units, sizeof(*states), GFP_KERNEL);
+	if (!states)
+		return NULL;
+	for (u = 0; u < update->nr_units; u++) {
+		const struct ksplice_unit *unit = update->units[u];
+		unsigned int ns = unit->nr_syms ? unit->nr_syms : 1;
+		unsigned int np = unit->nr_pre ? unit->nr_pre : 1;
+
+		states[u].unit = unit;
+		states[u].vals = kvcalloc(ns, sizeof(*states[u].vals),
+					  GFP_KERNEL);
+		states[u].cands = kvcalloc(ns, sizeof(*states[u].cands),
+					   GFP_KERNEL);
+		states[u].sect_addr = kvcalloc(np, sizeof(unsigned long),
+					       GFP_KERNEL);
+		states[u].sect_state = kvcalloc(np, 1, GFP_KERNEL);
+		if (!states[u].vals || !states[u].cands ||
+		    !states[u].sect_addr || !states[u].sect_state) {
+			free_states(update, states);
+			return NULL;
+		}
+	}
+	return states;
+}
+
+/**
+ * ksplice_apply() - apply an update
+ * @update: the update, loaded or reversed
+ *
+ * Finds and checks everything first (targets, run-pre matching, jump
+ * sites, late relocations, which are written into the not yet reachable
+ * new code), then stops the machine to check stacks and write the jumps.
+ *
+ * CONTEXT: ksplice_mutex held; sleeps.
+ * RETURNS: 0, or -errno with update->cause set.
+ */
+int ksplice_apply(struct ksplice_update *update)
+{
+	struct ksplice_unit_state *states = NULL;
+	struct ksplice_range *ranges = NULL;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&ksplice_mutex);
+	update->cause = KSPLICE_CAUSE_none;
+	update->nr_conflicts = 0;
+	if (update->stage == KSPLICE_STAGE_APPLIED) {
+		update->cause = KSPLICE_CAUSE_bad_state;
+		return -EINVAL;
+	}
+	kfree(update->deps);
+	update->deps = NULL;
+	update->nr_deps = 0;
+
+	ret = get_targets(update);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	states = alloc_states(update);
+	if (!states)
+		goto out_oom;
+	ret = ksplice_collect_candidates(update, states);
+	if (ret)
+		goto out_oom;
+	ret = ksplice_run_pre(update, states);
+	if (ret)
+		goto out_free;
+	ret = prepare_jumps(update, states);
+	if (ret)
+		goto out_jumps;
+	ret = late_relocs(update, states);
+	if (ret)
+		goto out_jumps;
+
+	ranges = kcalloc(update->nr_jumps ? update->nr_jumps : 1,
+			 sizeof(*ranges), GFP_KERNEL);
+	if (!ranges) {
+		ret = -ENOMEM;
+		goto out_oom_jumps;
+	}
+	for (i = 0; i < update->nr_jumps; i++) {
+		ranges[i].start = update->jumps[i].old;
+		ranges[i].end = update->jumps[i].old + update->jumps[i].size;
+		ranges[i].func = i;
+	}
+	if (!try_module_get(update->owner)) {
+		ksplice_err(update, "bad_state: the patch module is going away\n");
+		update->cause = KSPLICE_CAUSE_bad_state;
+		ret = -EINVAL;
+		goto out_jumps;
+	}
+	ret = stop_and_write(update, false, ranges, update->nr_jumps);
+	if (ret) {
+		module_put(update->owner);
+		goto out_jumps;
+	}
+	update->stage = KSPLICE_STAGE_APPLIED;
+	kfree(ranges);
+	free_states(update, states);
+	return 0;
+
+out_oom_jumps:
+	update->cause = KSPLICE_CAUSE_out_of_memory;
+out_jumps:
+	ksplice_free_jumps(update);
+	goto out_free;
+out_oom:
+	update->cause = KSPLICE_CAUSE_out_of_memory;
+out_free:
+	kfree(ranges);
+	free_states(update, states);
+	put_targets(update);
+	return ret;
+}
+
+/**
+ * ksplice_undo() - undo an applied update
+ * @update: the update
+ *
+ * Refused while a later update builds on this one's code.  Inside
+ * stop_machine: no stack may point into the patch module's text, and the
+ * jumps must still be ours; then the saved bytes are restored.
+ *
+ * CONTEXT: ksplice_mutex held; sleeps.
+ * RETURNS: 0, or -errno with update->cause set.
+ */
+int ksplice_undo(struct ksplice_update *update)
+{
+	struct ksplice_range *range;
+	struct ksplice_update *u;
+	unsigned long size;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&ksplice_mutex);
+	update->cause = KSPLICE_CAUSE_none;
+	update->nr_conflicts = 0;
+	if (update->stage != KSPLICE_STAGE_APPLIED) {
+		update->cause = KSPLICE_CAUSE_bad_state;
+		return -EINVAL;
+	}
+	list_for_each_entry(u, &ksplice_updates, list) {
+		if (u == update || u->stage != KSPLICE_STAGE_APPLIED)
+			continue;
+		for (i = 0; i < u->nr_deps; i++) {
+			if (u->deps[i] != update)
+				continue;
+			ksplice_err(update, "dependent_update: '%s' builds on this update; undo it first\n",
+				    u->id);
+			update->cause = KSPLICE_CAUSE_dependent_update;
+			return -EBUSY;
+		}
+	}
+
+	range = kzalloc(sizeof(*range), GFP_KERNEL);
+	if (!range) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	range->start = ksplice_module_text(update->owner, &size);
+	range->end = range->start + size;
+	range->func = -1;
+	ret = stop_and_write(update, true, range, 1);
+	kfree(range);
+	if (ret)
+		return ret;
+	update->stage = KSPLICE_STAGE_REVERSED;
+	ksplice_free_jumps(update);
+	put_targets(update);
+	kfree(update->deps);
+	update->deps = NULL;
+	update->nr_deps = 0;
+	module_put(update->owner);
+	return 0;
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksplice core: registration of updates by patch modules, and the sysfs
+ * interface /sys/kernel/ksplice/<id>/.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include "compat.h"
+#include "internal.h"
+
+/*
+ * Protects ksplice_updates, the stage and every other mutable field of each
+ * update, and serializes all our writes to kernel text.  Held across a whole
+ * apply or undo, including the sleeps between tries.  sysfs show functions
+ * of immutable fields (description) do not take it.
+ */
+DEFINE_MUTEX(ksplice_mutex);
+LIST_HEAD(ksplice_updates);
+
+#define KSPLICE_CAUSE_NAME(token, sentence) [KSPLICE_CAUSE_##token] = #token,
+const char *const ksplice_cause_names[] = {
+	KSPLICE_ABORT_CAUSES(KSPLICE_CAUSE_NAME)
+};
+#undef KSPLICE_CAUSE_NAME
+
+static const char *const stage_names[] = {
+	[KSPLICE_STAGE_LOADED] = "loaded",
+	[KSPLICE_STAGE_APPLIED] = "applied",
+	[KSPLICE_STAGE_REVERSED] = "reversed",
+};
+
+static struct kobject *ksplice_kobj;
+
+#define to_update(k) container_of(k, struct ksplice_update, kobj)
+
+static ssize_t stage_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = sysfs_emit(buf, "%s\n", stage_names[update->stage]);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct ksplice_update *update = to_update(kobj);
+	int ret;
+
+	mutex_lock(&ksplice_mutex);
+	if (sysfs_streq(buf, "apply") || sysfs_streq(buf, "applied")) {
+		ret = ksplice_apply(update);
+	} else if (sysfs_streq(buf, "undo") || sysfs_streq(buf, "reversed")) {
+		ret = ksplice_undo(update);
+	} else {
+		update->cause = KSPLICE_CAUSE_bad_state;
+		ret = -EINVAL;
+	}
+	mutex_unlock(&ksplice_mutex);
+	return ret ? ret : count;
+}
+
+static ssize_t abort_cause_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = sysfs_emit(buf, "%s\n", ksplice_cause_names[update->cause]);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+static ssize_t conflicts_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n = 0;
+	unsigned int i;
+
+	mutex_lock(&ksplice_mutex);
+	for (i = 0; i < update->nr_conflicts; i++) {
+		struct ksplice_conflict *c = &update->conflicts[i];
+
+		if (c->func >= 0 && c->func < update->nr_jumps)
+			n += sysfs_emit_at(buf, n, "%d %s %s\n", c->pid, c->comm,
+					   update->jumps[c->func].func->name);
+		else if (c->addr == KSPLICE_CONFLICT_RUNNING)
+			n += sysfs_emit_at(buf, n, "%d %s (running)\n", c->pid,
+					   c->comm);
+		else if (c->addr == KSPLICE_CONFLICT_UNRELIABLE)
+			n += sysfs_emit_at(buf, n, "%d %s (unreliable-stack)\n",
+					   c->pid, c->comm);
+		else
+			n += sysfs_emit_at(buf, n, "%d %s %ps\n", c->pid, c->comm,
+					   (void *)c->addr);
+	}
+	if (update->conflicts_truncated)
+		n += sysfs_emit_at(buf, n, "...\n");
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+static ssize_t description_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_update(kobj)->description);
+}
+
+static ssize_t pause_ns_show(struct kobject *kobj,
+			     struct kobj_attribute *attr, char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = sysfs_emit(buf, "%llu\n", update->pause_ns);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+static ssize_t functions_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	unsigned int u, f;
+	ssize_t n = 0;
+
+	for (u = 0; u < update->nr_units; u++) {
+		const struct ksplice_unit *unit = update->units[u];
+
+		for (f = 0; f < unit->nr_funcs; f++)
+			n += sysfs_emit_at(buf, n, "%s %s\n", unit->funcs[f].name,
+					   unit->target);
+	}
+	return n;
+}
+
+static ssize_t retries_show(struct kobject *kobj,
+			    struct kobj_attribute *attr, char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = sysfs_emit(buf, "%u\n", update->retries);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+static ssize_t retries_store(struct kobject *kobj,
+			     struct kobj_attribute *attr, const char *buf,
+			     size_t count)
+{
+	struct ksplice_update *update = to_update(kobj);
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &v);
+	if (ret)
+		return ret;
+	if (v < 1 || v > 1000)
+		return -ERANGE;
+	mutex_lock(&ksplice_mutex);
+	update->retries = v;
+	mutex_unlock(&ksplice_mutex);
+	return count;
+}
+
+static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,
+						 stage_store);
+static struct kobj_attribute abort_cause_attr = __ATTR(abort_cause, 0400,
+						       abort_cause_show, NULL);
+static struct kobj_attribute conflicts_attr = __ATTR(conflicts, 0400,
+						     conflicts_show, NULL);
+static struct kobj_attribute description_attr = __ATTR(description, 0400,
+						       description_show, NULL);
+static struct kobj_attribute pause_ns_attr = __ATTR(pause_ns, 0400,
+						    pause_ns_show, NULL);
+static struct kobj_attribute functions_attr = __ATTR(functions, 0400,
+						     functions_show, NULL);
+static struct kobj_attribute retries_attr = __ATTR(retries, 0600,
+						   retries_show, retries_store);
+
+static struct attribute *update_attrs[] = {
+	&stage_attr.attr,
+	&abort_cause_attr.attr,
+	&conflicts_attr.attr,
+	&description_attr.attr,
+	&pause_ns_attr.attr,
+	&functions_attr.attr,
+	&retries_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(update);
+
+static void free_update(struct ksplice_update *update)
+{
+	unsigned int u;
+
+	if (update->reloc_vals)
+		for (u = 0; u < update->nr_units; u++)
+			kvfree(update->reloc_vals[u]);
+	kfree(update->reloc_vals);
+	kfree(update->conflicts);
+	kfree(update->deps);
+	kfree(update->units);
+	kfree(update->description);
+	kfree(update->id);
+	kfree(update);
+}
+
+static void update_release(struct kobject *kobj)
+{
+	free_update(to_update(kobj));
+}
+
+static struct kobj_type update_ktype = {
+	.release = update_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = update_groups,
+};
+
+static bool valid_id(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (!n || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum(id[i]) && id[i] != '_' && id[i] != '-' &&
+		    id[i] != '.')
+			return false;
+	return id[0] != '.';
+}
+
+static int check_unit(const struct ksplice_unit *unit)
+{
+	if (!unit || unit->magic != KSPLICE_UNIT_MAGIC ||
+	    unit->version != KSPLICE_ABI_VERSION || !unit->name ||
+	    !unit->target)
+		return -EINVAL;
+	if ((unit->nr_syms && !unit->syms) || (unit->nr_pre && !unit->pre) ||
+	    (unit->nr_funcs && !unit->funcs) ||
+	    (unit->nr_relocs && !unit->relocs))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ksplice_register_update() - register an update (called by a patch module)
+ * @owner: the patch module (THIS_MODULE)
+ * @id: the update id, [A-Za-z0-9_.-]{1,64}; names the sysfs directory
+ * @description: free text
+ * @units: the units the differ produced, one per compilation unit
+ * @nr_units: their number
+ *
+ * The update starts in stage "loaded"; write "apply" to its stage file to
+ * apply it.
+ *
+ * CONTEXT: Process context (module init); might sleep.
+ * RETURNS: The update, or ERR_PTR(-EINVAL) for a malformed package or id,
+ * ERR_PTR(-EEXIST) for a duplicate id, ERR_PTR(-ENOMEM).
+ */
+struct ksplice_update *ksplice_register_update(struct module *owner,
+					       const char *id,
+					       const char *description,
+					       struct ksplice_unit *const *units,
+					       unsigned int nr_units)
+{
+	struct ksplice_update *update, *u;
+	unsigned int i;
+	int ret;
+
+	if (!id || !valid_id(id) || !units || !nr_units) {
+		pr_err("bad_package: invalid update id or no units\n");
+		return ERR_PTR(-EINVAL);
+	}
+	for (i = 0; i < nr_units; i++) {
+		if (check_unit(units[i])) {
+			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version or pointers\n",
+			       id, i);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+
+	update = kzalloc(sizeof(*update), GFP_KERNEL);
+	if (!update)
+		return ERR_PTR(-ENOMEM);
+	update->owner = owner;
+	update->nr_units = nr_units;
+	update->retries = KSPLICE_DEFAULT_RETRIES;
+	update->id = kstrdup(id, GFP_KERNEL);
+	update->description = kstrdup(description ? description : "",
+				      GFP_KERNEL);
+	update->units = kmemdup(units, nr_units * sizeof(*units), GFP_KERNEL);
+	update->reloc_vals = kcalloc(nr_units, sizeof(*update->reloc_vals),
+				     GFP_KERNEL);
+	if (!update->id || !update->description || !update->units ||
+	    !update->reloc_vals)
+		goto out_free;
+	for (i = 0; i < nr_units; i++) {
+		update->reloc_vals[i] = kvcalloc(units[i]->nr_relocs + 1,
+						 sizeof(u64), GFP_KERNEL);
+		if (!update->reloc_vals[i])
+			goto out_free;
+	}
+
+	mutex_lock(&ksplice_mutex);
+	list_for_each_entry(u, &ksplice_updates, list) {
+		if (!strcmp(u->id, id)) {
+			mutex_unlock(&ksplice_mutex);
+			pr_err("'%s': an update with this id is already loaded\n",
+			       id);
+			free_update(update);
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	ret = kobject_init_and_add(&update->kobj, &update_ktype, ksplice_kobj,
+				   "%s", id);
+	if (ret) {
+		mutex_unlock(&ksplice_mutex);
+		kobject_put(&update->kobj);	/* frees it */
+		return ERR_PTR(ret);
+	}
+	list_add_tail(&update->list, &ksplice_updates);
+	mutex_unlock(&ksplice_mutex);
+	ksplice_info(update, "loaded (%u unit%s)\n", nr_units,
+		     nr_units == 1 ? "" : "s");
+	return update;
+
+out_free:
+	free_update(update);
+	return ERR_PTR(-ENOMEM);
+}
+EXPORT_SYMBOL_GPL(ksplice_register_update);
+
+/**
+ * ksplice_unregister_update() - forget an update (called by a patch module)
+ * @update: the update; not applied (the core holds a reference on the
+ *          patch module while it is, so its exit cannot run)
+ *
+ * CONTEXT: Process context (module exit); might sleep.
+ */
+void ksplice_unregister_update(struct ksplice_update *update)
+{
+	if (IS_ERR_OR_NULL(update))
+		return;
+	/* Waits for running show/store calls. */
+	kobject_del(&update->kobj);
+	mutex_lock(&ksplice_mutex);
+	if (update->stage == KSPLICE_STAGE_APPLIED) {
+		/* Cannot happen: we hold a reference while applied. */
+		ksplice_err(update, "unexpected: unloaded while applied\n");
+		ksplice_free_jumps(update);
+	}
+	list_del(&update->list);
+	mutex_unlock(&ksplice_mutex);
+	pr_info("'%s': unloaded\n", update->id);
+	kobject_put(&update->kobj);
+}
+EXPORT_SYMBOL_GPL(ksplice_unregister_update);
+
+static int __init ksplice_init(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct ksplice_symbol) != KSPLICE_SYMBOL_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_pre_reloc) != KSPLICE_PRE_RELOC_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_site) != KSPLICE_SITE_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_pre_sect) != KSPLICE_PRE_SECT_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_reloc) != KSPLICE_RELOC_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_func) != KSPLICE_FUNC_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_unit) != KSPLICE_UNIT_SIZE);
+	BUILD_BUG_ON(ARRAY_SIZE(ksplice_cause_names) != KSPLICE_NR_CAUSES);
+
+	ret = ksplice_lookup_init();
+	if (ret)
+		return ret;
+	ksplice_kobj = kobject_create_and_add("ksplice", kernel_kobj);
+	if (!ksplice_kobj)
+		return -ENOMEM;
+	pr_info("core loaded\n");
+	return 0;
+}
+
+static void __exit ksplice_exit(void)
+{
+	kobject_put(ksplice_kobj);
+}
+
+module_init(ksplice_init);
+module_exit(ksplice_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Ksplice core: rebootless kernel updates");

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the core module.
+ */
+#ifndef KSPLICE_INTERNAL_H
+#define KSPLICE_INTERNAL_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <ksplice/abi.h>
+#include <ksplice/errors.h>
+#include <ksplice/loader.h>
+
+#define KSPLICE_MAX_CONFLICTS	64
+#define KSPLICE_DEFAULT_RETRIES	5
+
+enum ksplice_stage {
+	KSPLICE_STAGE_LOADED,	/* registered, never applied */
+	KSPLICE_STAGE_APPLIED,	/* jumps written */
+	KSPLICE_STAGE_REVERSED,	/* applied once, then undone */
+};
+
+/* What a value learned for a unit's symbol is worth. */
+struct ksplice_symval {
+	unsigned long value;
+	bool resolved;		/* value is known */
+	bool by_runpre;		/* learned from matched pre code */
+};
+
+/* Every kallsyms entry with a symbol's name, split by where it lives. */
+struct ksplice_cands {
+	unsigned long *addr;	/* candidates inside the unit's target */
+	unsigned int nr, cap;
+	unsigned int nr_global;	/* anywhere but in patch modules */
+	unsigned long global;	/* the first of those */
+};
+
+/* Per-unit working state of one apply attempt. */
+struct ksplice_unit_state {
+	const struct ksplice_unit *unit;
+	struct ksplice_symval *vals;	/* nr_syms */
+	struct ksplice_cands *cands;	/* nr_syms */
+	unsigned long *sect_addr;	/* nr_pre: matched address or 0 */
+	u8 *sect_state;			/* nr_pre: enum ksplice_sect_state */
+};
+
+/* A replaced function and its jump. */
+struct ksplice_jump {
+	const struct ksplice_unit *unit;
+	const struct ksplice_func *func;
+	unsigned long old;	/* matched code (maybe an earlier repl) */
+	unsigned long size;	/* of the matched code */
+	unsigned long addr;	/* where the jump is written */
+	void *map;		/* vmap alias of the page(s) of addr */
+	u8 *wp;			/* writable alias of addr */
+	u8 saved[KSPLICE_JUMP_SIZE];
+	u8 insn[KSPLICE_JUMP_SIZE];
+};
+
+/* ksplice_conflict.addr for conflicts that are not a word on a stack. */
+#define KSPLICE_CONFLICT_RUNNING	1UL	/* running outside the stopper */
+#define KSPLICE_CONFLICT_UNRELIABLE	2UL	/* saved sp outside the stack */
+
+struct ksplice_conflict {
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	unsigned long addr;
+	int func;		/* index into jumps, or -1 */
+};
+
+/* An address range that must be off every stack. */
+struct ksplice_range {
+	unsigned long start, end;
+	int func;		/* index into jumps, or -1 */
+};
+
+struct ksplice_update {
+	struct kobject kobj;
+	struct list_head list;		/* on ksplice_updates */
+	struct module *owner;		/* the patch module */
+	char *id;
+	char *description;
+	struct ksplice_unit **units;
+	unsigned int nr_units;
+
+	/* The rest is protected by ksplice_mutex. */
+	enum ksplice_stage stage;
+	enum ksplice_abort_cause cause;
+	unsigned int retries;
+	u64 pause_ns;
+	struct ksplice_jump *jumps;
+	unsigned int nr_jumps;
+	struct module **targets;	/* referenced while applied */
+	unsigned int nr_targets;
+	struct ksplice_update **deps;	/* updates whose code we build on */
+	unsigned int nr_deps;
+	struct ksplice_conflict *conflicts;
+	unsigned int nr_conflicts;
+	bool conflicts_truncated;
+	u64 **reloc_vals;		/* per unit, per reloc: value written */
+};
+
+/* Protects ksplice_updates, every update's mutable fields, our text writes. */
+extern struct mutex ksplice_mutex;
+extern struct list_head ksplice_updates;
+
+extern const char *const ksplice_cause_names[];
+
+/* lookup.c */
+int ksplice_lookup_init(void);
+int ksplice_collect_candidates(struct ksplice_update *update,
+			       struct ksplice_unit_state *states);
+struct module *ksplice_get_module(const char *name);
+struct task_struct *ksplice_idle_task(int cpu);
+bool ksplice_kprobe_at(unsigned long addr, unsigned long len);
+struct ksplice_update *ksplice_update_of_addr(unsigned long addr);
+unsigned long ksplice_follow_jumps(unsigned long addr);
+
+/* runpre.c */
+int ksplice_run_pre(struct ksplice_update *update,
+		    struct ksplice_unit_state *states);
+
+/* trampoline_x86.c */
+int ksplice_map_writable(unsigned long addr, size_t len, void **map,
+			 u8 **wp);
+int ksplice_check_site(const struct ksplice_site *site, const u8 *pre,
+		       const u8 *run, unsigned long run_addr,
+		       unsigned long sect_addr, unsigned long sect_size);
+unsigned int ksplice_site_len(const struct ksplice_site *site,
+			      const u8 *pre, unsigned long avail);
+bool ksplice_site_rewritable(const struct ksplice_site *site);
+int ksplice_make_jump(unsigned long from, unsigned long to, u8 *insn);
+
+/* stack_check.c */
+struct ksplice_stack_check {
+	const struct ksplice_range *ranges;
+	unsigned int nr_ranges;
+	struct task_struct **stoppers;	/* per cpu: task running the stopper */
+	unsigned long *stopper_sp;	/* per cpu: its stack pointer */
+	struct ksplice_conflict *conflicts;
+	unsigned int nr_conflicts;
+	bool truncated;
+};
+
+int ksplice_check_stacks(struct ksplice_stack_check *sc);
+
+/* apply.c */
+int ksplice_apply(struct ksplice_update *update);
+int ksplice_undo(struct ksplice_update *update);
+void ksplice_free_jumps(struct ksplice_update *update);
+
+#define ksplice_err(update, fmt, ...) \
+	pr_err("'%s': " fmt, (update)->id, ##__VA_ARGS__)
+#define ksplice_info(update, fmt, ...) \
+	pr_info("'%s': " fmt, (update)->id, ##__VA_ARGS__)
+
+#endif /* KSPLICE_INTERNAL_H */

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding things in the running kernel: kallsyms candidates for the
+ * symbols of an update, modules by name, idle tasks, kprobes, and the jumps
+ * earlier updates wrote.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/bsearch.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include "compat.h"
+#include "internal.h"
+
+typedef int (*ksplice_each_sym_fn)(void *data, const char *name,
+				   struct module *mod, unsigned long addr);
+
+/* Non-exported kernel functions, found once at module init. */
+static struct {
+	unsigned long (*lookup_name)(const char *name);
+	int (*each_symbol)(ksplice_each_sym_fn fn, void *data);
+	int (*each_module_symbol)(ksplice_each_sym_fn fn, void *data);
+	struct task_struct *(*idle_task)(int cpu);
+	struct kprobe *(*get_kprobe)(void *addr);
+} kfn;
+
+/**
+ * ksplice_lookup_init() - find the non-exported kernel functions we use
+ *
+ * kallsyms_lookup_name is found by registering a kprobe on it (the probe
+ * resolves the name); the rest through kallsyms_lookup_name.
+ *
+ * CONTEXT: Module init; might sleep.
+ * RETURNS: 0, or -ENOENT if a function is missing.
+ */
+int ksplice_lookup_init(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("cannot find 'kallsyms_lookup_name' (%d)\n", ret);
+		return ret;
+	}
+	kfn.lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+
+	kfn.each_symbol = (void *)kfn.lookup_name("kallsyms_on_each_symbol");
+	kfn.each_module_symbol =
+		(void *)kfn.lookup_name("module_kallsyms_on_each_symbol");
+	kfn.idle_task = (void *)kfn.lookup_name("idle_task");
+	kfn.get_kprobe = (void *)kfn.lookup_name("get_kprobe");
+	if (!kfn.each_symbol || !kfn.each_module_symbol || !kfn.idle_task ||
+	    !kfn.get_kprobe) {
+		pr_err("a kernel function we need is missing from kallsyms\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/**
+ * ksplice_idle_task() - the idle task of a CPU
+ * @cpu: the CPU
+ *
+ * CONTEXT: Any.
+ * RETURNS: The task.
+ */
+struct task_struct *ksplice_idle_task(int cpu)
+{
+	return kfn.idle_task(cpu);
+}
+
+/**
+ * ksplice_kprobe_at() - whether a kprobe sits in [addr, addr + len)
+ * @addr: start
+ * @len: length in bytes
+ *
+ * CONTEXT: Preemption disabled (or inside stop_machine).
+ * RETURNS: true if a kprobe is registered at one of the addresses.
+ */
+bool ksplice_kprobe_at(unsigned long addr, unsigned long len)
+{
+	unsigned long a;
+
+	for (a = addr; a < addr + len; a++)
+		if (kfn.get_kprobe((void *)a))
+			return true;
+	return false;
+}
+
+/**
+ * ksplice_update_of_addr() - the registered update whose module holds addr
+ * @addr: an address
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: The update, or NULL.
+ */
+struct ksplice_update *ksplice_update_of_addr(unsigned long addr)
+{
+	struct ksplice_update *u;
+
+	list_for_each_entry(u, &ksplice_updates, list)
+		if (ksplice_within_module_core(addr, u->owner))
+			return u;
+	return NULL;
+}
+
+/**
+ * ksplice_follow_jumps() - the newest replacement of the code at addr
+ * @addr: start of a function
+ *
+ * If an applied update replaced the function starting at @addr, follow its
+ * jump to the replacement, and so on (Ksplice's follow_trampolines).
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: The address of the newest code for the function.
+ */
+unsigned long ksplice_follow_jumps(unsigned long addr)
+{
+	struct ksplice_update *u;
+	unsigned int i, depth;
+	bool found;
+
+	for (depth = 0; depth < 64; depth++) {
+		found = false;
+		list_for_each_entry(u, &ksplice_updates, list) {
+			if (u->stage != KSPLICE_STAGE_APPLIED)
+				continue;
+			for (i = 0; i < u->nr_jumps; i++) {
+				if (u->jumps[i].old != addr)
+					continue;
+				addr = (unsigned long)u->jumps[i].func->repl;
+				found = true;
+				break;
+			}
+			if (found)
+				break;
+		}
+		if (!found)
+			break;
+	}
+	return addr;
+}
+
+/* One wanted name: symbol @sym of unit @unit. */
+struct ksplice_want {
+	const char *name;
+	unsigned int unit;
+	unsigned int sym;
+};
+
+struct ksplice_collect {
+	struct ksplice_update *update;
+	struct ksplice_unit_state *states;
+	struct ksplice_want *wants;
+	unsigned int nr_wants;
+	int err;
+};
+
+static int cmp_want(const void *a, const void *b)
+{
+	const struct ksplice_want *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static bool is_patch_module(struct module *mod)
+{
+	struct ksplice_update *u;
+
+	if (mod == THIS_MODULE)
+		return true;
+	list_for_each_entry(u, &ksplice_updates, list)
+		if (u->owner == mod)
+			return true;
+	return false;
+}
+
+static bool in_target(const struct ksplice_unit *unit, struct module *mod)
+{
+	if (!strcmp(unit->target, "vmlinux"))
+		return !mod;
+	return mod && !strcmp(mod->name, unit->target);
+}
+
+static int add_cand(struct ksplice_cands *c, unsigned long addr)
+{
+	unsigned long *n;
+	unsigned int i;
+
+	for (i = 0; i < c->nr; i++)
+		if (c->addr[i] == addr)
+			return 0;
+	if (c->nr == c->cap) {
+		n = krealloc_array(c->addr, c->cap ? 2 * c->cap : 4,
+				   sizeof(*n), GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		c->addr = n;
+		c->cap = c->cap ? 2 * c->cap : 4;
+	}
+	c->addr[c->nr++] = addr;
+	return 0;
+}
+
+static int collect_one(void *data, const char *name, struct module *mod,
+		       unsigned long addr)
+{
+	struct ksplice_collect *col = data;
+	struct ksplice_want key = { .name = name }, *w, *first;
+	struct ksplice_unit_state *st;
+	struct ksplice_cands *c;
+	bool patch;
+
+	w = bsearch(&key, col->wants, col->nr_wants, sizeof(*w), cmp_want);
+	if (!w)
+		return 0;
+	first = w;
+	while (first > col->wants && !strcmp(first[-1].name, name))
+		first--;
+	patch = mod && is_patch_module(mod);
+	for (w = first; w < col->wants + col->nr_wants &&
+	     !strcmp(w->name, name); w++) {
+		st = &col->states[w->unit];
+		c = &st->cands[w->sym];
+		if (patch)
+			continue;
+		if (!c->nr_global++)
+			c->global = addr;
+		if (in_target(st->unit, mod)) {
+			col->err = add_cand(c, addr);
+			if (col->err)
+				return col->err;
+		}
+	}
+	return 0;
+}
+
+/**
+ * ksplice_collect_candidates() - kallsyms candidates for every symbol
+ * @update: the update
+ * @states: one state per unit, with cands allocated and zeroed
+ *
+ * One pass over kallsyms (vmlinux and modules) fills, for every symbol of
+ * every unit, the addresses of same-named symbols inside the unit's target
+ * and the count of same-named symbols anywhere outside patch modules.
+ *
+ * CONTEXT: ksplice_mutex held; might sleep.
+ * RETURNS: 0 or -ENOMEM.
+ */
+int ksplice_collect_candidates(struct ksplice_update *update,
+			       struct ksplice_unit_state *states)
+{
+	struct ksplice_collect col = { .update = update, .states = states };
+	unsigned int u, s, n = 0;
+	int ret;
+
+	for (u = 0; u < update->nr_units; u++)
+		n += update->units[u]->nr_syms;
+	col.wants = kvcalloc(n ? n : 1, sizeof(*col.wants), GFP_KERNEL);
+	if (!col.wants)
+		return -ENOMEM;
+	for (u = 0; u < update->nr_units; u++) {
+		const struct ksplice_unit *unit = update->units[u];
+
+		for (s = 0; s < unit->nr_syms; s++) {
+			if (unit->syms[s].flags & KSPLICE_SYM_SECTION)
+				continue;
+			col.wants[col.nr_wants].name = unit->syms[s].name;
+			col.wants[col.nr_wants].unit = u;
+			col.wants[col.nr_wants].sym = s;
+			col.nr_wants++;
+		}
+	}
+	sort(col.wants, col.nr_wants, sizeof(*col.wants), cmp_want, NULL);
+
+	ret = kfn.each_symbol(collect_one, &col);
+	if (!ret)
+		ret = kfn.each_module_symbol(collect_one, &col);
+	if (!ret)
+		ret = col.err;
+	kvfree(col.wants);
+	return ret;
+}
+
+struct ksplice_find_mod {
+	const char *name;
+	struct module *mod;
+};
+
+static int find_mod_one(void *data, const char *name, struct module *mod,
+			unsigned long addr)
+{
+	struct ksplice_find_mod *f = data;
+
+	if (strcmp(mod->name, f->name))
+		return 0;
+	if (mod->state == MODULE_STATE_LIVE && try_module_get(mod))
+		f->mod = mod;
+	return 1;
+}
+
+/**
+ * ksplice_get_module() - find a loaded module by name and reference it
+ * @name: module name
+ *
+ * CONTEXT: Might sleep (takes module_mutex).
+ * RETURNS: The module with a reference held, or NULL.
+ */
+struct module *ksplice_get_module(const char *name)
+{
+	struct ksplice_find_mod f = { .name = name };
+
+	kfn.each_module_symbol(find_mod_one, &f);
+	return f.mod;
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Target module of the loader tests.  /proc/kstest/<name> shows what the
+ * functions the updates replace return:
+ *   value    kstest_value()              (1; updates make it 2, then 3)
+ *   dup      kstest_a() kstest_b()       (each calls its own static dup())
+ *   many     kstest_many()               (sum of ten functions)
+ *   sleeper  write 1: a kernel thread sleeps inside kstest_sleeper();
+ *            write 0: it leaves; read: what the last call returned
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include "kstest.h"
+
+/* Test variants: the updates' pre and post objects differ in these. */
+#ifndef KSTEST_VALUE
+#define KSTEST_VALUE 1
+#endif
+#ifndef KSTEST_SLEEPER
+#define KSTEST_SLEEPER 7
+#endif
+
+static int kstest_calls;
+static int sleeper_hold;
+static int sleeper_result;
+static struct task_struct *sleeper;
+
+__noipa int kstest_value(void)
+{
+	kstest_calls++;
+	return KSTEST_VALUE;
+}
+
+__noipa int kstest_sleeper(void)
+{
+	while (READ_ONCE(sleeper_hold) && !kthread_should_stop())
+		msleep(20);
+	return KSTEST_SLEEPER;
+}
+
+static int sleeper_fn(void *arg)
+{
+	WRITE_ONCE(sleeper_result, kstest_sleeper());
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+static int value_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", kstest_value());
+	return 0;
+}
+
+static int dup_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d %d\n", kstest_a(), kstest_b());
+	return 0;
+}
+
+static int many_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", kstest_many());
+	return 0;
+}
+
+static int sleeper_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", READ_ONCE(sleeper_result));
+	return 0;
+}
+
+static int sleeper_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, sleeper_show, NULL);
+}
+
+static ssize_t sleeper_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	char c;
+
+	if (!count || get_user(c, buf))
+		return -EINVAL;
+	if (c == '1' && !sleeper) {
+		WRITE_ONCE(sleeper_hold, 1);
+		sleeper = kthread_run(sleeper_fn, NULL, "kstest_sleeper");
+		if (IS_ERR(sleeper)) {
+			sleeper = NULL;
+			return -ENOMEM;
+		}
+	} else if (c == '0') {
+		WRITE_ONCE(sleeper_hold, 0);
+	}
+	return count;
+}
+
+static const struct proc_ops sleeper_ops = {
+	.proc_open = sleeper_open,
+	.proc_read = seq_read,
+	.proc_write = sleeper_write,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
+
+static struct proc_dir_entry *dir;
+
+static int __init kstest_init(void)
+{
+	dir = proc_mkdir("kstest", NULL);
+	if (!dir)
+		return -ENOMEM;
+	proc_create_single("value", 0444, dir, value_show);
+	proc_create_single("dup", 0444, dir, dup_show);
+	proc_create_single("many", 0444, dir, many_show);
+	proc_create("sleeper", 0644, dir, &sleeper_ops);
+	return 0;
+}
+
+static void __exit kstest_exit(void)
+{
+	if (sleeper) {
+		WRITE_ONCE(sleeper_hold, 0);
+		kthread_stop(sleeper);
+	}
+	proc_remove(dir);
+}
+
+module_init(kstest_init);
+module_exit(kstest_exit);
+MODULE_LICENSE("GPL");
