@@ -181,6 +181,15 @@ std::string Comparator::compareSections(const Section &a, const Section &b,
   return why;
 }
 
+std::string Comparator::compareSymbols(const Symbol &a, const Symbol &b) {
+  const Section &sa = *pre_.sectionOf(a), &sb = *post_.sectionOf(b);
+  if (a.size != b.size)
+    return formatv("size {0} became {1}", a.size, b.size).str();
+  if (sa.isNobits() != sb.isNobits())
+    return "section type changed";
+  return compareRegion(sa, a.value, sb, b.value, a.size, false);
+}
+
 std::string Comparator::compareEntries(const Section &a, const Section &b) {
   const auto &ea = preTables_.entriesFor(a.index);
   const auto &eb = postTables_.entriesFor(b.index);

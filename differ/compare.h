@@ -28,6 +28,10 @@ public:
   std::string compareSections(const Section &a, const Section &b,
                               bool lineFilter);
 
+  /// Compares two symbols that share their sections with others, by their
+  /// byte ranges.
+  std::string compareSymbols(const Symbol &a, const Symbol &b);
+
   /// Compares the table entries (exception table, alternatives, ...) of two
   /// code sections.
   std::string compareEntries(const Section &a, const Section &b);

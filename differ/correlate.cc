@@ -65,7 +65,7 @@ std::vector<std::set<uint32_t>> usersOf(const ObjectFile &obj) {
     for (const Reloc &r : sec.relocs) {
       const Symbol &t = obj.symbol(r.sym);
       uint32_t target = t.index;
-      if (t.isSection()) {
+      if (t.isSection() || StringRef(t.name).startswith(".L")) {
         const Section &ts = obj.section(t.shndx);
         if (ts.bundled < 0)
           continue;

@@ -141,14 +141,23 @@ struct Passes {
       }
       const Section &b = *post.sectionOf(*t);
       SectionClass ca = classOf(a), cb = classOf(b);
+      std::string why;
       if (a.bundled != (int)s.index || b.bundled != (int)t->index) {
-        if (ca == SectionClass::Text)
+        // Several functions in one section (.init.text, asm trampolines):
+        // compare the symbols' bytes; a change cannot be redirected alone.
+        why = cmp.compareSymbols(s, *t);
+        if (why.empty() && ca == cb)
+          continue;
+        if (ca == SectionClass::InitText || cb == SectionClass::InitText)
           refuse(&s, pre, a, s.value,
-                 "function shares its section (not compiled with "
-                 "-ffunction-sections?)");
+                 "changes to __init code are not supported");
+        else
+          refuse(&s, pre, a, s.value,
+                 "changed function shares its section with other code "
+                 "(not compiled with -ffunction-sections?): " + why);
         continue;
       }
-      std::string why = cmp.compareSections(a, b, ca == SectionClass::Text);
+      why = cmp.compareSections(a, b, ca == SectionClass::Text);
       if (why.empty())
         why = cmp.compareEntries(a, b);
       if (why.empty() && ca == cb)

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "include.h"
 
+#include "reloc_target.h"
 #include "special_sections.h"
 #include "ksplice/abi.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -58,13 +59,13 @@ Reference Diff::reference(const Reloc &r) const {
   }
   // Something of the running kernel: name it as PRE does.
   const Symbol *named = &s;
-  if (s.isSection()) {
-    int64_t off = r.addend + (relocIsPcrel(r.type) ? 4 : 0);
+  if (isAnonymous(s)) {
+    int64_t off = s.value + r.addend + (relocIsPcrel(r.type) ? 4 : 0);
     named = sec.bundled >= 0 ? &post->symbol(sec.bundled)
                              : symbolAt(*post, sec, off);
     if (!named)
       return ref;
-    ref.addend = r.addend - (int64_t)named->value;
+    ref.addend = (int64_t)s.value + r.addend - (int64_t)named->value;
   }
   int32_t twin = corr.preOf(*named);
   if (twin < 0)
@@ -107,7 +108,7 @@ struct Closure {
     if (cls == SectionClass::Companion)
       return true;
     const Symbol *named = &s;
-    if (s.isSection()) {
+    if (isAnonymous(s)) {
       if (sec.bundled >= 0)
         named = &post.symbol(sec.bundled);
       else if (sec.isStrings() || cls == SectionClass::ReadOnly)

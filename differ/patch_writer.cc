@@ -23,6 +23,7 @@
 #include "patch_writer.h"
 
 #include "include.h"
+#include "reloc_target.h"
 #include "ksplice/abi.h"
 #include "special_sections.h"
 #include "llvm/BinaryFormat/ELF.h"
@@ -373,14 +374,16 @@ void Writer::buildMetadata() {
       pr.offset = r.offset;
       pr.type = abiRelocType(r.type);
       pr.addend = r.addend;
-      const Symbol *named = t.isSection() ? nullptr : &t;
-      if (t.isSection()) {
+      const Symbol *named = isAnonymous(t) ? nullptr : &t;
+      if (isAnonymous(t)) {
         const Section &ts = pre.section(t.shndx);
-        int64_t off = r.addend + (relocIsPcrel(r.type) ? 4 : 0);
+        int64_t base = (int64_t)t.value + r.addend;
+        int64_t off = base + (relocIsPcrel(r.type) ? 4 : 0);
         named = ts.bundled >= 0 ? &pre.symbol(ts.bundled)
                                 : symbolAt(pre, ts, off);
+        pr.addend = base;
         if (named)
-          pr.addend = r.addend - (int64_t)named->value;
+          pr.addend = base - (int64_t)named->value;
         else
           pr.sym = ksym(ts.name, KSPLICE_SYM_SECTION);
       }

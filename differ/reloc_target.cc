@@ -35,6 +35,12 @@ static Target stringTarget(const ksplice::Section &sec, int64_t off,
   return t;
 }
 
+bool isAnonymous(const ksplice::Symbol &s) {
+  return s.isDefined() &&
+         (s.isSection() || s.name.empty() ||
+          llvm::StringRef(s.name).startswith(".L"));
+}
+
 Target resolveTarget(const ObjectFile &obj, const Reloc &r) {
   const ksplice::Symbol &s = obj.symbol(r.sym);
   bool pcrel = relocIsPcrel(r.type);
@@ -54,7 +60,7 @@ Target resolveTarget(const ObjectFile &obj, const Reloc &r) {
   int64_t off = (int64_t)s.value + r.addend;
   if (sec.isStrings() && !sec.isNobits())
     return stringTarget(sec, off, pcrel);
-  if (!s.isSection()) {
+  if (!isAnonymous(s)) {
     t.kind = Target::Symbol;
     t.sym = &s;
     t.offset = r.addend;

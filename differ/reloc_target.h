@@ -34,6 +34,10 @@ struct Target {
 
 Target resolveTarget(const ObjectFile &obj, const Reloc &r);
 
+/// A defined symbol that names only a place (section symbols, `.LC0`-style
+/// local labels): references through it are references into its section.
+bool isAnonymous(const Symbol &s);
+
 /// "'foo'+0x10", "string \"abc\"", "'.rodata'+0x8" for messages.
 std::string describe(const Target &t);
 
