@@ -1,0 +1,105 @@
+//===- ksplice-create.cc - Turn a source patch into a hot update ----------===//
+//
+// ksplice-create --patch FILE [--config FILE] [--headers DIR] [--id ID]
+//                [--description TEXT] [-o OUT] [-j N] KERNEL_SRC
+//
+// KERNEL_SRC is the source the running kernel was built from (on Debian:
+// the unpacked linux-source-6.1 of the same version); it is only read.
+// --config defaults to /boot/config-$(uname -r), --headers to
+// /lib/modules/$(uname -r)/build.
+//
+// Exit status: 0 update made, 1 error, 2 refused as unsafe (reasons
+// printed), 3 no functional change.
+//
+//===----------------------------------------------------------------------===//
+#include "create.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <sys/utsname.h>
+#include <thread>
+
+#ifndef KSPLICE_DATA_DIR
+#error "KSPLICE_DATA_DIR must name the directory holding loader-kmod/ and scripts/"
+#endif
+
+using namespace ksplice;
+
+static std::string defaultCacheDir() {
+  if (const char *c = getenv("KSPLICE_CACHE"))
+    return std::string(c) + "/create";
+  if (const char *x = getenv("XDG_CACHE_HOME"))
+    return std::string(x) + "/ksplice/create";
+  const char *home = getenv("HOME");
+  return std::string(home ? home : "/tmp") + "/.cache/ksplice/create";
+}
+
+int main(int argc, char **argv) {
+  utsname uts{};
+  uname(&uts);
+  CreateOptions opts;
+  opts.config = std::string("/boot/config-") + uts.release;
+  opts.headers = std::string("/lib/modules/") + uts.release + "/build";
+  opts.jobs = std::max(1u, std::thread::hardware_concurrency());
+  opts.cacheDir = defaultCacheDir();
+  opts.dataDir = getenv("KSPLICE_DATA_DIR") ? getenv("KSPLICE_DATA_DIR")
+                                            : KSPLICE_DATA_DIR;
+
+  CLI::App app{"Turn a kernel source patch into a hot update package."};
+  app.add_option("--patch", opts.patchFile, "unified diff (-p1) to apply")
+      ->required();
+  app.add_option("--config", opts.config, "the running kernel's .config");
+  app.add_option("--headers", opts.headers,
+                 "the running kernel's build dir (with Module.symvers)");
+  app.add_option("--id", opts.id, "update id (default: from the patch)");
+  app.add_option("--description", opts.description, "one-line description");
+  app.add_option("-o", opts.output, "package to write (ksplice-<id>.tar.gz)");
+  app.add_option("-j", opts.jobs, "parallel compile jobs");
+  app.add_option("--cache", opts.cacheDir, "build cache directory");
+  app.add_option("KERNEL_SRC", opts.source, "kernel source tree (read only)")
+      ->required();
+  CLI11_PARSE(app, argc, argv);
+
+  auto progress = [](const std::string &s) {
+    fmt::print(stderr, "ksplice-create: {}\n", s);
+  };
+  auto res = createUpdate(opts, progress);
+  if (!res) {
+    fmt::print(stderr, "ksplice-create: error: {}\n",
+               llvm::toString(res.takeError()));
+    return 1;
+  }
+
+  for (const UnitResult &u : res->units) {
+    fmt::print("{} ({}): {}\n", u.object, u.target, u.verdict);
+    for (const std::string &f : u.changed)
+      fmt::print("  replaced function: {}\n", f);
+    for (const std::string &f : u.added)
+      fmt::print("  new function: {}\n", f);
+    for (const std::string &f : u.newData)
+      fmt::print("  new data: {}\n", f);
+    for (const std::string &f : u.removed)
+      fmt::print("  removed function: {}\n", f);
+  }
+  for (const Refused &r : res->refusals)
+    fmt::print("refused: {}{}{}: {}\n", r.object.empty() ? "" : r.object + ": ",
+               r.section, r.symbol.empty() ? "" : " '" + r.symbol + "'",
+               r.reason);
+  switch (res->outcome) {
+  case CreateResult::Unpatchable:
+    fmt::print(stderr, "ksplice-create: the patch cannot be hot patched "
+                       "safely ({} reason{})\n",
+               res->refusals.size(), res->refusals.size() == 1 ? "" : "s");
+    return 2;
+  case CreateResult::NoChange:
+    fmt::print(stderr, "ksplice-create: the patch makes no functional change "
+                       "to the compiled code\n");
+    return 3;
+  case CreateResult::Made:
+    break;
+  }
+  if (!res->package.empty())
+    fmt::print("update {} written to {}\n", res->id, res->package);
+  return 0;
+}

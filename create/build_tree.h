@@ -1,0 +1,83 @@
+//===- build_tree.h - ksplice-create's kernel build cache -----------------===//
+//
+// Pre and post objects are compiled in a tree ksplice-create owns, never in
+// the user's: a "farm" that mirrors KERNEL_SRC file by file with symlinks,
+// configured and prepared once (olddefconfig, prepare, modules_prepare) and
+// then reused.  Building in the farm writes only the farm.  A file the patch
+// changes is first replaced in the farm by a private copy, patched there,
+// and turned back into a symlink afterwards, so the user's tree is never
+// written, whether the run succeeds, fails or is interrupted (the next run
+// restores any copy left behind).
+//
+// Objects are compiled with the kernel's own flags plus
+// -ffunction-sections -fdata-sections, and with Debian's release string
+// (KERNELRELEASE), so that they match the running kernel's code.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_CREATE_BUILD_TREE_H
+#define KSPLICE_CREATE_BUILD_TREE_H
+
+#include "patch_file.h"
+
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ksplice {
+
+using Progress = std::function<void(const std::string &)>;
+
+struct TreeOptions {
+  std::string source;  // KERNEL_SRC, a clean source tree (read only)
+  std::string config;  // the running kernel's .config
+  std::string release; // its release, e.g. 6.1.0-56-amd64
+  std::string farm;    // the cache directory for the farm
+  unsigned jobs = 1;
+};
+
+class BuildTree {
+public:
+  explicit BuildTree(TreeOptions opts, Progress progress)
+      : opts(std::move(opts)), progress(std::move(progress)) {}
+
+  /// Mirrors the source into the farm (new files linked, leftovers of an
+  /// interrupted run restored) and prepares it if the config or release
+  /// changed.
+  llvm::Error sync();
+
+  /// Compiles OBJECTS (paths relative to the tree, "fs/proc/cmdline.o")
+  /// and copies each to OUTDIR/<object>.
+  llvm::Error compile(const std::vector<std::string> &objects,
+                      const std::string &outDir);
+
+  /// Applies PATCH (-p1) to private copies of the files it touches.
+  llvm::Error applyPatch(const std::string &patch,
+                         const std::vector<TouchedFile> &files);
+  /// Undoes applyPatch: the touched files are links to the source again,
+  /// and OBJECTS are deleted so the next compile rebuilds them.
+  llvm::Error revert(const std::vector<TouchedFile> &files,
+                     const std::vector<std::string> &objects);
+
+  /// Where OBJECT is linked: "vmlinux", or the module's name, from the
+  /// kbuild Makefile of its directory and the config.
+  std::string targetOf(const std::string &object) const;
+
+  const std::string &root() const { return opts.farm; }
+
+private:
+  llvm::Error link(const std::string &rel);
+  llvm::Error prepare();
+  llvm::Error make(const std::vector<std::string> &args,
+                   const std::string &what);
+
+  TreeOptions opts;
+  Progress progress;
+  std::map<std::string, std::string> kconfig; // CONFIG_X -> y/m/...
+};
+
+} // namespace ksplice
+
+#endif

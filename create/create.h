@@ -1,0 +1,73 @@
+//===- create.h - ksplice-create: from a source patch to an update --------===//
+//
+// The steps, in order:
+//   1. read the patch and decide which objects it affects;
+//   2. sync and (once) prepare the build farm (build_tree.h);
+//   3. compile those objects before the patch ("pre"), apply it, compile
+//      them again ("post"), revert it;
+//   4. diff each pre/post pair (differ/) and decide: an update, a refusal,
+//      or no functional change;
+//   5. write one patch object per changed unit, build the patch module and
+//      the core module against the target's headers;
+//   6. pack them with a manifest and the patch text into one package.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_CREATE_CREATE_H
+#define KSPLICE_CREATE_CREATE_H
+
+#include "build_tree.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace ksplice {
+
+struct CreateOptions {
+  std::string patchFile;
+  std::string source;      // KERNEL_SRC
+  std::string config;      // the target's .config
+  std::string headers;     // the target's build dir (Module.symvers)
+  std::string id;          // "" = derived from the patch text
+  std::string description; // "" = the patch's first line
+  std::string output;      // "" = ksplice-<id>.tar.gz
+  std::string cacheDir;    // where the farm and work dirs live
+  std::string dataDir;     // loader-kmod/ and scripts/ of this ksplice
+  unsigned jobs = 1;
+};
+
+struct UnitResult {
+  std::string object; // "fs/proc/cmdline.o"
+  std::string target; // "vmlinux" or a module
+  std::string verdict;
+  std::vector<std::string> changed, added, removed, newData;
+};
+
+struct Refused {
+  std::string object, symbol, section, reason;
+};
+
+struct CreateResult {
+  enum Outcome { Made, Unpatchable, NoChange } outcome = NoChange;
+  std::string id, package;
+  std::vector<UnitResult> units;
+  std::vector<Refused> refusals;
+};
+
+/// Runs the whole pipeline.  An Error is a failure (exit 1); refusals and
+/// "no change" are outcomes.
+llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
+                                          const Progress &progress);
+
+/// The id derived from a patch when none is given: "p" + 8 hex digits of
+/// its SHA-256, so the same patch gives the same id (and package).
+std::string defaultId(llvm::StringRef patch);
+
+/// Whether ID can name an update (and its module): [a-z0-9][a-z0-9_-]*,
+/// at most 40 characters.
+bool validId(llvm::StringRef id);
+
+} // namespace ksplice
+
+#endif
