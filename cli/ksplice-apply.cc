@@ -1,0 +1,211 @@
+// ksplice-apply: apply an update package to the running kernel.
+//
+//   ksplice-apply [--dry-run] [--retries N] [--raw-errors] PACKAGE
+//
+// Exit status: 0 applied (or already applied), 1 error, 2 usage error.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli.h"
+#include "format.h"
+#include "fs.h"
+#include "modules.h"
+#include "package.h"
+#include "records.h"
+#include "sysfs.h"
+
+using namespace ksplice;
+
+namespace {
+
+constexpr const char *kTool = "ksplice-apply";
+
+struct Options {
+  std::string package;
+  bool dryRun = false;
+  unsigned retries = 0;  // 0: the loader's default
+  bool rawErrors = false;
+};
+
+int fail(const Options &o, const std::string &message,
+         const char *token = kOtherErrorToken) {
+  if (o.rawErrors)
+    fmt::print(stderr, "{}\n", token);
+  fmt::print(stderr, "{}: error: {}\n", kTool, message);
+  return 1;
+}
+
+int run(const Options &o) {
+  HostPaths paths = HostPaths::fromEnvironment();
+  Sysfs sysfs(paths.sysfsRoot);
+  Records records(paths.runDir);
+
+  auto tmp = TempDir::create("ksplice-apply.");
+  if (!tmp)
+    return fail(o, tmp.message());
+  if (access(o.package.c_str(), R_OK) != 0)
+    return fail(o, fmt::format("cannot read package '{}': {}", o.package,
+                               strerror(errno)));
+  auto pkg = openPackage(o.package, tmp->path());
+  if (!pkg)
+    return fail(o, pkg.message(), "bad_package");
+  const Manifest &m = pkg->manifest;
+  const std::string &id = m.id;
+
+  struct utsname uts;
+  if (uname(&uts) != 0)
+    return fail(o, "uname() failed; cannot tell which kernel is running");
+  if (m.kernelRelease != uts.release)
+    return fail(o, fmt::format(
+                       "update '{}' in '{}' is for kernel '{}', but this host "
+                       "runs '{}'; nothing was changed: build the update for "
+                       "this kernel with ksplice-create, or apply it on a "
+                       "host running '{}'",
+                       id, o.package, m.kernelRelease, uts.release,
+                       m.kernelRelease));
+
+  if (o.dryRun)
+    return fail(o, fmt::format(
+                       "--dry-run is not supported by this loader: its "
+                       "stage file accepts only 'apply' and 'undo', so there "
+                       "is no kernel-side check without applying; the "
+                       "package '{}' itself is valid and matches this "
+                       "kernel, and nothing was changed",
+                       o.package));
+
+  bool loadedCore = false;
+  if (!sysfs.coreLoaded()) {
+    if (Status s = loadModule(pkg->dir + "/" + m.coreModule); !s)
+      return fail(o, s.message() + "; nothing was changed");
+    loadedCore = true;
+    if (!sysfs.coreLoaded())
+      return fail(o, fmt::format("loaded the core module, but '{}' did not "
+                                 "appear; is '{}' the ksplice core?",
+                                 sysfs.root(), m.coreModule));
+  }
+  // Puts the kernel back as it was (modules we loaded) after a failure.
+  std::string loadedPatch;
+  auto rollback = [&]() {
+    if (!loadedPatch.empty())
+      if (Status s = unloadModule(loadedPatch); !s)
+        fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
+    if (loadedCore) {
+      auto left = sysfs.updates();
+      if (left && left->empty())
+        if (Status s = unloadModule(kCoreModuleName); !s)
+          fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
+    }
+  };
+
+  if (sysfs.hasUpdate(id)) {
+    auto stage = sysfs.stage(id);
+    if (!stage)
+      return fail(o, stage.message());
+    if (*stage == "applied") {
+      fmt::print("update '{}' is already applied; nothing to do\n", id);
+      return 0;
+    }
+    // Loaded (or reversed) but not applied: apply the module that is there.
+  } else {
+    auto name = moduleNameOf(pkg->dir + "/" + m.patchModule);
+    if (!name) {
+      rollback();
+      return fail(o, name.message(), "bad_package");
+    }
+    if (Status s = loadModule(pkg->dir + "/" + m.patchModule); !s) {
+      rollback();
+      return fail(o, s.message() + "; nothing was changed");
+    }
+    loadedPatch = *name;
+    if (!sysfs.hasUpdate(id)) {
+      rollback();
+      return fail(o,
+                  fmt::format("patch module '{}' loaded but did not register "
+                              "update '{}' in '{}'; the package is "
+                              "inconsistent: rebuild it with ksplice-create",
+                              m.patchModule, id, sysfs.root()),
+                  "bad_package");
+    }
+  }
+
+  if (o.retries)
+    if (Status s = sysfs.setRetries(id, o.retries); !s) {
+      rollback();
+      return fail(o, s.message() + "; nothing was changed");
+    }
+
+  Status applied = sysfs.writeStage(id, "apply");
+  if (!applied) {
+    auto token = sysfs.abortCause(id);
+    Conflicts conflicts;
+    if (auto c = sysfs.conflicts(id))
+      conflicts = *c;
+    if (!token || token->empty() || *token == "none") {
+      rollback();
+      return fail(o, applied.message());
+    }
+    for (const std::string &line :
+         abortReport(kTool, id, "apply", *token, conflicts, o.rawErrors))
+      fmt::print(stderr, "{}\n", line);
+    rollback();
+    return 1;
+  }
+
+  fmt::print("applied update '{}'{}\n", id,
+             m.description.empty() ? "" : ": " + m.description);
+  if (auto funcs = sysfs.functions(id))
+    for (const auto &f : *funcs)
+      fmt::print("  replaced '{}' in {}\n", f.name, f.object);
+  if (auto ns = sysfs.pauseNs(id))
+    fmt::print("  the kernel was paused for {}\n", formatPause(*ns));
+
+  std::string module = loadedPatch;
+  if (module.empty())
+    if (auto n = moduleNameOf(pkg->dir + "/" + m.patchModule))
+      module = *n;
+  auto rec = records.add(id, pkg->dir + "/manifest", pkg->dir + "/patch",
+                         module, int64_t(time(nullptr)));
+  if (!rec)
+    fmt::print(stderr,
+               "{}: warning: the update is applied, but it could not be "
+               "recorded: {}; 'ksplice-undo --all' will not see it, undo it "
+               "with 'ksplice-undo {}'\n",
+               kTool, rec.message(), id);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  Options o;
+  CLI::App app{"Apply a ksplice update package to the running kernel.\n"
+               "Exit status: 0 applied or already applied, 1 error, 2 usage "
+               "error.",
+               kTool};
+  app.add_flag("--dry-run", o.dryRun,
+               "Check the update without applying it (needs loader support)");
+  app.add_option("--retries", o.retries,
+                 "How often the loader tries to find a safe moment (1-1000)")
+      ->check(CLI::Range(1u, 1000u));
+  app.add_flag("--raw-errors", o.rawErrors,
+               "Print the bare abort-cause token as the first stderr line");
+  app.add_option("PACKAGE", o.package, "The ksplice-<id>.tar.gz to apply")
+      ->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return run(o);
+}

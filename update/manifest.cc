@@ -1,0 +1,252 @@
+#include "manifest.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ksplice {
+namespace {
+
+bool isToken(std::string_view s) {
+  if (s.empty())
+    return false;
+  for (unsigned char c : s)
+    if (c <= ' ' || c == 0x7f)
+      return false;
+  return true;
+}
+
+bool isHex64(std::string_view s) {
+  if (s.size() != 64)
+    return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
+bool hasControl(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < ' ' || c == 0x7f)
+      return true;
+  return false;
+}
+
+std::string q(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+Status checkFunctions(const std::vector<ManifestFunction> &fs,
+                      const char *key) {
+  for (size_t i = 0; i < fs.size(); i++) {
+    if (!isToken(fs[i].object) || !isToken(fs[i].name))
+      return Status::error(std::string(key) + " " + q(fs[i].object + " " + fs[i].name) +
+                           " has an empty field or whitespace in a name");
+    if (i && !(fs[i - 1] < fs[i]))
+      return Status::error(std::string(key) + " lines are not sorted and unique at " +
+                           q(fs[i].object + " " + fs[i].name));
+  }
+  return okStatus();
+}
+
+// Splits "a b" at the single separating space; both halves must be tokens.
+bool splitPair(std::string_view v, std::string &a, std::string &b) {
+  size_t sp = v.find(' ');
+  if (sp == std::string_view::npos)
+    return false;
+  a = std::string(v.substr(0, sp));
+  b = std::string(v.substr(sp + 1));
+  return isToken(a) && isToken(b);
+}
+
+}  // namespace
+
+bool isValidUpdateId(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id[0] == '.')
+    return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+      return false;
+  return true;
+}
+
+bool isPlainFileName(std::string_view name) {
+  return isToken(name) && name != "." && name != ".." &&
+         name.find('/') == std::string_view::npos && name.size() <= 99;
+}
+
+bool Manifest::operator==(const Manifest &o) const {
+  return id == o.id && description == o.description &&
+         kernelRelease == o.kernelRelease && kernelBuild == o.kernelBuild &&
+         coreModule == o.coreModule && patchModule == o.patchModule &&
+         units == o.units && functions == o.functions &&
+         newFunctions == o.newFunctions && files == o.files;
+}
+
+const ManifestFile *Manifest::file(std::string_view name) const {
+  for (const auto &f : files)
+    if (f.name == name)
+      return &f;
+  return nullptr;
+}
+
+Status validateManifest(const Manifest &m) {
+  if (!isValidUpdateId(m.id))
+    return Status::error("update id " + q(m.id) +
+                         " is not 1-64 characters of [A-Za-z0-9_.-] "
+                         "(not starting with '.')");
+  if (hasControl(m.description))
+    return Status::error("description of " + q(m.id) +
+                         " must be one line without control characters");
+  if (!isToken(m.kernelRelease))
+    return Status::error("kernel-release " + q(m.kernelRelease) +
+                         " is empty or contains whitespace");
+  if (!isHex64(m.kernelBuild))
+    return Status::error("kernel-build " + q(m.kernelBuild) +
+                         " is not a sha256 (64 lower-case hex digits)");
+  for (const std::string *f : {&m.coreModule, &m.patchModule})
+    if (!isPlainFileName(*f) || f->size() < 4 ||
+        f->compare(f->size() - 3, 3, ".ko") != 0)
+      return Status::error("module file name " + q(*f) +
+                           " is not a plain file name ending in '.ko'");
+  if (m.coreModule == m.patchModule)
+    return Status::error("core-module and patch-module are both " +
+                         q(m.coreModule));
+  if (m.units.empty())
+    return Status::error("update " + q(m.id) + " has no 'unit' lines");
+  for (const auto &u : m.units)
+    if (!isToken(u.target) || !isToken(u.object))
+      return Status::error("unit " + q(u.target + " " + u.object) +
+                           " has an empty field or whitespace in a name");
+  if (Status s = checkFunctions(m.functions, "function"); !s)
+    return s;
+  if (Status s = checkFunctions(m.newFunctions, "new-function"); !s)
+    return s;
+  for (size_t i = 0; i < m.files.size(); i++) {
+    const auto &f = m.files[i];
+    if (!isHex64(f.sha256))
+      return Status::error("sha256 of " + q(f.name) +
+                           " is not 64 lower-case hex digits");
+    if (!isPlainFileName(f.name) || f.name == "manifest")
+      return Status::error("file name " + q(f.name) +
+                           " is not allowed in a package (plain names only, "
+                           "not 'manifest')");
+    if (i && !(m.files[i - 1].name < f.name))
+      return Status::error("sha256 lines are not sorted by file name and "
+                           "unique at " + q(f.name));
+  }
+  for (const std::string &need : {m.coreModule, m.patchModule, std::string("patch")})
+    if (!m.file(need))
+      return Status::error("required file " + q(need) +
+                           " has no 'sha256' line");
+  return okStatus();
+}
+
+std::string serializeManifest(const Manifest &m) {
+  std::string out;
+  auto line = [&](std::string_view key, std::string_view value) {
+    out += key;
+    if (!value.empty()) {
+      out += ' ';
+      out += value;
+    }
+    out += '\n';
+  };
+  line("format", "ksplice-update " + std::to_string(kManifestFormatVersion));
+  line("id", m.id);
+  line("description", m.description);
+  line("kernel-release", m.kernelRelease);
+  line("kernel-build", m.kernelBuild);
+  line("core-module", m.coreModule);
+  line("patch-module", m.patchModule);
+  for (const auto &u : m.units)
+    line("unit", u.target + " " + u.object);
+  for (const auto &f : m.functions)
+    line("function", f.object + " " + f.name);
+  for (const auto &f : m.newFunctions)
+    line("new-function", f.object + " " + f.name);
+  for (const auto &f : m.files)
+    line("sha256", f.sha256 + " " + f.name);
+  return out;
+}
+
+Result<Manifest> parseManifest(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos)
+      return Status::error("manifest: last line has no newline");
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  auto err = [](size_t n, const std::string &what) {
+    return Status::error("manifest:" + std::to_string(n + 1) + ": " + what);
+  };
+  static const char *const kFixed[] = {"format", "id", "description",
+                                       "kernel-release", "kernel-build",
+                                       "core-module", "patch-module"};
+  Manifest m;
+  std::string *fixedDest[] = {nullptr, &m.id, &m.description,
+                              &m.kernelRelease, &m.kernelBuild,
+                              &m.coreModule, &m.patchModule};
+  // 0..6: the fixed keys; then repeated keys in this order.
+  static const char *const kRepeated[] = {"unit", "function", "new-function",
+                                          "sha256"};
+  int repeatedAt = 0;
+  for (size_t n = 0; n < lines.size(); n++) {
+    std::string_view l = lines[n];
+    if (hasControl(l))
+      return err(n, "control character in line");
+    size_t sp = l.find(' ');
+    std::string_view key = l.substr(0, sp);
+    std::string_view value =
+        sp == std::string_view::npos ? std::string_view() : l.substr(sp + 1);
+    if (n < 7) {
+      if (key != kFixed[n])
+        return err(n, "expected key '" + std::string(kFixed[n]) + "', found " +
+                          q(key));
+      if (n == 0) {
+        if (value.substr(0, 15) != "ksplice-update ")
+          return err(n, "not a ksplice update manifest (format " + q(value) +
+                            ")");
+        if (value != "ksplice-update " + std::to_string(kManifestFormatVersion))
+          return err(n, "unsupported package format " + q(value) +
+                            "; this ksplice-apply reads format 'ksplice-update " +
+                            std::to_string(kManifestFormatVersion) +
+                            "': use tools matching the ksplice-create that "
+                            "built it");
+        continue;
+      }
+      if (n != 2 && !isToken(value))
+        return err(n, "'" + std::string(key) +
+                          "' needs one value without spaces");
+      *fixedDest[n] = std::string(value);
+      continue;
+    }
+    int k = 0;
+    while (k < 4 && key != kRepeated[k])
+      k++;
+    if (k == 4)
+      return err(n, "unknown key " + q(key));
+    if (k < repeatedAt)
+      return err(n, "'" + std::string(key) + "' line after '" +
+                        kRepeated[repeatedAt] + "' lines");
+    repeatedAt = k;
+    std::string a, b;
+    if (!splitPair(value, a, b))
+      return err(n, "'" + std::string(key) +
+                        "' needs two values separated by one space");
+    switch (k) {
+      case 0: m.units.push_back({a, b}); break;
+      case 1: m.functions.push_back({a, b}); break;
+      case 2: m.newFunctions.push_back({a, b}); break;
+      case 3: m.files.push_back({a, b}); break;
+    }
+  }
+  if (lines.size() < 7)
+    return Status::error("manifest: truncated, missing '" +
+                         std::string(kFixed[lines.size()]) + "' line");
+  if (Status s = validateManifest(m); !s)
+    return s.context("manifest");
+  return m;
+}
+
+}  // namespace ksplice

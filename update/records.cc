@@ -1,0 +1,139 @@
+#include "records.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "fs.h"
+#include "manifest.h"
+#include "sysfs.h"
+
+namespace ksplice {
+namespace {
+
+bool parseInt(std::string s, int64_t &out) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  if (s.empty() || s.size() > 19)
+    return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9')
+      return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+HostPaths HostPaths::fromEnvironment() {
+  HostPaths p{kDefaultSysfsRoot, kDefaultRunDir};
+  if (const char *s = getenv("KSPLICE_SYSFS_ROOT"); s && *s)
+    p.sysfsRoot = s;
+  if (const char *s = getenv("KSPLICE_RUN_DIR"); s && *s)
+    p.runDir = s;
+  return p;
+}
+
+Result<AppliedRecord> Records::add(const std::string &id,
+                                   const std::string &manifestPath,
+                                   const std::string &patchPath,
+                                   const std::string &module,
+                                   int64_t appliedAt) {
+  if (!isValidUpdateId(id))
+    return Status::error("invalid update id '" + id + "'");
+  if (Status s = makeDirectories(root_, 0755); !s)
+    return s;
+  uint64_t seq = 0;
+  for (const auto &r : list())
+    if (r.id != id)
+      seq = std::max(seq, r.sequence);
+  seq++;
+  std::string tmp = root_ + "/." + id + ".tmp";
+  (void)removeTree(tmp);
+  if (Status s = makeDirectories(tmp, 0755); !s)
+    return s;
+  auto manifest = readFile(manifestPath);
+  if (!manifest)
+    return manifest.status();
+  auto patch = readFile(patchPath);
+  if (!patch)
+    return patch.status();
+  for (auto [name, data] :
+       {std::pair<const char *, std::string>{"manifest", *manifest},
+        {"patch", *patch},
+        {"applied-at", std::to_string(appliedAt) + "\n"},
+        {"sequence", std::to_string(seq) + "\n"},
+        {"module", module + "\n"}})
+    if (Status s = writeFile(tmp + "/" + name, data); !s)
+      return s;
+  std::string dir = root_ + "/" + id;
+  if (Status s = removeTree(dir); !s)
+    return s;
+  if (rename(tmp.c_str(), dir.c_str()) != 0)
+    return Status::error("cannot create '" + dir + "': " + strerror(errno));
+  return AppliedRecord{id, seq, appliedAt, module, dir};
+}
+
+Result<AppliedRecord> Records::get(const std::string &id) const {
+  AppliedRecord r;
+  r.id = id;
+  r.dir = root_ + "/" + id;
+  if (!isValidUpdateId(id) || !isDirectory(r.dir))
+    return Status::error("no record of update '" + id + "' in '" + root_ +
+                         "'");
+  auto seq = readFile(r.dir + "/sequence");
+  auto at = readFile(r.dir + "/applied-at");
+  int64_t s, a;
+  if (!seq || !at || !parseInt(*seq, s) || !parseInt(*at, a))
+    return Status::error("record '" + r.dir +
+                         "' is damaged (sequence or applied-at missing)");
+  r.sequence = uint64_t(s);
+  r.appliedAt = a;
+  if (auto m = readFile(r.dir + "/module")) {
+    r.module = *m;
+    while (!r.module.empty() && r.module.back() == '\n')
+      r.module.pop_back();
+  }
+  return r;
+}
+
+std::vector<AppliedRecord> Records::list() const {
+  std::vector<AppliedRecord> out;
+  auto names = listDirectory(root_);
+  if (!names)
+    return out;
+  for (const auto &n : *names)
+    if (auto r = get(n))
+      out.push_back(*r);
+  std::sort(out.begin(), out.end(),
+            [](const AppliedRecord &a, const AppliedRecord &b) {
+              return a.sequence != b.sequence ? a.sequence < b.sequence
+                                              : a.id < b.id;
+            });
+  return out;
+}
+
+Result<std::string> Records::patchText(const std::string &id) const {
+  if (!isValidUpdateId(id))
+    return Status::error("invalid update id '" + id + "'");
+  return readFile(root_ + "/" + id + "/patch");
+}
+
+Result<std::string> Records::manifestText(const std::string &id) const {
+  if (!isValidUpdateId(id))
+    return Status::error("invalid update id '" + id + "'");
+  return readFile(root_ + "/" + id + "/manifest");
+}
+
+Status Records::remove(const std::string &id) const {
+  if (!isValidUpdateId(id))
+    return Status::error("invalid update id '" + id + "'");
+  return removeTree(root_ + "/" + id);
+}
+
+}  // namespace ksplice

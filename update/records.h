@@ -1,0 +1,61 @@
+// The record of applied updates under /run/ksplice/<id>/: manifest, patch,
+// applied-at (seconds since the epoch), sequence (1, 2, ...: the order of
+// applying, so `ksplice-undo --all` can go newest first) and module (the
+// patch module's name, for unloading it after undo).
+#ifndef KSPLICE_UPDATE_RECORDS_H
+#define KSPLICE_UPDATE_RECORDS_H
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "result.h"
+
+namespace ksplice {
+
+inline constexpr const char *kDefaultRunDir = "/run/ksplice";
+
+// Where the tools look.  fromEnvironment() honours KSPLICE_SYSFS_ROOT and
+// KSPLICE_RUN_DIR, which exist for tests only.
+struct HostPaths {
+  std::string sysfsRoot;
+  std::string runDir;
+  static HostPaths fromEnvironment();
+};
+
+struct AppliedRecord {
+  std::string id;
+  uint64_t sequence = 0;
+  int64_t appliedAt = 0;
+  std::string module;  // the patch module's name
+  std::string dir;
+};
+
+class Records {
+ public:
+  explicit Records(std::string runDir = kDefaultRunDir)
+      : root_(std::move(runDir)) {}
+  const std::string &root() const { return root_; }
+  // Records `id` as applied now, with the next sequence number; copies
+  // `manifestPath` and `patchPath`.  Replaces an older record of `id`.
+  Result<AppliedRecord> add(const std::string &id,
+                            const std::string &manifestPath,
+                            const std::string &patchPath,
+                            const std::string &module, int64_t appliedAt);
+  // All records, oldest (lowest sequence) first.  Malformed entries are
+  // skipped.
+  std::vector<AppliedRecord> list() const;
+  // The record of `id`, if any.
+  Result<AppliedRecord> get(const std::string &id) const;
+  Result<std::string> patchText(const std::string &id) const;
+  Result<std::string> manifestText(const std::string &id) const;
+  Status remove(const std::string &id) const;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace ksplice
+
+#endif  // KSPLICE_UPDATE_RECORDS_H
