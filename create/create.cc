@@ -6,6 +6,9 @@
 #include "patch_writer.h"
 #include "symvers.h"
 
+#include "package.h"
+#include "sha256.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SHA256.h"
 
@@ -124,6 +127,107 @@ static llvm::Error diffUnit(const std::string &object,
   return llvm::Error::success();
 }
 
+static llvm::Error runTool(Command cmd, const std::string &what) {
+  auto res = run(cmd);
+  if (!res)
+    return res.takeError();
+  if (res->status != 0)
+    return fail(what + " failed (" + describe(cmd) + "):\n" +
+                tailLines(res->output, 20));
+  return llvm::Error::success();
+}
+
+// Debug info and the build-id note carry the build directory's path: drop
+// them, so the same inputs give byte-identical modules (and packages).
+static llvm::Error stripModule(const std::string &ko) {
+  return runTool({{"objcopy", "--strip-debug", "--remove-section",
+                   ".note.gnu.build-id", ko}},
+                 "stripping " + ko);
+}
+
+// "Subject:" of a mailed patch, else the files it changes.
+static std::string describePatch(StringRef patch,
+                                 const std::vector<TouchedFile> &files) {
+  for (StringRef rest = patch; !rest.empty();) {
+    StringRef line;
+    std::tie(line, rest) = rest.split('\n');
+    if (line.consume_front("Subject: "))
+      return line.trim().str();
+  }
+  std::vector<std::string> paths;
+  for (const TouchedFile &f : files)
+    paths.push_back(f.path);
+  return "patch to " + llvm::join(paths, ", ");
+}
+
+static llvm::Error buildPackage(const CreateOptions &opts,
+                                const std::string &release, StringRef patch,
+                                const std::vector<TouchedFile> &files,
+                                const std::string &work, const BuildTree &tree,
+                                CreateResult &result,
+                                const Progress &progress) {
+  std::string pkg = work + "/pkg", core = work + "/core";
+  std::string patchModule = "ksplice-" + result.id + ".ko";
+  std::string description = opts.description.empty()
+                                ? describePatch(patch, files)
+                                : opts.description;
+  fs::create_directories(pkg);
+
+  progress("building the core module against " + opts.headers);
+  if (auto err = runTool({{opts.dataDir + "/loader-kmod/build-core.sh",
+                           "--headers", opts.headers, core}},
+                         "building ksplice.ko"))
+    return err;
+  std::vector<std::string> patchObjects;
+  for (const UnitResult &u : result.units)
+    if (u.verdict == "changed")
+      patchObjects.push_back(work + "/patch/" + u.object + ".ksplice.o");
+  progress("building the patch module " + patchModule);
+  Command build{{opts.dataDir + "/scripts/build-patch-module.sh", "--id",
+                 result.id, "--description", description, "--headers",
+                 opts.headers, "--core", core, "-o", pkg + "/" + patchModule}};
+  build.argv.insert(build.argv.end(), patchObjects.begin(),
+                    patchObjects.end());
+  if (auto err = runTool(build, "building " + patchModule))
+    return err;
+
+  std::error_code ec;
+  fs::copy_file(core + "/ksplice.ko", pkg + "/ksplice.ko",
+                fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    return fail("cannot copy ksplice.ko: " + ec.message());
+  for (const std::string &ko : {std::string("ksplice.ko"), patchModule})
+    if (auto err = stripModule(pkg + "/" + ko))
+      return err;
+  std::ofstream(pkg + "/patch", std::ios::binary) << patch.str();
+
+  Manifest m;
+  m.id = result.id;
+  m.description = description;
+  m.kernelRelease = release;
+  auto build_id = sha256File(opts.headers + "/Module.symvers");
+  if (!build_id)
+    return fail(build_id.message());
+  m.kernelBuild = *build_id;
+  m.patchModule = patchModule;
+  for (const UnitResult &u : result.units) {
+    if (u.verdict != "changed")
+      continue;
+    m.units.push_back({u.target, u.object});
+    for (const std::string &f : u.changed)
+      m.functions.push_back({u.object, f});
+    for (const std::string &f : u.added)
+      m.newFunctions.push_back({u.object, f});
+  }
+  result.package =
+      opts.output.empty() ? "ksplice-" + result.id + ".tar.gz" : opts.output;
+  progress("writing " + result.package);
+  Status st = writePackage(pkg, m, result.package);
+  if (!st)
+    return fail(st.message());
+  return llvm::Error::success();
+}
+
 llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
                                           const Progress &progress) {
   CreateResult result;
@@ -148,11 +252,18 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
                 "' cannot be an update id: use lower-case letters, digits, "
                 "'-' and '_', at most 40 characters");
 
-  auto release = readFile(opts.headers + "/include/config/kernel.release",
-                          "the target's release");
-  if (!release)
-    return release.takeError();
-  std::string rel = StringRef(*release).trim().str();
+  // The release the target reports (uname -r): UTS_RELEASE, not
+  // include/config/kernel.release, which Debian leaves at the upstream
+  // version.
+  auto uts = readFile(opts.headers + "/include/generated/utsrelease.h",
+                      "the target's release");
+  if (!uts)
+    return uts.takeError();
+  StringRef relText = StringRef(*uts).split("UTS_RELEASE \"").second;
+  std::string rel = relText.split('"').first.str();
+  if (rel.empty())
+    return fail("no UTS_RELEASE in '" + opts.headers +
+                "/include/generated/utsrelease.h'");
   auto exports = readSymvers(opts.headers + "/Module.symvers");
   if (!exports)
     return exports.takeError();
@@ -202,6 +313,10 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     result.outcome = CreateResult::NoChange;
     return result;
   }
+  // 5. The modules, 6. the package.
+  if (auto err = buildPackage(opts, rel, *patch, *files, work, tree, result,
+                              progress))
+    return err;
   result.outcome = CreateResult::Made;
   return result;
 }
