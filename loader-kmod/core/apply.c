@@ -102,9 +102,9 @@ static void print_conflicts(struct ksplice_update *update)
 	for (i = 0; i < update->nr_conflicts; i++) {
 		struct ksplice_conflict *c = &update->conflicts[i];
 
-		if (c->func >= 0)
+		if (c->name)
 			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
-				    update->jumps[c->func].func->name);
+				    c->name);
 		else if (c->addr == KSPLICE_CONFLICT_RUNNING)
 			ksplice_err(update, "  %d %s (running)\n", c->pid,
 				    c->comm);
@@ -138,7 +138,7 @@ static int stop_and_write(struct ksplice_update *update, bool undo,
 			  unsigned int nr_ranges)
 {
 	struct ksplice_stop *s;
-	unsigned int try, tries = max(update->retries, 1U);
+	unsigned int i, try, tries = max(update->retries, 1U);
 	int ret = -ENOMEM;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -178,6 +178,10 @@ static int stop_and_write(struct ksplice_update *update, bool undo,
 	update->nr_conflicts = s->sc.nr_conflicts;
 	update->conflicts_truncated = s->sc.truncated;
 	s->sc.conflicts = NULL;
+	for (i = 0; i < update->nr_conflicts; i++)
+		if (update->conflicts[i].func >= 0)
+			update->conflicts[i].name =
+				update->jumps[update->conflicts[i].func].func->name;
 
 	switch (ret) {
 	case 0:

@@ -15,6 +15,7 @@
 #include <linux/sysfs.h>
 #include "compat.h"
 #include "internal.h"
+#include "register.h"
 
 /*
  * Protects ksplice_updates, the stage and every other mutable field of each
@@ -95,9 +96,9 @@ static ssize_t conflicts_show(struct kobject *kobj,
 	for (i = 0; i < update->nr_conflicts; i++) {
 		struct ksplice_conflict *c = &update->conflicts[i];
 
-		if (c->func >= 0 && c->func < update->nr_jumps)
+		if (c->name)
 			n += sysfs_emit_at(buf, n, "%d %s %s\n", c->pid, c->comm,
-					   update->jumps[c->func].func->name);
+					   c->name);
 		else if (c->addr == KSPLICE_CONFLICT_RUNNING)
 			n += sysfs_emit_at(buf, n, "%d %s (running)\n", c->pid,
 					   c->comm);
@@ -261,7 +262,7 @@ static int check_unit(const struct ksplice_unit *unit)
 }
 
 /**
- * ksplice_register_update() - register an update (called by a patch module)
+ * ksplice_do_register() - register an update (see ksplice_register_update)
  * @owner: the patch module (THIS_MODULE)
  * @id: the update id, [A-Za-z0-9_.-]{1,64}; names the sysfs directory
  * @description: free text
@@ -275,11 +276,11 @@ static int check_unit(const struct ksplice_unit *unit)
  * RETURNS: The update, or ERR_PTR(-EINVAL) for a malformed package or id,
  * ERR_PTR(-EEXIST) for a duplicate id, ERR_PTR(-ENOMEM).
  */
-struct ksplice_update *ksplice_register_update(struct module *owner,
-					       const char *id,
-					       const char *description,
-					       struct ksplice_unit *const *units,
-					       unsigned int nr_units)
+struct ksplice_update *ksplice_do_register(struct module *owner,
+					   const char *id,
+					   const char *description,
+					   struct ksplice_unit *const *units,
+					   unsigned int nr_units)
 {
 	struct ksplice_update *update, *u;
 	unsigned int i;
@@ -346,16 +347,15 @@ out_free:
 	free_update(update);
 	return ERR_PTR(-ENOMEM);
 }
-EXPORT_SYMBOL_GPL(ksplice_register_update);
 
 /**
- * ksplice_unregister_update() - forget an update (called by a patch module)
+ * ksplice_do_unregister() - forget an update (see ksplice_unregister_update)
  * @update: the update; not applied (the core holds a reference on the
  *          patch module while it is, so its exit cannot run)
  *
  * CONTEXT: Process context (module exit); might sleep.
  */
-void ksplice_unregister_update(struct ksplice_update *update)
+void ksplice_do_unregister(struct ksplice_update *update)
 {
 	if (IS_ERR_OR_NULL(update))
 		return;
@@ -372,7 +372,6 @@ void ksplice_unregister_update(struct ksplice_update *update)
 	pr_info("'%s': unloaded\n", update->id);
 	kobject_put(&update->kobj);
 }
-EXPORT_SYMBOL_GPL(ksplice_unregister_update);
 
 static int __init ksplice_init(void)
 {

@@ -69,6 +69,7 @@ struct ksplice_conflict {
 	char comm[TASK_COMM_LEN];
 	unsigned long addr;
 	int func;		/* index into jumps, or -1 */
+	const char *name;	/* the function's name, if func >= 0 */
 };
 
 /* An address range that must be off every stack. */

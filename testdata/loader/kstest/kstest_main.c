@@ -7,11 +7,13 @@
  *   many     kstest_many()               (sum of ten functions)
  *   sleeper  write 1: a kernel thread sleeps inside kstest_sleeper();
  *            write 0: it leaves; read: what the last call returned
+ *   text     the first 16 bytes of kstest_value's code, in hex
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include "kstest.h"
 
@@ -41,11 +43,10 @@ __noipa int kstest_sleeper(void)
 	return KSTEST_SLEEPER;
 }
 
+/* Exits right after the call: no stale stack words stay behind. */
 static int sleeper_fn(void *arg)
 {
 	WRITE_ONCE(sleeper_result, kstest_sleeper());
-	while (!kthread_should_stop())
-		msleep(20);
 	return 0;
 }
 
@@ -64,6 +65,12 @@ static int dup_show(struct seq_file *m, void *v)
 static int many_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "%d\n", kstest_many());
+	return 0;
+}
+
+static int text_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%16phN\n", (void *)kstest_value);
 	return 0;
 }
 
@@ -87,11 +94,13 @@ static ssize_t sleeper_write(struct file *file, const char __user *buf,
 		return -EINVAL;
 	if (c == '1' && !sleeper) {
 		WRITE_ONCE(sleeper_hold, 1);
-		sleeper = kthread_run(sleeper_fn, NULL, "kstest_sleeper");
+		sleeper = kthread_create(sleeper_fn, NULL, "kstest_sleeper");
 		if (IS_ERR(sleeper)) {
 			sleeper = NULL;
 			return -ENOMEM;
 		}
+		get_task_struct(sleeper);
+		wake_up_process(sleeper);
 	} else if (c == '0') {
 		WRITE_ONCE(sleeper_hold, 0);
 	}
@@ -116,6 +125,7 @@ static int __init kstest_init(void)
 	proc_create_single("value", 0444, dir, value_show);
 	proc_create_single("dup", 0444, dir, dup_show);
 	proc_create_single("many", 0444, dir, many_show);
+	proc_create_single("text", 0444, dir, text_show);
 	proc_create("sleeper", 0644, dir, &sleeper_ops);
 	return 0;
 }
@@ -125,6 +135,7 @@ static void __exit kstest_exit(void)
 	if (sleeper) {
 		WRITE_ONCE(sleeper_hold, 0);
 		kthread_stop(sleeper);
+		put_task_struct(sleeper);
 	}
 	proc_remove(dir);
 }

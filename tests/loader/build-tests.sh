@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Build everything the loader's VM tests load, into OUT_DIR:
+#   core/ksplice.ko           the core module
+#   kstest/kstest.ko          the target module (testdata/loader/kstest)
+#   <update>.ko               patch modules made by ksplice-diff from pre and
+#                             post objects of kstest (compiled with different
+#                             -D values) or of fs/proc/cmdline.c
+#
+#   tests/loader/build-tests.sh --diff KSPLICE_DIFF OUT_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$here/../..
+diff=
+if [ "${1:-}" = --diff ]; then diff=$2; shift 2; fi
+[ -n "$diff" ] && [ $# -eq 1 ] || { echo "usage: $0 --diff KSPLICE_DIFF OUT_DIR" >&2; exit 2; }
+[ -x "$diff" ] || { echo "build-tests: no ksplice-diff at $diff" >&2; exit 1; }
+. "$root/scripts/kernel-env.sh"
+rm -rf "$1"
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+symvers=$KSPLICE_HEADERS/Module.symvers
+
+"$root/loader-kmod/build-core.sh" "$out/core"
+export KSPLICE_CORE_DIR=$out/core
+
+# kstest builds: name and compiler flags.  "kstest" is the one loaded.
+variants=(
+	"kstest:"
+	"v2:-DKSTEST_VALUE=2"
+	"v3:-DKSTEST_VALUE=3"
+	"v5:-DKSTEST_VALUE=5"
+	"dupb:-DKSTEST_DUP_B=21"
+	"many:-DKSTEST_MANY_ADD=100"
+	"sleep:-DKSTEST_SLEEPER=8"
+)
+for v in "${variants[@]}"; do
+	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
+		"$root/testdata/loader/kstest" "$out/${v%%:*}"
+done
+
+# make_update ID UNIT_OBJ PRE.o POST.o TARGET
+make_update() {
+	local id=$1 unit=$2 pre=$3 post=$4 target=$5 rc=0
+	local sym=ksplice_unit_${id//-/_}
+	"$diff" --symvers "$symvers" --unit-name "$unit" --unit-symbol "$sym" \
+		--target "$target" "$pre" "$post" -o "$out/$id.o" >/dev/null ||
+		rc=$?
+	[ $rc -eq 0 ] || { echo "build-tests: ksplice-diff $id: exit $rc" >&2; exit 1; }
+	"$root/scripts/build-patch-module.sh" --id "$id" \
+		--description "loader test update $id" -o "$out/$id.ko" "$out/$id.o"
+}
+
+# id, unit object, pre build, post build
+make_update value2 kstest_main.o "$out/kstest/kstest_main.o" "$out/v2/kstest_main.o" kstest
+make_update value3 kstest_main.o "$out/v2/kstest_main.o" "$out/v3/kstest_main.o" kstest
+make_update mismatch kstest_main.o "$out/v5/kstest_main.o" "$out/v2/kstest_main.o" kstest
+make_update dupb kstest_b.o "$out/kstest/kstest_b.o" "$out/dupb/kstest_b.o" kstest
+make_update many kstest_many.o "$out/kstest/kstest_many.o" "$out/many/kstest_many.o" kstest
+make_update sleeper kstest_main.o "$out/kstest/kstest_main.o" "$out/sleep/kstest_main.o" kstest
+
+"$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/pre.o"
+"$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/post.o" \
+	"$root/testdata/kernel-patches/cmdline-string.patch"
+make_update cmdline fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux
+echo "build-tests: built in $out"

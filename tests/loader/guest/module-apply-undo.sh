@@ -1,0 +1,33 @@
+# A module function: apply, see the new result, undo, see the old; 3 times.
+. "$(dirname "$0")/lib.sh"
+load_core
+load_kstest
+load value2.ko
+d=$S/value2
+expect $d/stage loaded
+expect $d/abort_cause none
+expect $d/description "loader test update value2"
+expect $d/functions "kstest_value kstest"
+expect /proc/kstest/value 1
+orig=$(cat /proc/kstest/text)
+for i in 1 2 3; do
+	apply value2
+	expect /proc/kstest/value 2
+	text=$(cat /proc/kstest/text)
+	# Bytes 0-4 (the ftrace site) unchanged, a jmp rel32 at offset 5.
+	case $text in
+	$(echo "$orig" | cut -c1-10)e9*) ;;
+	*) fail "no jump at kstest_value+5: $text (was $orig)" ;;
+	esac
+	rmmod value2 2>/dev/null && fail "patch module unloaded while applied"
+	undo value2
+	expect /proc/kstest/value 1
+	expect /proc/kstest/text "$orig"
+done
+pause=$(cat $d/pause_ns)
+[ "$pause" -gt 0 ] || fail "pause_ns is $pause"
+rmmod value2 || fail "rmmod after undo"
+[ -e $d ] && fail "$d still there after rmmod"
+echo "pause_ns(1 function): $pause"
+dmesg | grep "'value2': applied" | tail -n 1
+ok module-apply-undo
