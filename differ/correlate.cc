@@ -55,26 +55,32 @@ bool isSpecialStaticIn(const ObjectFile &obj, const Symbol &s) {
 namespace {
 using Key = std::pair<uint8_t, std::string>; // type, normalised name
 
-// The defined, correlatable symbols of the sections that refer to each
-// symbol: "who uses this static".
-std::vector<std::set<uint32_t>> usersOf(const ObjectFile &obj) {
-  std::vector<std::set<uint32_t>> users(obj.symbols().size());
+// For each function (bundled section owner), the distinct symbols its code
+// refers to, in relocation order: "which statics does F use, in what order".
+std::map<uint32_t, std::vector<uint32_t>> usesOf(const ObjectFile &obj) {
+  std::map<uint32_t, std::vector<uint32_t>> uses;
   for (const Section &sec : obj.sections()) {
     if (sec.bundled < 0)
       continue;
+    std::vector<uint32_t> &list = uses[sec.bundled];
+    std::set<uint32_t> seen;
     for (const Reloc &r : sec.relocs) {
       const Symbol &t = obj.symbol(r.sym);
       uint32_t target = t.index;
-      if (t.isSection() || StringRef(t.name).startswith(".L")) {
+      if (!t.isDefined())
+        continue;
+      if (t.isSection() || StringRef(t.name).startswith(".L") ||
+          t.name.empty()) {
         const Section &ts = obj.section(t.shndx);
         if (ts.bundled < 0)
           continue;
         target = ts.bundled;
       }
-      users[target].insert(sec.bundled);
+      if (seen.insert(target).second)
+        list.push_back(target);
     }
   }
-  return users;
+  return uses;
 }
 } // namespace
 
@@ -135,36 +141,63 @@ Correlation correlate(const ObjectFile &pre, const ObjectFile &post) {
           pair(i, j);
   }
 
-  // 3. Ambiguous statics: pair through their users.  A pre static used by
-  // F pairs with the one same-named post static used by F's twin.
-  auto preUsers = usersOf(pre);
-  auto postUsers = usersOf(post);
+  // 3. Ambiguous statics: pair through their users.  The k-th static
+  // named `n.*` that function F uses pairs with the k-th one F's twin uses
+  // (as kpatch does; numbering is not stable, use order is).
+  auto preUses = usesOf(pre);
+  auto postUses = usesOf(post);
+  auto ambiguous = [&](const ObjectFile &o, const Symbol &s) {
+    return isCorrelatable(o, s) && !isSpecialStaticIn(o, s) && !s.isFunc();
+  };
   for (int round = 0; round < 3; ++round) {
     bool progress = false;
-    for (const Symbol &s : pre.symbols()) {
-      if (!isCorrelatable(pre, s) || isSpecialStaticIn(pre, s) ||
-          c.symTwin[0][s.index] >= 0)
+    for (const auto &[user, list] : preUses) {
+      int32_t twin = c.symTwin[0][user];
+      if (twin < 0)
         continue;
-      Key key{s.type, normalizeName(s.name)};
-      std::set<uint32_t> candidates;
-      for (uint32_t user : preUsers[s.index]) {
-        int32_t twin = c.symTwin[0][user];
-        if (twin < 0)
-          continue;
-        for (uint32_t j : groups[1][key])
-          if (c.symTwin[1][j] < 0 && postUsers[j].count(twin))
-            candidates.insert(j);
-      }
-      if (candidates.size() == 1) {
-        pair(s.index, *candidates.begin());
-        progress = true;
+      std::map<Key, std::vector<uint32_t>> a, b;
+      for (uint32_t i : list)
+        if (ambiguous(pre, pre.symbol(i)))
+          a[{pre.symbol(i).type, normalizeName(pre.symbol(i).name)}]
+              .push_back(i);
+      for (uint32_t j : postUses[twin])
+        if (ambiguous(post, post.symbol(j)))
+          b[{post.symbol(j).type, normalizeName(post.symbol(j).name)}]
+              .push_back(j);
+      for (auto &[key, pl] : a) {
+        auto &ql = b[key];
+        for (size_t k = 0; k < pl.size() && k < ql.size(); ++k)
+          if (c.symTwin[0][pl[k]] < 0 && c.symTwin[1][ql[k]] < 0) {
+            pair(pl[k], ql[k]);
+            progress = true;
+          }
       }
     }
     if (!progress)
       break;
   }
+  // 4. Statics no function uses (tables of trace strings, ...): when both
+  // sides have the same number left with one name, pair them in order.
+  for (auto &[key, preSyms] : groups[0]) {
+    std::vector<uint32_t> a, b;
+    for (uint32_t i : preSyms)
+      if (c.symTwin[0][i] < 0)
+        a.push_back(i);
+    for (uint32_t j : groups[1][key])
+      if (c.symTwin[1][j] < 0)
+        b.push_back(j);
+    if (a.size() == b.size() && key.first != ELF::STT_FUNC)
+      for (size_t k = 0; k < a.size(); ++k)
+        pair(a[k], b[k]);
+  }
 
-  // Sections follow their bundled symbols; the rest pair by exact name.
+  // Sections follow their bundled symbols; the rest pair by exact name
+  // (the n-th pre section of a name with the n-th post one).
+  std::map<std::string, std::vector<uint32_t>> unbundled;
+  for (const Section &s : post.sections())
+    if (s.index != 0 && s.bundled < 0)
+      unbundled[s.name].push_back(s.index);
+  std::map<std::string, size_t> used;
   for (const Section &s : pre.sections()) {
     if (s.index == 0)
       continue;
@@ -175,9 +208,10 @@ Correlation correlate(const ObjectFile &pre, const ObjectFile &post) {
           post.section(post.symbol(t).shndx).bundled == t)
         twin = post.symbol(t).shndx;
     } else {
-      const Section *p = post.findSection(s.name);
-      if (p && p->bundled < 0)
-        twin = p->index;
+      auto it = unbundled.find(s.name);
+      size_t n = used[s.name]++;
+      if (it != unbundled.end() && n < it->second.size())
+        twin = it->second[n];
     }
     if (twin >= 0 && c.secTwin[1][twin] < 0) {
       c.secTwin[0][s.index] = twin;

@@ -258,13 +258,17 @@ Error ObjectFile::load(StringRef bytes) {
 
   // A section is "bundled" with the FUNC/OBJECT symbol at its offset 0 when
   // it is the only such symbol there (-ffunction-sections/-fdata-sections).
+  // Unnamed and `.L` symbols name places, not things: never owners.
+  auto owner = [](const Symbol &s) {
+    return (s.isFunc() || s.isObject()) && s.isDefined() && !s.name.empty() &&
+           !StringRef(s.name).startswith(".L");
+  };
   std::vector<int> count(nsec, 0);
   for (const Symbol &s : symbols_)
-    if ((s.isFunc() || s.isObject()) && s.isDefined())
+    if (owner(s))
       count[s.shndx]++;
   for (const Symbol &s : symbols_)
-    if ((s.isFunc() || s.isObject()) && s.isDefined() && s.value == 0 &&
-        count[s.shndx] == 1)
+    if (owner(s) && s.value == 0 && count[s.shndx] == 1)
       sections_[s.shndx].bundled = s.index;
   return Error::success();
 }
