@@ -128,6 +128,16 @@ TempDir::~TempDir() {
     (void)removeTree(path_);
 }
 
+TempDir &TempDir::operator=(TempDir &&o) noexcept {
+  if (this != &o) {
+    if (!path_.empty())
+      (void)removeTree(path_);
+    path_ = std::move(o.path_);
+    o.path_.clear();
+  }
+  return *this;
+}
+
 Result<TempDir> TempDir::create(const std::string &prefix) {
   const char *tmp = getenv("TMPDIR");
   std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix +

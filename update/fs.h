@@ -28,6 +28,7 @@ class TempDir {
   TempDir(const TempDir &) = delete;
   TempDir &operator=(const TempDir &) = delete;
   TempDir(TempDir &&o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  TempDir &operator=(TempDir &&o) noexcept;
   ~TempDir();
   // Under $TMPDIR (or /tmp), named <prefix>XXXXXX.
   static Result<TempDir> create(const std::string &prefix);

@@ -122,7 +122,9 @@ Result<std::string> Sysfs::readLine(const std::string &id,
 Status Sysfs::writeAttr(const std::string &id, const char *name,
                         const std::string &value) const {
   std::string path = file(id, name);
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  // O_TRUNC as a shell redirection does: harmless on sysfs, and right for
+  // the fake trees of the tests.
+  int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0)
     return Status::error("cannot open '" + path + "' for writing: " +
                          strerror(errno) +
