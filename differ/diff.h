@@ -71,6 +71,13 @@ struct Diff {
   std::set<uint32_t> includedPost;    // post sections carried in the patch
   std::vector<TableEntry> keptEntries; // post table entries, table order
   std::vector<uint32_t> preSections;  // pre sections for run-pre matching
+  // [begin, end) of .altinstr_replacement used by kept alternatives: the
+  // section is carried whole, but only these bytes can ever run.
+  std::vector<std::pair<uint64_t, uint64_t>> liveReplacement;
+
+  /// Whether relocation R of carried post section SEC matters (false for
+  /// replacement bytes of alternatives the patch does not keep).
+  bool isLive(const Section &sec, const Reloc &r) const;
 
   /// Resolves a relocation of an included post section.
   Reference reference(const Reloc &r) const;

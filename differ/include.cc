@@ -38,6 +38,15 @@ const Symbol *symbolAt(const ObjectFile &obj, const Section &sec,
   return best;
 }
 
+bool Diff::isLive(const Section &sec, const Reloc &r) const {
+  if (sec.name != ".altinstr_replacement")
+    return true;
+  for (auto [begin, end] : liveReplacement)
+    if (r.offset >= begin && r.offset < end)
+      return true;
+  return false;
+}
+
 Reference Diff::reference(const Reloc &r) const {
   const Symbol &s = post->symbol(r.sym);
   Reference ref;
@@ -130,6 +139,8 @@ struct Closure {
 
   void scan(const Section &sec) {
     for (const Reloc &r : sec.relocs) {
+      if (!d.isLive(sec, r))
+        continue;
       const Symbol &s = post.symbol(r.sym);
       if (!s.isDefined())
         continue;
@@ -144,6 +155,26 @@ struct Closure {
         else
           include(ts);
       }
+    }
+  }
+
+  // Marks the replacement bytes of kept alternative E live, and scans them
+  // if the replacement section is already carried.
+  void keepReplacement(const TableEntry &e) {
+    for (const Reloc &r : relocsIn(*e.table, e.offset + 4, 4)) {
+      Target t = resolveTarget(post, r);
+      if (t.kind != Target::Section || t.offset < 0)
+        continue;
+      uint64_t begin = t.offset, end = begin + e.table->data[e.offset + 11];
+      d.liveReplacement.push_back({begin, end});
+      if (!d.includedPost.count(t.sec->index))
+        continue;
+      Section part = *t.sec;
+      part.relocs.clear();
+      for (const Reloc &x : relocsIn(*t.sec, begin, end - begin))
+        part.relocs.push_back(x);
+      part.name = ""; // every relocation here is live
+      scan(part);
     }
   }
 
@@ -190,6 +221,8 @@ struct Closure {
           continue;
         more = true;
         d.keptEntries.push_back(e);
+        if (std::string(e.spec->name) == ".altinstructions")
+          keepReplacement(e);
         Section part = *e.table; // the entry's relocations only
         part.relocs.assign(relocsIn(*e.table, e.offset, e.spec->entsize).begin(),
                            relocsIn(*e.table, e.offset, e.spec->entsize).end());
@@ -218,6 +251,8 @@ struct Closure {
       const Symbol *owner =
           sec.bundled >= 0 ? &post.symbol(sec.bundled) : nullptr;
       for (const Reloc &r : relocs) {
+        if (!d.isLive(sec, r))
+          continue;
         Reference ref = d.reference(r);
         const Symbol &s = post.symbol(r.sym);
         if (ref.kind == Reference::Invalid) {
@@ -247,7 +282,7 @@ struct Closure {
                          "module loader reads the entry before late "
                          "relocations are written",
                          sec.name, ref.name));
-        } else if (classOf(sec) == SectionClass::Companion) {
+        } else if (sec.name == ".altinstr_replacement") {
           refuse(sec, r, owner,
                  formatv("alternative replacement references unexported "
                          "'{0}'; alternatives are applied at module load, "

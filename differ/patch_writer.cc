@@ -276,7 +276,8 @@ void Writer::copyCarried() {
   for (uint32_t i : d.includedPost) {
     uint32_t out = postSecOut[i];
     for (const Reloc &r : post.section(i).relocs)
-      relocate(sections[out], out, r, r.offset);
+      if (d.isLive(post.section(i), r))
+        relocate(sections[out], out, r, r.offset);
   }
 }
 

@@ -170,6 +170,20 @@ TEST(Diff, AlternativeKeptWithItsFunction) {
   EXPECT_TRUE(replacement);
 }
 
+TEST(Diff, LateRelocationInKeptReplacementIsRefused) {
+  LOAD("alternative-late-reloc",
+       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_NE(d.refusals[0].reason.find("unexported 'hidden_a'"),
+            std::string::npos)
+      << refusalsOf(d);
+  EXPECT_NE(d.refusals[0].section.find("(.altinstr_replacement+0x1)"),
+            std::string::npos)
+      << refusalsOf(d);
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
