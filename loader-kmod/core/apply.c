@@ -54,6 +54,7 @@ static int stop_fn(void *data)
 	s->sc.stoppers[cpu] = current;
 	s->sc.stopper_sp[cpu] = current_stack_pointer;
 	if (atomic_inc_return(&s->arrived) != 1) {
+		/* Pairs with the release below: the jumps are written. */
 		while (!smp_load_acquire(&s->done))
 			cpu_relax();
 		sync_core();
@@ -87,10 +88,11 @@ static int stop_fn(void *data)
 			       KSPLICE_JUMP_SIZE);
 		}
 	}
-	s->nr_threads = count_threads();
 	s->result = ret;
 	s->pause_ns = ktime_get_mono_fast_ns() - t0;
+	s->nr_threads = count_threads();
 	sync_core();
+	/* Publishes the writes above to the waiting CPUs. */
 	smp_store_release(&s->done, 1);
 	return 0;
 }

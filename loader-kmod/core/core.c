@@ -26,7 +26,8 @@
 DEFINE_MUTEX(ksplice_mutex);
 LIST_HEAD(ksplice_updates);
 
-#define KSPLICE_CAUSE_NAME(token, sentence) [KSPLICE_CAUSE_##token] = #token,
+/* In enum order: KSPLICE_ABORT_CAUSES defines both. */
+#define KSPLICE_CAUSE_NAME(token, sentence) #token,
 const char *const ksplice_cause_names[] = {
 	KSPLICE_ABORT_CAUSES(KSPLICE_CAUSE_NAME)
 };

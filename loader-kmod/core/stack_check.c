@@ -78,15 +78,12 @@ static bool check_task(struct ksplice_stack_check *sc, struct task_struct *t)
 	top = stack + THREAD_SIZE;
 
 	cpu = stopper_cpu(sc, t);
-	if (cpu >= 0) {
-		sp = sc->stopper_sp[cpu];
-	} else if (READ_ONCE(t->on_cpu)) {
+	if (cpu < 0 && READ_ONCE(t->on_cpu)) {
 		/* Running on a CPU that is not in the stopper: unsafe. */
 		add_conflict(sc, t, KSPLICE_CONFLICT_RUNNING, -1);
 		return true;
-	} else {
-		sp = t->thread.sp;
 	}
+	sp = cpu >= 0 ? sc->stopper_sp[cpu] : t->thread.sp;
 	if (sp < stack || sp >= top) {
 		add_conflict(sc, t, KSPLICE_CONFLICT_UNRELIABLE, -1);
 		return true;
