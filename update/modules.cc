@@ -78,7 +78,7 @@ Result<std::string> moduleNameOf(const std::string &koPath) {
 std::string defaultPatchModuleName(const std::string &id) {
   std::string n = "ksplice_" + id;
   for (char &c : n)
-    if (c == '-' || c == '.')
+    if (c == '-')
       c = '_';
   return n;
 }

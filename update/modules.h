@@ -21,7 +21,8 @@ Result<std::string> moduleNameFromImage(std::string_view image,
                                         const std::string &koPath);
 
 // The conventional patch-module name of update `id`: "ksplice_<id>" with
-// '-' and '.' mapped to '_'.
+// '-' mapped to '_' (ksplice-create names the file ksplice-<id>.ko, and
+// kbuild maps '-' in module names).
 std::string defaultPatchModuleName(const std::string &id);
 
 // finit_module(koPath, params).  Errors say why in the user's terms
