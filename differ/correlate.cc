@@ -92,6 +92,8 @@ Correlation correlate(const ObjectFile &pre, const ObjectFile &post) {
     c.secTwin[k].assign(obj[k]->sections().size(), -1);
   }
   auto pair = [&](uint32_t a, uint32_t b) {
+    if (c.symTwin[0][a] >= 0 || c.symTwin[1][b] >= 0)
+      return; // each symbol has at most one twin
     c.symTwin[0][a] = b;
     c.symTwin[1][b] = a;
   };
@@ -103,17 +105,21 @@ Correlation correlate(const ObjectFile &pre, const ObjectFile &post) {
       if (isCorrelatable(*obj[k], s) && !isSpecialStaticIn(*obj[k], s))
         groups[k][{s.type, normalizeName(s.name)}].push_back(s.index);
 
-  // 1. Globals by exact name.
-  std::map<std::string, uint32_t> postGlobals;
+  // 1. Globals by exact name (the n-th of a name with the n-th, should a
+  // broken object define one twice).
+  std::map<std::string, std::vector<uint32_t>> postGlobals;
   for (const Symbol &s : post.symbols())
     if (isCorrelatable(post, s) && !s.isLocal())
-      postGlobals[s.name] = s.index;
+      postGlobals[s.name].push_back(s.index);
+  std::map<std::string, size_t> seen;
   for (const Symbol &s : pre.symbols()) {
     if (!isCorrelatable(pre, s) || s.isLocal())
       continue;
     auto it = postGlobals.find(s.name);
-    if (it != postGlobals.end() && post.symbol(it->second).type == s.type)
-      pair(s.index, it->second);
+    size_t n = seen[s.name]++;
+    if (it != postGlobals.end() && n < it->second.size() &&
+        post.symbol(it->second[n]).type == s.type)
+      pair(s.index, it->second[n]);
   }
 
   // 2. Unique normalised names (functions and objects alike); among

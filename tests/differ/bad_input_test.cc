@@ -102,6 +102,33 @@ TEST(BadInput, SymbolSectionOutOfRange) {
       << msg;
 }
 
+// Found by the fuzzer: two globals with one name paired twice.
+TEST(BadInput, DuplicateGlobalNamesStillEqualThemselves) {
+  std::string b = bytesOf("inlined-callee");
+  auto file = cantFail(object::ELFFile<ELFT>::create(b));
+  const ELFT::Shdr *symtab = findShdr(b, ".symtab");
+  ASSERT_TRUE(symtab);
+  auto syms = cantFail(file.symbols(symtab));
+  StringRef strtab = cantFail(file.getStringTableForSymtab(*symtab));
+  int a = -1, c = -1;
+  for (size_t i = 0; i < syms.size(); ++i) {
+    StringRef n = cantFail(syms[i].getName(strtab));
+    if (n == "user_a")
+      a = i;
+    if (n == "user_b")
+      c = i;
+  }
+  ASSERT_GE(a, 0);
+  ASSERT_GE(c, 0);
+  uint32_t name = syms[a].st_name;
+  std::memcpy(&b[symtab->sh_offset + c * sizeof(ELFT::Sym)], &name, 4);
+  auto obj = ObjectFile::parse(b, "dup.o");
+  ASSERT_TRUE(!!obj) << toString(obj.takeError());
+  auto d = diffObjects(**obj, **obj, Exports());
+  ASSERT_TRUE(!!d);
+  EXPECT_EQ((*d)->verdict, Verdict::NoChange);
+}
+
 TEST(BadInput, RandomCorruptionNeverCrashes) {
   std::string full = bytesOf("extable-kept");
   std::mt19937 rng(12345);
