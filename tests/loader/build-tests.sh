@@ -30,6 +30,7 @@ variants=(
 	"v3:-DKSTEST_VALUE=3"
 	"v5:-DKSTEST_VALUE=5"
 	"dupb:-DKSTEST_DUP_B=21"
+	"dupb22:-DKSTEST_DUP_B=22"
 	"many:-DKSTEST_MANY_ADD=100"
 	"sleep:-DKSTEST_SLEEPER=8"
 )
@@ -38,25 +39,42 @@ for v in "${variants[@]}"; do
 		"$root/testdata/loader/kstest" "$out/${v%%:*}"
 done
 
-# make_update ID UNIT_OBJ PRE.o POST.o TARGET
-make_update() {
-	local id=$1 unit=$2 pre=$3 post=$4 target=$5 rc=0
-	local sym=ksplice_unit_${id//-/_}
+# diff_unit ID N UNIT_OBJ PRE.o POST.o TARGET: patch object $out/ID.N.o
+diff_unit() {
+	local id=$1 n=$2 unit=$3 pre=$4 post=$5 target=$6 rc=0
+	local sym=ksplice_unit_${id//-/_}_$n
 	"$diff" --symvers "$symvers" --unit-name "$unit" --unit-symbol "$sym" \
-		--target "$target" "$pre" "$post" -o "$out/$id.o" >/dev/null ||
+		--target "$target" "$pre" "$post" -o "$out/$id.$n.o" >/dev/null ||
 		rc=$?
-	[ $rc -eq 0 ] || { echo "build-tests: ksplice-diff $id: exit $rc" >&2; exit 1; }
-	"$root/scripts/build-patch-module.sh" --id "$id" \
-		--description "loader test update $id" -o "$out/$id.ko" "$out/$id.o"
+	[ $rc -eq 0 ] || { echo "build-tests: ksplice-diff $id ($unit): exit $rc" >&2; exit 1; }
 }
 
-# id, unit object, pre build, post build
-make_update value2 kstest_main.o "$out/kstest/kstest_main.o" "$out/v2/kstest_main.o" kstest
+# make_update ID [UNIT_OBJ PRE.o POST.o TARGET]...: patch module $out/ID.ko
+make_update() {
+	local id=$1 n=0 objs=()
+	shift
+	while [ $# -gt 0 ]; do
+		diff_unit "$id" $n "$1" "$2" "$3" "$4"
+		objs+=("$out/$id.$n.o")
+		n=$((n + 1))
+		shift 4
+	done
+	"$root/scripts/build-patch-module.sh" --id "$id" \
+		--description "loader test update $id" -o "$out/$id.ko" "${objs[@]}"
+}
+
+k=$out/kstest
+make_update value2 kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest
 make_update value3 kstest_main.o "$out/v2/kstest_main.o" "$out/v3/kstest_main.o" kstest
 make_update mismatch kstest_main.o "$out/v5/kstest_main.o" "$out/v2/kstest_main.o" kstest
-make_update dupb kstest_b.o "$out/kstest/kstest_b.o" "$out/dupb/kstest_b.o" kstest
-make_update many kstest_many.o "$out/kstest/kstest_many.o" "$out/many/kstest_many.o" kstest
-make_update sleeper kstest_main.o "$out/kstest/kstest_main.o" "$out/sleep/kstest_main.o" kstest
+make_update dupb kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
+make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kstest
+make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
+# Two units in one update; and two where the second does not match.
+make_update combo kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest \
+	kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
+make_update combo-bad kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest \
+	kstest_b.o "$out/dupb22/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 
 "$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/pre.o"
 "$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/post.o" \

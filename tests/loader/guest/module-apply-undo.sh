@@ -1,11 +1,13 @@
 # A module function: apply, see the new result, undo, see the old; 3 times.
 . "$(dirname "$0")/lib.sh"
 load_core
-load_kstest
 load value2.ko
 d=$S/value2
 expect $d/stage loaded
 expect $d/abort_cause none
+# The target module is not loaded yet.
+refused value2 apply target_not_loaded loaded
+load_kstest
 expect $d/description "loader test update value2"
 expect $d/functions "kstest_value kstest"
 expect /proc/kstest/value 1
@@ -20,6 +22,7 @@ for i in 1 2 3; do
 	*) fail "no jump at kstest_value+5: $text (was $orig)" ;;
 	esac
 	rmmod value2 2>/dev/null && fail "patch module unloaded while applied"
+	rmmod kstest 2>/dev/null && fail "target module unloaded while applied"
 	undo value2
 	expect /proc/kstest/value 1
 	expect /proc/kstest/text "$orig"
