@@ -60,11 +60,16 @@ bool Comparator::sameTarget(const Target &x, const Target &y) {
       return false;
     if (corr_.postOf(*x.sym) == (int32_t)y.sym->index)
       return true;
-    // Fresh per-site statics: equal when they are the same kind of thing.
-    return isSpecialStaticIn(pre_, *x.sym) &&
-           isSpecialStaticIn(post_, *y.sym) &&
-           normalizeName(x.sym->name) == normalizeName(y.sym->name) &&
-           x.sym->size == y.sym->size;
+    // Fresh per-site statics: equal when they are the same kind of thing,
+    // and, for constants (CSWTCH switch tables, __func__), hold the same.
+    if (!isSpecialStaticIn(pre_, *x.sym) || !isSpecialStaticIn(post_, *y.sym) ||
+        normalizeName(x.sym->name) != normalizeName(y.sym->name) ||
+        x.sym->size != y.sym->size)
+      return false;
+    const Section &sx = *pre_.sectionOf(*x.sym), &sy = *post_.sectionOf(*y.sym);
+    if (sx.isWrite())
+      return true;
+    return compareSymbols(*x.sym, *y.sym).empty();
   }
   case Target::Section: {
     if (corr_.secTwin[0][x.sec->index] != (int32_t)y.sec->index)

@@ -184,6 +184,17 @@ TEST(Diff, LateRelocationInKeptReplacementIsRefused) {
       << refusalsOf(d);
 }
 
+TEST(Diff, SwitchTableContentsCount) {
+  LOAD("switch-table-changed");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"lookup"});
+  EXPECT_TRUE(d.newData.empty());
+  bool table = false;
+  for (uint32_t i : d.includedPost)
+    table |= c.post->section(i).name.find("CSWTCH") != std::string::npos;
+  EXPECT_TRUE(table); // a fresh copy travels with the new code
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
