@@ -28,6 +28,11 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
     const SpecialSection *spec = findSpecialSection(sec.name);
     if (!spec)
       continue;
+    if (sec.isNobits())
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("{0}: table section '{1}' has no contents (SHT_NOBITS)",
+                  obj.name(), sec.name));
     if (sec.size % spec->entsize)
       return createStringError(
           inconvertibleErrorCode(),
@@ -36,8 +41,8 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
                   obj.name(), sec.name, sec.size, spec->entsize));
     if (spec->companion) {
       const Section *comp = obj.findSection(spec->companion);
-      if (!comp || comp->size != sec.size / spec->entsize *
-                                     spec->companionEntsize)
+      if (!comp || comp->isNobits() ||
+          comp->size != sec.size / spec->entsize * spec->companionEntsize)
         return createStringError(
             inconvertibleErrorCode(),
             formatv("{0}: '{1}' does not match '{2}' entry for entry",
@@ -50,7 +55,7 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
       e.offset = off;
       e.index = off / spec->entsize;
       e.siteLen = spec->siteLen;
-      if (spec->siteLenField >= 0 && !sec.isNobits())
+      if (spec->siteLenField >= 0)
         e.siteLen = sec.data[off + spec->siteLenField];
       for (const Reloc &r : relocsIn(sec, off + spec->siteOffset, 1)) {
         Target t = resolveTarget(obj, r);

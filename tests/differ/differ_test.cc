@@ -195,6 +195,16 @@ TEST(Diff, SwitchTableContentsCount) {
   EXPECT_TRUE(table); // a fresh copy travels with the new code
 }
 
+TEST(Diff, UnknownSectionReferringToChangedCodeIsRefused) {
+  LOAD("unknown-section");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "foo");
+  EXPECT_EQ(d.refusals[0].reason,
+            "section 'my_table' of unknown kind refers to changed function "
+            "'foo'");
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
