@@ -139,6 +139,7 @@ int ksplice_make_jump(unsigned long from, unsigned long to, u8 *insn);
 struct ksplice_stack_check {
 	const struct ksplice_range *ranges;
 	unsigned int nr_ranges;
+	unsigned long lo, hi;		/* envelope of the ranges */
 	struct task_struct **stoppers;	/* per cpu: task running the stopper */
 	unsigned long *stopper_sp;	/* per cpu: its stack pointer */
 	struct ksplice_conflict *conflicts;

@@ -47,6 +47,8 @@ static bool scan(struct ksplice_stack_check *sc, struct task_struct *t,
 	for (p = ALIGN(from, sizeof(long)); p + sizeof(long) <= to;
 	     p += sizeof(long)) {
 		w = READ_ONCE_NOCHECK(*(unsigned long *)p);
+		if (w < sc->lo || w >= sc->hi)
+			continue;
 		for (i = 0; i < sc->nr_ranges; i++) {
 			if (w >= sc->ranges[i].start && w < sc->ranges[i].end) {
 				add_conflict(sc, t, w, sc->ranges[i].func);
@@ -107,8 +109,15 @@ int ksplice_check_stacks(struct ksplice_stack_check *sc)
 {
 	struct task_struct *p, *t;
 	bool busy = false;
+	unsigned int i;
 	int cpu;
 
+	sc->lo = ULONG_MAX;
+	sc->hi = 0;
+	for (i = 0; i < sc->nr_ranges; i++) {
+		sc->lo = min(sc->lo, sc->ranges[i].start);
+		sc->hi = max(sc->hi, sc->ranges[i].end);
+	}
 	for_each_process_thread(p, t)
 		busy |= check_task(sc, t);
 	for_each_online_cpu(cpu)

@@ -29,8 +29,8 @@ variants=(
 	"v2:-DKSTEST_VALUE=2"
 	"v3:-DKSTEST_VALUE=3"
 	"v5:-DKSTEST_VALUE=5"
-	"dupb:-DKSTEST_DUP_B=21"
-	"dupb22:-DKSTEST_DUP_B=22"
+	"dupb:-DKSTEST_DUP_ADD=1"
+	"dupb22:-DKSTEST_DUP_ADD=2"
 	"many:-DKSTEST_MANY_ADD=100"
 	"sleep:-DKSTEST_SLEEPER=8"
 )

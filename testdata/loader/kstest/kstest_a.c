@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A static function whose name kstest_b.c uses too. */
+/*
+ * A static function and a static variable whose names kstest_b.c uses
+ * too; both files compile dup() to the same bytes (only the relocation to
+ * dup_val differs), so only run-pre matching through kstest_a() tells them
+ * apart.
+ */
+#include <linux/compiler.h>
 #include "kstest.h"
 
-#ifndef KSTEST_DUP_A
-#define KSTEST_DUP_A 10
+#ifndef KSTEST_DUP_ADD
+#define KSTEST_DUP_ADD 0
 #endif
+
+static int dup_val = 10;
 
 static __noipa int dup(void)
 {
-	return KSTEST_DUP_A;
+	return READ_ONCE(dup_val) + KSTEST_DUP_ADD;
 }
 
 __noipa int kstest_a(void)

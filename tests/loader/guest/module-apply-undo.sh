@@ -14,6 +14,7 @@ expect /proc/kstest/value 1
 orig=$(cat /proc/kstest/text)
 for i in 1 2 3; do
 	apply value2
+	cat $d/pause_ns >> /tmp/pauses
 	expect /proc/kstest/value 2
 	text=$(cat /proc/kstest/text)
 	# Bytes 0-4 (the ftrace site) unchanged, a jmp rel32 at offset 5.
@@ -27,10 +28,10 @@ for i in 1 2 3; do
 	expect /proc/kstest/value 1
 	expect /proc/kstest/text "$orig"
 done
-pause=$(cat $d/pause_ns)
+pause=$(sort -n /tmp/pauses | sed -n 2p)
 [ "$pause" -gt 0 ] || fail "pause_ns is $pause"
 rmmod value2 || fail "rmmod after undo"
 [ -e $d ] && fail "$d still there after rmmod"
-echo "pause_ns(1 function): $pause"
+echo "pause_ns(1 function, median of 3 applies): $pause"
 dmesg | grep "'value2': applied" | tail -n 1
 ok module-apply-undo
