@@ -1,6 +1,7 @@
 //===- reloc_target.cc ----------------------------------------------------===//
 #include "reloc_target.h"
 
+#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -37,7 +38,7 @@ static Target stringTarget(const ksplice::Section &sec, int64_t off,
 
 bool isAnonymous(const ksplice::Symbol &s) {
   return s.isDefined() &&
-         (s.isSection() || s.name.empty() ||
+         (s.isSection() || s.type == llvm::ELF::STT_FILE || s.name.empty() ||
           llvm::StringRef(s.name).startswith(".L"));
 }
 

@@ -129,6 +129,33 @@ TEST(BadInput, DuplicateGlobalNamesStillEqualThemselves) {
   EXPECT_EQ((*d)->verdict, Verdict::NoChange);
 }
 
+// Found by the fuzzer: a relocation against an STT_FILE symbol placed in a
+// section is a reference to that place, not to a pairable symbol.
+TEST(BadInput, RelocationAgainstFileSymbolEqualsItself) {
+  std::string b = bytesOf("reloc-only");
+  auto file = cantFail(object::ELFFile<ELFT>::create(b));
+  const ELFT::Shdr *symtab = findShdr(b, ".symtab");
+  const ELFT::Shdr *rela = findShdr(b, ".rela.text.foo");
+  ASSERT_TRUE(symtab && rela);
+  auto sections = cantFail(file.sections());
+  uint16_t text = 0;
+  for (size_t i = 0; i < sections.size(); ++i)
+    if (cantFail(file.getSectionName(sections[i])) == ".text.foo")
+      text = i;
+  ASSERT_NE(text, 0);
+  // Symbol 1 is the STT_FILE symbol; move it into .text.foo.
+  std::memcpy(&b[symtab->sh_offset + sizeof(ELFT::Sym) + 6], &text, 2);
+  uint64_t info;
+  std::memcpy(&info, &b[rela->sh_offset + 8], 8);
+  info = (info & 0xffffffffu) | (uint64_t(1) << 32);
+  std::memcpy(&b[rela->sh_offset + 8], &info, 8);
+  auto obj = ObjectFile::parse(b, "file.o");
+  ASSERT_TRUE(!!obj) << toString(obj.takeError());
+  auto d = diffObjects(**obj, **obj, Exports());
+  ASSERT_TRUE(!!d);
+  EXPECT_EQ((*d)->verdict, Verdict::NoChange);
+}
+
 TEST(BadInput, RandomCorruptionNeverCrashes) {
   std::string full = bytesOf("extable-kept");
   std::mt19937 rng(12345);
