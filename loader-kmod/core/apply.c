@@ -97,6 +97,26 @@ static int stop_fn(void *data)
 	return 0;
 }
 
+/* The function a conflict is in: ours, or the symbol at its address. */
+static void name_conflict(struct ksplice_update *update,
+			  struct ksplice_conflict *c)
+{
+	char *space;
+
+	if (c->func >= 0) {
+		c->name = update->jumps[c->func].func->name;
+		return;
+	}
+	if (c->addr == KSPLICE_CONFLICT_RUNNING ||
+	    c->addr == KSPLICE_CONFLICT_UNRELIABLE)
+		return;
+	snprintf(c->sym, sizeof(c->sym), "%ps", (void *)c->addr);
+	space = strchr(c->sym, ' ');	/* drop " [module]" */
+	if (space)
+		*space = '\0';
+	c->name = c->sym;
+}
+
 static void print_conflicts(struct ksplice_update *update)
 {
 	unsigned int i;
@@ -107,15 +127,10 @@ static void print_conflicts(struct ksplice_update *update)
 		if (c->name)
 			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
 				    c->name);
-		else if (c->addr == KSPLICE_CONFLICT_RUNNING)
-			ksplice_err(update, "  %d %s (running)\n", c->pid,
-				    c->comm);
-		else if (c->addr == KSPLICE_CONFLICT_UNRELIABLE)
-			ksplice_err(update, "  %d %s (unreliable-stack)\n",
-				    c->pid, c->comm);
 		else
-			ksplice_err(update, "  %d %s %ps\n", c->pid, c->comm,
-				    (void *)c->addr);
+			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
+				    c->addr == KSPLICE_CONFLICT_RUNNING ?
+				    "(running)" : "(unreliable-stack)");
 	}
 }
 
@@ -181,9 +196,7 @@ static int stop_and_write(struct ksplice_update *update, bool undo,
 	update->conflicts_truncated = s->sc.truncated;
 	s->sc.conflicts = NULL;
 	for (i = 0; i < update->nr_conflicts; i++)
-		if (update->conflicts[i].func >= 0)
-			update->conflicts[i].name =
-				update->jumps[update->conflicts[i].func].func->name;
+		name_conflict(update, &update->conflicts[i]);
 
 	switch (ret) {
 	case 0:

@@ -100,15 +100,10 @@ static ssize_t conflicts_show(struct kobject *kobj,
 		if (c->name)
 			n += sysfs_emit_at(buf, n, "%d %s %s\n", c->pid, c->comm,
 					   c->name);
-		else if (c->addr == KSPLICE_CONFLICT_RUNNING)
-			n += sysfs_emit_at(buf, n, "%d %s (running)\n", c->pid,
-					   c->comm);
-		else if (c->addr == KSPLICE_CONFLICT_UNRELIABLE)
-			n += sysfs_emit_at(buf, n, "%d %s (unreliable-stack)\n",
-					   c->pid, c->comm);
 		else
-			n += sysfs_emit_at(buf, n, "%d %s %ps\n", c->pid, c->comm,
-					   (void *)c->addr);
+			n += sysfs_emit_at(buf, n, "%d %s %s\n", c->pid, c->comm,
+					   c->addr == KSPLICE_CONFLICT_RUNNING ?
+					   "(running)" : "(unreliable-stack)");
 	}
 	if (update->conflicts_truncated)
 		n += sysfs_emit_at(buf, n, "...\n");

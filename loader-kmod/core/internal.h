@@ -69,7 +69,8 @@ struct ksplice_conflict {
 	char comm[TASK_COMM_LEN];
 	unsigned long addr;
 	int func;		/* index into jumps, or -1 */
-	const char *name;	/* the function's name, if func >= 0 */
+	const char *name;	/* the function's name, or sym */
+	char sym[64];		/* the symbol at addr, if func < 0 */
 };
 
 /* An address range that must be off every stack. */

@@ -9,6 +9,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/bsearch.h>
 #include <linux/sort.h>
@@ -80,17 +81,20 @@ struct task_struct *ksplice_idle_task(int cpu)
  * @addr: start
  * @len: length in bytes
  *
- * CONTEXT: Preemption disabled (or inside stop_machine).
+ * CONTEXT: Any.
  * RETURNS: true if a kprobe is registered at one of the addresses.
  */
 bool ksplice_kprobe_at(unsigned long addr, unsigned long len)
 {
 	unsigned long a;
+	bool found = false;
 
-	for (a = addr; a < addr + len; a++)
-		if (kfn.get_kprobe((void *)a))
-			return true;
-	return false;
+	/* The kprobe table is an RCU list. */
+	rcu_read_lock_sched();
+	for (a = addr; a < addr + len && !found; a++)
+		found = kfn.get_kprobe((void *)a);
+	rcu_read_unlock_sched();
+	return found;
 }
 
 /**

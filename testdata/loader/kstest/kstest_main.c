@@ -5,7 +5,7 @@
  *   value    kstest_value()              (1; updates make it 2, then 3)
  *   dup      kstest_a() kstest_b()       (each calls its own static dup())
  *   many     kstest_many()               (sum of ten functions)
- *   sleeper  write 1: a kernel thread sleeps inside kstest_sleeper();
+ *   sleeper  write 1: a new kernel thread sleeps inside kstest_sleeper();
  *            write 0: it leaves; read: what the last call returned
  *   text     the first 16 bytes of kstest_value's code, in hex
  */
@@ -92,7 +92,11 @@ static ssize_t sleeper_write(struct file *file, const char __user *buf,
 
 	if (!count || get_user(c, buf))
 		return -EINVAL;
-	if (c == '1' && !sleeper) {
+	if (c == '1') {
+		if (sleeper) {
+			kthread_stop(sleeper);
+			put_task_struct(sleeper);
+		}
 		WRITE_ONCE(sleeper_hold, 1);
 		sleeper = kthread_create(sleeper_fn, NULL, "kstest_sleeper");
 		if (IS_ERR(sleeper)) {

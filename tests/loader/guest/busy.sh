@@ -1,5 +1,6 @@
 # A kernel thread sleeping inside kstest_sleeper(): apply fails with
-# code_busy naming it; once it has left, apply succeeds.
+# code_busy naming it; once it has left, apply succeeds.  Then the same for
+# undo with a thread sleeping in the replacement.
 . "$(dirname "$0")/lib.sh"
 load_core
 load_kstest
@@ -22,5 +23,15 @@ sleep 1
 expect /proc/kstest/sleeper 7
 apply sleeper
 [ -n "$(cat $d/conflicts)" ] && fail "conflicts left: $(cat $d/conflicts)"
+# Now a thread sleeps in the new code: undo is refused the same way.
+echo 1 > /proc/kstest/sleeper
+sleep 1
+pid=$(ps -o pid,comm | awk '$2 == "kstest_sleeper" { print $1 }')
+refused sleeper undo code_busy applied
+grep -qx "$pid kstest_sleeper kstest_sleeper" $d/conflicts ||
+	fail "undo conflicts: $(cat $d/conflicts)"
+echo 0 > /proc/kstest/sleeper
+sleep 1
+expect /proc/kstest/sleeper 8
 undo sleeper
 ok busy
