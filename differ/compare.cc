@@ -123,7 +123,7 @@ std::string Comparator::compareRegion(
       return formatv("+{0:x}: relocation type {1} became {2}", at, x.type,
                      y.type)
           .str();
-    Target tx = resolveTarget(pre_, x), ty = resolveTarget(post_, y);
+    Target tx = resolveTarget(pre_, a, x), ty = resolveTarget(post_, b, y);
     if (!sameTarget(tx, ty))
       return formatv("+{0:x}: relocation references {1} in pre but {2} in "
                      "post",
@@ -217,7 +217,7 @@ std::string Comparator::compareEntries(const Section &a, const Section &b) {
       auto repl = [](const ObjectFile &o, const TableEntry &e,
                      const Section *&sec, int64_t &off) {
         for (const Reloc &r : relocsIn(*e.table, e.offset + 4, 4)) {
-          Target t = resolveTarget(o, r);
+          Target t = resolveTarget(o, *e.table, r);
           if (t.kind == Target::Section) {
             sec = t.sec;
             off = t.offset;

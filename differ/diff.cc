@@ -102,6 +102,18 @@ struct Passes {
     }
   }
 
+  bool onlySpecialStatics(const Section &sec) {
+    bool any = false;
+    for (const Symbol &s : pre.symbols()) {
+      if (s.shndx != sec.index || !isCorrelatable(pre, s))
+        continue;
+      if (!isSpecialStaticIn(pre, s))
+        return false;
+      any = true;
+    }
+    return any;
+  }
+
   // Writable data keeps its running state: a change to an existing object
   // (size or initial value) cannot be applied.
   void checkData() {
@@ -113,6 +125,8 @@ struct Passes {
       const Symbol *owner = a.bundled >= 0 ? &pre.symbol(a.bundled) : nullptr;
       if (owner && isSpecialStaticIn(pre, *owner))
         continue;
+      if (!owner && onlySpecialStatics(a))
+        continue; // .data..once, __dyndbg: fresh copies, never compared
       if (twin < 0)
         continue; // removed data: harmless, nothing refers to it any more
       const Section &b = post.section(twin);

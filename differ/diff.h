@@ -79,8 +79,8 @@ struct Diff {
   /// replacement bytes of alternatives the patch does not keep).
   bool isLive(const Section &sec, const Reloc &r) const;
 
-  /// Resolves a relocation of an included post section.
-  Reference reference(const Reloc &r) const;
+  /// Resolves relocation R of carried post section (or table) FROM.
+  Reference reference(const Section &from, const Reloc &r) const;
   /// jump_offset (abi.h) of pre function SYM: past an ftrace site, or 0.
   uint32_t jumpOffset(const Symbol &preFunc) const;
 };

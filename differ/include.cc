@@ -12,6 +12,7 @@
 
 #include "reloc_target.h"
 #include "special_sections.h"
+#include "x86_64.h"
 #include "ksplice/abi.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -25,19 +26,6 @@ static SectionClass classOf(const Section &s) {
   return classifySection(s.name, s.type, s.flags);
 }
 
-const Symbol *symbolAt(const ObjectFile &obj, const Section &sec,
-                       int64_t off) {
-  const Symbol *best = nullptr;
-  for (const Symbol &s : obj.symbols())
-    if (s.shndx == sec.index && !s.isSection() && !s.name.empty() &&
-        (s.isObject() || s.isFunc()) && (int64_t)s.value <= off &&
-        (off < (int64_t)(s.value + s.size) ||
-         (s.size == 0 && off == (int64_t)s.value)))
-      if (!best || s.index < best->index)
-        best = &s;
-  return best;
-}
-
 bool Diff::isLive(const Section &sec, const Reloc &r) const {
   if (sec.name != ".altinstr_replacement")
     return true;
@@ -47,7 +35,7 @@ bool Diff::isLive(const Section &sec, const Reloc &r) const {
   return false;
 }
 
-Reference Diff::reference(const Reloc &r) const {
+Reference Diff::reference(const Section &from, const Reloc &r) const {
   const Symbol &s = post->symbol(r.sym);
   Reference ref;
   ref.addend = r.addend;
@@ -69,9 +57,9 @@ Reference Diff::reference(const Reloc &r) const {
   // Something of the running kernel: name it as PRE does.
   const Symbol *named = &s;
   if (isAnonymous(s)) {
-    int64_t off = s.value + r.addend + (relocIsPcrel(r.type) ? 4 : 0);
+    int64_t off = s.value + r.addend + pcrelBias(from, r);
     named = sec.bundled >= 0 ? &post->symbol(sec.bundled)
-                             : symbolAt(*post, sec, off);
+                             : post->symbolAt(sec, off);
     if (!named)
       return ref;
     ref.addend = (int64_t)s.value + r.addend - (int64_t)named->value;
@@ -123,7 +111,7 @@ struct Closure {
       else if (sec.isStrings() || cls == SectionClass::ReadOnly)
         return true; // unnamed constants: copy them
       else
-        named = symbolAt(post, sec, off);
+        named = post.symbolAt(sec, off);
       if (!named)
         return false; // Diff::reference() reports it
     }
@@ -148,7 +136,7 @@ struct Closure {
       if (d.includedPost.count(ts.index))
         continue;
       int64_t off = (int64_t)s.value + r.addend +
-                    (relocIsPcrel(r.type) ? 4 : 0);
+                    pcrelBias(sec, r);
       if (needs(s, ts, off)) {
         if (ts.bundled >= 0 && post.symbol(ts.bundled).isFunc())
           includeFunction(post.symbol(ts.bundled));
@@ -162,7 +150,7 @@ struct Closure {
   // if the replacement section is already carried.
   void keepReplacement(const TableEntry &e) {
     for (const Reloc &r : relocsIn(*e.table, e.offset + 4, 4)) {
-      Target t = resolveTarget(post, r);
+      Target t = resolveTarget(post, *e.table, r);
       if (t.kind != Target::Section || t.offset < 0)
         continue;
       uint64_t begin = t.offset, end = begin + e.table->data[e.offset + 11];
@@ -253,7 +241,7 @@ struct Closure {
       for (const Reloc &r : relocs) {
         if (!d.isLive(sec, r))
           continue;
-        Reference ref = d.reference(r);
+        Reference ref = d.reference(sec, r);
         const Symbol &s = post.symbol(r.sym);
         if (ref.kind == Reference::Invalid) {
           refuse(sec, r, owner,

@@ -15,8 +15,6 @@ void includeClosure(Diff &d, const std::set<uint32_t> &changed);
 /// data it references, for run-pre matching.
 void collectPreSections(Diff &d);
 
-/// The named symbol of OBJ that contains OFF in SEC, or null.
-const Symbol *symbolAt(const ObjectFile &obj, const Section &sec, int64_t off);
 
 } // namespace ksplice
 

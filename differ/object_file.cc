@@ -92,6 +92,30 @@ const Section *ObjectFile::findSection(StringRef name) const {
   return nullptr;
 }
 
+const Symbol *ObjectFile::symbolAt(const Section &sec, int64_t off) const {
+  const std::vector<uint32_t> &list = bySection_[sec.index];
+  auto contains = [&](const Symbol &s) {
+    return off < (int64_t)(s.value + s.size) ||
+           (s.size == 0 && off == (int64_t)s.value);
+  };
+  // Walk back from the last symbol starting at or before OFF; `list` is
+  // sorted by value, then index, so the first hit of a value group found
+  // walking forward is the lowest index.
+  auto end = std::upper_bound(list.begin(), list.end(), off,
+                              [&](int64_t o, uint32_t i) {
+                                return o < (int64_t)symbols_[i].value;
+                              });
+  const Symbol *best = nullptr;
+  for (auto it = end; it != list.begin();) {
+    const Symbol &s = symbols_[*--it];
+    if (best && s.value != best->value)
+      break;
+    if (contains(s))
+      best = &s;
+  }
+  return best;
+}
+
 std::string ObjectFile::where(const Section &sec, uint64_t offset) const {
   return formatv("{0}:({1}+{2:x})", name_, sec.name, offset).str();
 }
@@ -270,6 +294,14 @@ Error ObjectFile::load(StringRef bytes) {
   for (const Symbol &s : symbols_)
     if (owner(s) && s.value == 0 && count[s.shndx] == 1)
       sections_[s.shndx].bundled = s.index;
+  bySection_.assign(nsec, {});
+  for (const Symbol &s : symbols_)
+    if (owner(s))
+      bySection_[s.shndx].push_back(s.index);
+  for (auto &list : bySection_)
+    std::stable_sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
+      return symbols_[a].value < symbols_[b].value;
+    });
   return Error::success();
 }
 

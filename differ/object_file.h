@@ -81,6 +81,9 @@ public:
   const Symbol &symbol(uint32_t i) const { return symbols_[i]; }
   const Section *sectionOf(const Symbol &s) const;
   const Section *findSection(llvm::StringRef name) const;
+  /// The named function or object of SEC that contains OFF (or starts at
+  /// it, if empty), or null.
+  const Symbol *symbolAt(const Section &sec, int64_t off) const;
 
   /// "pre/x.o:(.text.f+0x1c)".
   std::string where(const Section &sec, uint64_t offset) const;
@@ -93,6 +96,7 @@ private:
   std::string source_;
   std::vector<Section> sections_;
   std::vector<Symbol> symbols_;
+  std::vector<std::vector<uint32_t>> bySection_; // named symbols by value
 };
 
 /// Bytes a relocation of TYPE writes (0 for types the differ rejects).

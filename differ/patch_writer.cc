@@ -27,6 +27,7 @@
 #include "reloc_target.h"
 #include "ksplice/abi.h"
 #include "special_sections.h"
+#include "x86_64.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -123,8 +124,8 @@ private:
   void copyTables();
   void buildMetadata();
   uint32_t symbolFor(const Symbol &s);
-  void relocate(OutSection &out, uint32_t outIndex, const Reloc &r,
-                uint64_t newOffset);
+  void relocate(OutSection &out, uint32_t outIndex, const Section &from,
+                const Reloc &r, uint64_t newOffset);
 
   static constexpr uint32_t kGlobal = kGlobalSym;
   const Diff &d;
@@ -198,9 +199,9 @@ uint32_t Writer::symbolFor(const Symbol &s) {
   return idx;
 }
 
-void Writer::relocate(OutSection &out, uint32_t outIndex, const Reloc &r,
-                      uint64_t at) {
-  Reference ref = d.reference(r);
+void Writer::relocate(OutSection &out, uint32_t outIndex,
+                      const Section &from, const Reloc &r, uint64_t at) {
+  Reference ref = d.reference(from, r);
   switch (ref.kind) {
   case Reference::Internal:
     out.relocs.push_back({at, symbolFor(*ref.sym), r.type, r.addend});
@@ -251,7 +252,7 @@ void Writer::copyCarried() {
     uint32_t out = postSecOut[i];
     for (const Reloc &r : post.section(i).relocs)
       if (d.isLive(post.section(i), r))
-        relocate(sections[out], out, r, r.offset);
+        relocate(sections[out], out, post.section(i), r, r.offset);
   }
 }
 
@@ -284,7 +285,7 @@ void Writer::copyTables() {
                               e.table->data.begin() + e.offset +
                                   e.spec->entsize);
     for (const Reloc &r : relocsIn(*e.table, e.offset, e.spec->entsize))
-      relocate(sections[out], out, r, base + (r.offset - e.offset));
+      relocate(sections[out], out, *e.table, r, base + (r.offset - e.offset));
     if (e.spec->companion) {
       const Section *c = post.findSection(e.spec->companion);
       uint64_t n = e.spec->companionEntsize, off = e.index * n;
@@ -353,9 +354,9 @@ void Writer::buildMetadata() {
       if (isAnonymous(t)) {
         const Section &ts = pre.section(t.shndx);
         int64_t base = (int64_t)t.value + r.addend;
-        int64_t off = base + (relocIsPcrel(r.type) ? 4 : 0);
+        int64_t off = base + pcrelBias(s, r);
         named = ts.bundled >= 0 ? &pre.symbol(ts.bundled)
-                                : symbolAt(pre, ts, off);
+                                : pre.symbolAt(ts, off);
         pr.addend = base;
         if (named)
           pr.addend = base - (int64_t)named->value;

@@ -1,6 +1,7 @@
 //===- reloc_target.cc ----------------------------------------------------===//
 #include "reloc_target.h"
 
+#include "x86_64.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -10,13 +11,13 @@ using namespace llvm;
 namespace ksplice {
 
 static Target stringTarget(const ksplice::Section &sec, int64_t off,
-                           bool pcrel) {
+                           int64_t bias) {
   Target t;
   t.kind = Target::String;
   t.sec = &sec;
   // PC-relative references carry the distance from the field to the end of
-  // the instruction in the addend (usually -4); look at the byte after it.
-  int64_t pos = off + (pcrel ? 4 : 0);
+  // the instruction in the addend (usually -4): undo it to find the string.
+  int64_t pos = off + bias;
   int64_t size = sec.data.size();
   if (pos < 0)
     pos = 0;
@@ -42,9 +43,10 @@ bool isAnonymous(const ksplice::Symbol &s) {
           llvm::StringRef(s.name).startswith(".L"));
 }
 
-Target resolveTarget(const ObjectFile &obj, const Reloc &r) {
+Target resolveTarget(const ObjectFile &obj, const ksplice::Section &from,
+                     const Reloc &r) {
   const ksplice::Symbol &s = obj.symbol(r.sym);
-  bool pcrel = relocIsPcrel(r.type);
+  int64_t bias = pcrelBias(from, r);
   Target t;
   if (s.shndx == 0) {
     t.kind = Target::External;
@@ -60,7 +62,7 @@ Target resolveTarget(const ObjectFile &obj, const Reloc &r) {
   const ksplice::Section &sec = obj.section(s.shndx);
   int64_t off = (int64_t)s.value + r.addend;
   if (sec.isStrings() && !sec.isNobits())
-    return stringTarget(sec, off, pcrel);
+    return stringTarget(sec, off, bias);
   if (!isAnonymous(s)) {
     t.kind = Target::Symbol;
     t.sym = &s;
@@ -71,6 +73,15 @@ Target resolveTarget(const ObjectFile &obj, const Reloc &r) {
     t.kind = Target::Symbol;
     t.sym = &obj.symbol(sec.bundled);
     t.offset = off - (int64_t)t.sym->value;
+    return t;
+  }
+  // A section holding several objects (explicit section attributes):
+  // the object at the referenced place, so that references compare the
+  // same whether or not the compiler went through the section symbol.
+  if (const ksplice::Symbol *named = obj.symbolAt(sec, off + bias)) {
+    t.kind = Target::Symbol;
+    t.sym = named;
+    t.offset = off - (int64_t)named->value;
     return t;
   }
   t.kind = Target::Section;

@@ -32,7 +32,9 @@ struct Target {
   int64_t offset = 0;
 };
 
-Target resolveTarget(const ObjectFile &obj, const Reloc &r);
+/// What relocation R, which applies to section SEC of OBJ, refers to.
+Target resolveTarget(const ObjectFile &obj, const Section &sec,
+                     const Reloc &r);
 
 /// A defined symbol that names only a place (section symbols, `.LC0`-style
 /// local labels): references through it are references into its section.

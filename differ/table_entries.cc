@@ -58,7 +58,7 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
       if (spec->siteLenField >= 0)
         e.siteLen = sec.data[off + spec->siteLenField];
       for (const Reloc &r : relocsIn(sec, off + spec->siteOffset, 1)) {
-        Target t = resolveTarget(obj, r);
+        Target t = resolveTarget(obj, sec, r);
         // `.long 1b - .`: S + A - P with P the field, so the site is S + A.
         if (t.kind == Target::Symbol) {
           e.site = obj.sectionOf(*t.sym);

@@ -1,5 +1,6 @@
 // Verdicts of the differ on testdata/diff cases, one test per behaviour.
 #include "test_util.h"
+#include "x86_64.h"
 
 #include <gtest/gtest.h>
 
@@ -205,6 +206,13 @@ TEST(Diff, UnknownSectionReferringToChangedCodeIsRefused) {
             "'foo'");
 }
 
+TEST(Diff, NewOnceFlagIsNotChangedData) {
+  LOAD("warn-once-added");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"second"});
+  EXPECT_TRUE(d.newData.empty());
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
@@ -242,6 +250,33 @@ TEST(Symvers, ParsesAndRejects) {
   EXPECT_EQ(llvm::toString(bad.takeError()),
             "m:1: expected 'crc<TAB>symbol<TAB>module<TAB>"
             "export_type[<TAB>namespace]'");
+}
+
+} // namespace
+
+namespace {
+
+int64_t biasOf(std::vector<uint8_t> code, uint64_t at, bool exec = true) {
+  Section s;
+  s.flags = exec ? 0x6 : 0x2; // SHF_ALLOC | SHF_EXECINSTR
+  s.data = code;
+  Reloc r;
+  r.offset = at;
+  r.type = 2; // R_X86_64_PC32
+  return pcrelBias(s, r);
+}
+
+TEST(X86_64, PcrelBias) {
+  // call rel32 / mov x(%rip),%eax: the field ends the instruction.
+  EXPECT_EQ(biasOf({0xe8, 0, 0, 0, 0}, 1), 4);
+  EXPECT_EQ(biasOf({0x8b, 0x05, 0, 0, 0, 0}, 2), 4);
+  // movl $1, x(%rip): imm32 follows.
+  EXPECT_EQ(biasOf({0xc7, 0x05, 0, 0, 0, 0, 1, 0, 0, 0}, 2), 8);
+  // movw $1, x(%rip): imm16; cmpb $0, x(%rip): imm8.
+  EXPECT_EQ(biasOf({0x66, 0xc7, 0x05, 0, 0, 0, 0, 1, 0}, 3), 6);
+  EXPECT_EQ(biasOf({0x80, 0x3d, 0, 0, 0, 0, 0}, 2), 5);
+  // .long x - . in data: the field is P.
+  EXPECT_EQ(biasOf({0, 0, 0, 0}, 0, false), 0);
 }
 
 } // namespace
