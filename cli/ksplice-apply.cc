@@ -83,6 +83,12 @@ int run(const Options &o) {
                        "kernel, and nothing was changed",
                        o.package));
 
+  // One ksplice-apply/-undo at a time: the sequence numbers and the
+  // load-then-apply steps must not interleave.
+  auto lock = records.lock();
+  if (!lock)
+    return fail(o, lock.message());
+
   bool loadedCore = false;
   if (!sysfs.coreLoaded()) {
     if (Status s = loadModule(pkg->dir + "/" + m.coreModule); !s)

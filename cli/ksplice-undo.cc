@@ -99,6 +99,9 @@ int run(const Options &o) {
   HostPaths paths = HostPaths::fromEnvironment();
   Sysfs sysfs(paths.sysfsRoot);
   Records records(paths.runDir);
+  auto lock = records.lock();
+  if (!lock)
+    return fail(o, lock.message());
   if (!o.all)
     return undoOne(o, sysfs, records, o.id);
 

@@ -1,5 +1,9 @@
 #include "records.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
@@ -37,6 +41,29 @@ HostPaths HostPaths::fromEnvironment() {
   if (const char *s = getenv("KSPLICE_RUN_DIR"); s && *s)
     p.runDir = s;
   return p;
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0)
+    close(fd_);
+}
+
+Result<RunLock> Records::lock() {
+  if (Status s = makeDirectories(root_, 0755); !s)
+    return s;
+  std::string path = root_ + "/.lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Status::error("cannot open '" + path + "': " + strerror(errno) +
+                         (errno == EACCES ? " (run as root)" : ""));
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR)
+      continue;
+    int e = errno;
+    close(fd);
+    return Status::error("cannot lock '" + path + "': " + strerror(e));
+  }
+  return RunLock(fd);
 }
 
 Result<AppliedRecord> Records::add(const std::string &id,

@@ -32,11 +32,28 @@ struct AppliedRecord {
   std::string dir;
 };
 
+// An exclusive flock on <runDir>/.lock, released on destruction.
+class RunLock {
+ public:
+  RunLock() = default;
+  explicit RunLock(int fd) : fd_(fd) {}
+  RunLock(RunLock &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  RunLock &operator=(RunLock &&) = delete;
+  RunLock(const RunLock &) = delete;
+  ~RunLock();
+
+ private:
+  int fd_ = -1;
+};
+
 class Records {
  public:
   explicit Records(std::string runDir = kDefaultRunDir)
       : root_(std::move(runDir)) {}
   const std::string &root() const { return root_; }
+  // Serializes the tools: waits until no other ksplice-apply/-undo holds
+  // the lock.
+  Result<RunLock> lock();
   // Records `id` as applied now, with the next sequence number; copies
   // `manifestPath` and `patchPath`.  Replaces an older record of `id`.
   Result<AppliedRecord> add(const std::string &id,

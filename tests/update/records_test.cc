@@ -1,5 +1,9 @@
 #include "records.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "format.h"
@@ -72,4 +76,26 @@ TEST(Format, JsonString) {
   EXPECT_EQ(jsonString(std::string("\x01\x1f\x7f", 3)), "\"\\u0001\\u001f\\u007f\"");
   EXPECT_EQ(jsonString("\u00b5s \u2713"), "\"\u00b5s \u2713\"");
   EXPECT_EQ(jsonString("\xff\xc3"), "\"\\u00ff\\u00c3\"");
+}
+
+TEST(Records, LockIsExclusive) {
+  auto t = TempDir::create("records_lock.");
+  ASSERT_TRUE(t) << t.message();
+  Records r(t->path() + "/run");
+  std::string path = t->path() + "/run/.lock";
+  auto tryLock = [&]() {
+    int fd = open(path.c_str(), O_RDWR);
+    EXPECT_GE(fd, 0);
+    bool got = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    close(fd);
+    return got;
+  };
+  {
+    auto l = r.lock();
+    ASSERT_TRUE(l) << l.message();
+    EXPECT_FALSE(tryLock());
+    // The lock file is not taken for a record.
+    EXPECT_TRUE(r.list().empty());
+  }
+  EXPECT_TRUE(tryLock());
 }
