@@ -88,6 +88,9 @@ int run(const Options &o) {
   auto lock = records.lock();
   if (!lock)
     return fail(o, lock.message());
+  // Not killed half-way (between loading and applying, or applying and
+  // recording): SIGINT and friends wait until the tool is done.
+  CriticalSection critical;
 
   bool loadedCore = false;
   if (!sysfs.coreLoaded()) {

@@ -14,6 +14,7 @@
 #include <fmt/core.h>
 
 #include "cli.h"
+#include "fs.h"
 #include "manifest.h"
 #include "modules.h"
 #include "records.h"
@@ -102,6 +103,9 @@ int run(const Options &o) {
   auto lock = records.lock();
   if (!lock)
     return fail(o, lock.message());
+  // Not killed half-way (between loading and applying, or applying and
+  // recording): SIGINT and friends wait until the tool is done.
+  CriticalSection critical;
   if (!o.all)
     return undoOne(o, sysfs, records, o.id);
 

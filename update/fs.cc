@@ -1,6 +1,7 @@
 #include "fs.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -151,6 +152,20 @@ Result<TempDir> TempDir::create(const std::string &prefix) {
   TempDir t;
   t.path_ = buf.data();
   return t;
+}
+
+static_assert(sizeof(sigset_t) <= 128, "CriticalSection::saved_ too small");
+
+CriticalSection::CriticalSection() {
+  sigset_t block;
+  sigemptyset(&block);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+    sigaddset(&block, sig);
+  sigprocmask(SIG_BLOCK, &block, reinterpret_cast<sigset_t *>(saved_));
+}
+
+CriticalSection::~CriticalSection() {
+  sigprocmask(SIG_SETMASK, reinterpret_cast<sigset_t *>(saved_), nullptr);
 }
 
 Status runFilter(const std::vector<std::string> &argv, const std::string &inPath,

@@ -38,6 +38,20 @@ class TempDir {
   std::string path_;
 };
 
+// Blocks SIGINT, SIGTERM, SIGHUP and SIGQUIT while alive, so that a tool
+// is not killed between changing the kernel and recording or undoing the
+// change; pending signals are delivered on destruction.
+class CriticalSection {
+ public:
+  CriticalSection();
+  ~CriticalSection();
+  CriticalSection(const CriticalSection &) = delete;
+  CriticalSection &operator=(const CriticalSection &) = delete;
+
+ private:
+  unsigned char saved_[128];  // sigset_t, kept opaque here
+};
+
 // Runs argv[0] (searched in PATH) with stdin from `inPath` and stdout to
 // `outPath` (created, truncated), stderr to /dev/null; fails unless it
 // exits 0.

@@ -1,6 +1,7 @@
 #include "records.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -98,4 +99,23 @@ TEST(Records, LockIsExclusive) {
     EXPECT_TRUE(r.list().empty());
   }
   EXPECT_TRUE(tryLock());
+}
+
+namespace {
+volatile sig_atomic_t gotSignal = 0;
+void onSignal(int) { gotSignal = 1; }
+}  // namespace
+
+TEST(CriticalSection, DefersSignalsUntilDone) {
+  struct sigaction sa {}, old {};
+  sa.sa_handler = onSignal;
+  sigaction(SIGTERM, &sa, &old);
+  gotSignal = 0;
+  {
+    CriticalSection critical;
+    raise(SIGTERM);
+    EXPECT_EQ(gotSignal, 0);
+  }
+  EXPECT_EQ(gotSignal, 1);
+  sigaction(SIGTERM, &old, nullptr);
 }
