@@ -167,7 +167,6 @@ struct Closure {
   }
 
   void run(const std::set<uint32_t> &changed) {
-    const ObjectFile &pre = *d.pre;
     for (uint32_t i : changed)
       includeFunction(post.symbol(d.corr.symTwin[0][i]));
     for (const Symbol &s : post.symbols()) {
@@ -193,7 +192,6 @@ struct Closure {
       else
         include(sec);
     }
-    (void)pre;
     // Fixpoint over relocations and the table entries of carried code.
     std::set<std::pair<uint32_t, uint64_t>> kept;
     for (;;) {
