@@ -260,6 +260,16 @@ static void commit(struct match *m, u32 idx, unsigned long cand)
 	m->st->sect_state[idx] = SECT_MATCHED;
 }
 
+static bool is_func_target(const struct ksplice_unit *unit, u32 idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < unit->nr_funcs; i++)
+		if (unit->funcs[i].pre_sect == idx)
+			return true;
+	return false;
+}
+
 /* Try every candidate of pre section idx. Returns progress (1), 0 or -err. */
 static int match_sect(struct match *m, u32 idx, bool *failed)
 {
@@ -333,6 +343,21 @@ static int match_sect(struct match *m, u32 idx, bool *failed)
 	}
 	if (!nr_good) {
 		if (sect->flags & KSPLICE_SECT_DATA) {
+			st->sect_state[idx] = SECT_ABSENT;
+			return 0;
+		}
+		/*
+		 * A global function the update does not replace, different
+		 * from its only same-named candidates: what an overridden
+		 * __weak definition looks like (the linker keeps the strong
+		 * one's name).  Nothing is learned from it.
+		 */
+		if (!(st->unit->syms[sect->sym].flags & KSPLICE_SYM_LOCAL) &&
+		    !val->resolved && !is_func_target(st->unit, idx)) {
+			ksplice_info(m->update,
+				     "unit '%s': '%s' differs from every candidate (overridden __weak?); not used\n",
+				     st->unit->name,
+				     st->unit->syms[sect->sym].name);
 			st->sect_state[idx] = SECT_ABSENT;
 			return 0;
 		}

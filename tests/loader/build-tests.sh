@@ -80,4 +80,15 @@ make_update combo-bad kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" k
 "$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/post.o" \
 	"$root/testdata/kernel-patches/cmdline-string.patch"
 make_update cmdline fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux
+
+# The real-kernel patches of testdata/kernel-patches that make updates.
+for c in meminfo-string:fs/proc/meminfo.c data-new:fs/proc/meminfo.c \
+	 new-function:fs/proc/version.c syscall:kernel/sys.c \
+	 special-static:fs/proc/uptime.c; do
+	n=${c%%:*} f=${c#*:}
+	"$here/kernel-obj.sh" "$f" "$out/kp-$n/pre.o"
+	"$here/kernel-obj.sh" "$f" "$out/kp-$n/post.o" \
+		"$root/testdata/kernel-patches/$n.patch"
+	make_update "kp-$n" "${f%.c}.o" "$out/kp-$n/pre.o" "$out/kp-$n/post.o" vmlinux
+done
 echo "build-tests: built in $out"
