@@ -1,0 +1,87 @@
+# Guest side of update.vm_tools (busybox sh, as root, in the VM).
+#   tools.sh BIN_DIR PACKAGE_DIR LOADER_OUT   (host paths)
+set -u
+B=/host$1 P=/host$2 L=/host$3
+out=/tmp/out err=/tmp/err
+fail() {
+	echo "FAIL: $*"
+	echo "--- stdout"; cat $out; echo "--- stderr"; cat $err
+	dmesg | grep ksplice | tail -n 20
+	exit 1
+}
+# run EXPECTED_RC TOOL ARGS...: stdout in $out, stderr in $err
+run() {
+	_want=$1; shift
+	"$B/$@" > $out 2> $err
+	_rc=$?
+	[ $_rc -eq $_want ] || fail "$* exited $_rc, expected $_want"
+}
+has() { grep -q -- "$2" "$1" || fail "$1 lacks '$2'"; }
+first() { [ "$(head -n 1 "$1")" = "$2" ] || fail "first line of $1 is not '$2'"; }
+loaded() { grep -q "^$1 " /proc/modules; }
+
+run 1 ksplice-apply $P/wrong-release.tar.gz
+has $err "is for kernel '0.0.0-not-this-kernel', but this host runs '$(uname -r)'"
+[ -d /sys/kernel/ksplice ] && fail "core loaded for a package of another kernel"
+
+# target_not_loaded: kstest is not loaded yet.  The tool loads the core,
+# and unloads the patch module and the core again on failure.
+run 1 ksplice-apply --raw-errors $P/value2.tar.gz
+first $err target_not_loaded
+has $err "ksplice-apply: error: target_not_loaded: The update patches a module that is not loaded"
+loaded value2 && fail "value2 left loaded after a failed apply"
+loaded ksplice && fail "core left loaded after a failed apply it loaded"
+
+insmod $L/kstest/kstest.ko || fail "insmod kstest"
+run 1 ksplice-apply $P/mismatch.tar.gz
+has $err "ksplice-apply: error: no_match: "
+loaded mismatch && fail "mismatch left loaded"
+
+# code_busy names the sleeping task; then apply, then undo busy, then undo.
+echo 1 > /proc/kstest/sleeper; sleep 1
+pid=$(ps -o pid,comm | awk '$2 == "kstest_sleeper" { print $1 }')
+[ -n "$pid" ] || fail "no kstest_sleeper thread"
+run 1 ksplice-apply --raw-errors --retries 2 $P/sleeper.tar.gz
+first $err code_busy
+has $err "ksplice-apply: note: task 'kstest_sleeper' (pid $pid) is running 'kstest_sleeper'"
+echo 0 > /proc/kstest/sleeper; sleep 1
+run 0 ksplice-apply $P/sleeper.tar.gz
+has $out "applied update 'sleeper': tools test sleeper"
+has $out "replaced 'kstest_sleeper' in kstest"
+has $out "the kernel was paused for "
+run 0 ksplice-apply $P/sleeper.tar.gz
+has $out "update 'sleeper' is already applied"
+echo 1 > /proc/kstest/sleeper; sleep 1
+run 1 ksplice-undo sleeper
+has $err "ksplice-undo: error: code_busy: "
+echo 0 > /proc/kstest/sleeper; sleep 1
+run 0 ksplice-undo sleeper
+has $out "undid update 'sleeper'"
+loaded sleeper && fail "sleeper still loaded after undo"
+[ -e /run/ksplice/sleeper ] && fail "record of sleeper left"
+
+# Stacked: value3 is built on value2.
+run 0 ksplice-apply $P/value2.tar.gz
+run 0 ksplice-apply $P/value3.tar.gz
+[ "$(cat /proc/kstest/value)" = 3 ] || fail "value is not 3"
+run 1 ksplice-undo --raw-errors value2
+first $err dependent_update
+[ "$(cat /proc/kstest/value)" = 3 ] || fail "value changed by a refused undo"
+run 0 ksplice-view
+[ "$(cut -d' ' -f1 $out | tr '\n' ' ')" = "value3 value2 " ] || fail "view order"
+has $out "^value3  applied  'loader test update value3'  applied-at "
+run 0 ksplice-view --json
+has $out '^{"updates":\[{"id":"value3","stage":"applied",'
+run 0 ksplice-view --id value2
+has $out "update 'value2' is applied"
+has $out "kstest_value (kstest)"
+has $out "+++ b/kstest_main.c"
+run 0 ksplice-undo --all
+[ "$(cat $out)" = "undid update 'value3'
+undid update 'value2'" ] || fail "undo --all order"
+[ "$(cat /proc/kstest/value)" = 1 ] || fail "value is not 1 after undo --all"
+loaded value2 && fail "value2 still loaded"
+loaded value3 && fail "value3 still loaded"
+run 0 ksplice-view
+[ "$(cat $out)" = "no updates are loaded" ] || fail "updates remain"
+echo "ok: update tools on the real kernel"
