@@ -73,6 +73,15 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
       idx.all_.push_back(e);
     }
   }
+  // The order of table sections in a file follows first use, which a patch
+  // elsewhere in the file can change: order a function's entries by table
+  // row, then site.
+  for (auto &[sec, list] : idx.bySection_)
+    std::stable_sort(list.begin(), list.end(),
+                     [](const TableEntry &a, const TableEntry &b) {
+                       return std::make_pair(a.spec, a.siteOffset) <
+                              std::make_pair(b.spec, b.siteOffset);
+                     });
   return idx;
 }
 

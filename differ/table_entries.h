@@ -30,7 +30,8 @@ class TableIndex {
 public:
   static llvm::Expected<TableIndex> build(const ObjectFile &obj);
 
-  /// Entries whose site lies in section SEC, in table order then offset.
+  /// Entries whose site lies in section SEC, ordered by table (as in
+  /// specialSections()), then site offset, then position in the table.
   const std::vector<TableEntry> &entriesFor(uint32_t sec) const;
   const std::vector<TableEntry> &all() const { return all_; }
 

@@ -213,6 +213,14 @@ TEST(Diff, NewOnceFlagIsNotChangedData) {
   EXPECT_TRUE(d.newData.empty());
 }
 
+TEST(Diff, TableSectionOrderDoesNotMatter) {
+  LOAD("table-order");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_TRUE(d.changedFunctions.empty())
+      << d.changedFunctions[0] << ": " << d.why.at(d.changedFunctions[0]);
+  EXPECT_EQ(d.newFunctions, Names{"added_first"});
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
