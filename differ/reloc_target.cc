@@ -63,6 +63,21 @@ Target resolveTarget(const ObjectFile &obj, const ksplice::Section &from,
   int64_t off = (int64_t)s.value + r.addend;
   if (sec.isStrings() && !sec.isNobits())
     return stringTarget(sec, off, bias);
+  // Mergeable constants (.rodata.cst16): the linker merges equal entries,
+  // so only the referenced entry's bytes matter.
+  if ((sec.flags & llvm::ELF::SHF_MERGE) && sec.entsize && !sec.isNobits() &&
+      sec.data.size() % sec.entsize == 0) {
+    int64_t pos = off + bias;
+    if (pos >= 0 && pos < (int64_t)sec.data.size()) {
+      int64_t start = pos - pos % (int64_t)sec.entsize;
+      t.kind = Target::String;
+      t.sec = &sec;
+      t.name.assign(reinterpret_cast<const char *>(sec.data.data()) + start,
+                    sec.entsize);
+      t.offset = off - start;
+      return t;
+    }
+  }
   if (!isAnonymous(s)) {
     t.kind = Target::Symbol;
     t.sym = &s;
@@ -106,6 +121,8 @@ std::string describe(const Target &t) {
   case Target::Section:
     return "'" + t.sec->name + "'" + plus(t.offset);
   case Target::String:
+    if (t.sec && !t.sec->isStrings())
+      return "a constant in '" + t.sec->name + "'" + plus(t.offset);
     return "string \"" + t.name + "\"" + plus(t.offset);
   case Target::Absolute:
     return formatv("absolute {0:x}", t.offset).str();

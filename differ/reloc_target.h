@@ -22,7 +22,8 @@ struct Target {
     External, // undefined symbol: `name` + offset
     Symbol,   // a named defined symbol: `sym` + offset
     Section,  // a section without an owning symbol: `sec` + offset
-    String,   // a string in an SHF_STRINGS section: `text`, offset into it
+    String,   // a string in an SHF_STRINGS section, or an entry of a
+              // mergeable-constant section: `name` holds the bytes
     Absolute, // SHN_ABS: offset holds the value
   };
   Kind kind = External;

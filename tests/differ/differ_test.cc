@@ -221,6 +221,15 @@ TEST(Diff, TableSectionOrderDoesNotMatter) {
   EXPECT_EQ(d.newFunctions, Names{"added_first"});
 }
 
+TEST(Diff, MergedConstantsCompareByEntry) {
+  LOAD("merged-constants");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"second"});
+  EXPECT_NE(d.why.at("second").find("a constant in '.rodata.cst8'"),
+            std::string::npos)
+      << d.why.at("second");
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
