@@ -231,6 +231,33 @@ struct Passes {
     }
   }
 
+  // EXPORT_SYMBOL() makes one `___ksymtab[_gpl]+NAME` section per export
+  // (Linux 5.x+).  The patch cannot add or withdraw exports.
+  void checkExports() {
+    auto exportsOf = [](const ObjectFile &o) {
+      std::map<std::string, const Section *> out;
+      for (const Section &s : o.sections()) {
+        StringRef n = s.name;
+        if (n.consume_front("___ksymtab")) {
+          size_t plus = n.find('+');
+          if (plus != StringRef::npos)
+            out[n.substr(plus + 1).str()] = &s;
+        }
+      }
+      return out;
+    };
+    auto a = exportsOf(pre), b = exportsOf(post);
+    for (auto &[name, sec] : b)
+      if (!a.count(name))
+        d.refusals.push_back({name, post.where(*sec, 0),
+                              "new export '" + name + "' is not supported"});
+    for (auto &[name, sec] : a)
+      if (!b.count(name))
+        d.refusals.push_back(
+            {name, pre.where(*sec, 0),
+             "removing export '" + name + "' is not supported"});
+  }
+
   void checkReplaceable() {
     for (uint32_t i : changed) {
       const Symbol &s = pre.symbol(i);
@@ -281,6 +308,7 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   p.compareFunctions();
   p.propagateCold();
   p.collectNew();
+  p.checkExports();
   p.checkReplaceable();
   // What the patch must carry, and whether every reference is expressible.
   includeClosure(*d, p.changed);

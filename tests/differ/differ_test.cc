@@ -230,6 +230,15 @@ TEST(Diff, MergedConstantsCompareByEntry) {
       << d.why.at("second");
 }
 
+TEST(Diff, NewExportIsRefused) {
+  LOAD("new-export");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "new_api");
+  EXPECT_EQ(d.refusals[0].reason, "new export 'new_api' is not supported");
+  EXPECT_EQ(d.newFunctions, Names{"new_api"});
+}
+
 TEST(Diff, MismatchedSourceFileIsAnError) {
   auto pre = ObjectFile::open(casePath("reloc-only", "pre"));
   auto post = ObjectFile::open(casePath("new-data", "post"));
