@@ -93,14 +93,26 @@ int run(const Options &o) {
   CriticalSection critical;
 
   bool loadedCore = false;
+  std::string coreName = kCoreModuleName;
   if (!sysfs.coreLoaded()) {
-    if (Status s = loadModule(pkg->dir + "/" + m.coreModule); !s)
+    std::string corePath = pkg->dir + "/" + m.coreModule;
+    auto name = moduleNameOf(corePath);
+    if (!name)
+      return fail(o, name.message(), "bad_package");
+    coreName = *name;
+    if (Status s = loadModule(corePath); !s)
       return fail(o, s.message() + "; nothing was changed");
     loadedCore = true;
-    if (!sysfs.coreLoaded())
-      return fail(o, fmt::format("loaded the core module, but '{}' did not "
-                                 "appear; is '{}' the ksplice core?",
-                                 sysfs.root(), m.coreModule));
+    if (!sysfs.coreLoaded()) {
+      if (Status s = unloadModule(coreName); !s)
+        fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
+      return fail(o,
+                  fmt::format("loaded the core module '{}', but '{}' did not "
+                              "appear; the package's '{}' is not the ksplice "
+                              "core: rebuild the package with ksplice-create",
+                              coreName, sysfs.root(), m.coreModule),
+                  "bad_package");
+    }
   }
   // Puts the kernel back as it was (modules we loaded) after a failure.
   std::string loadedPatch;
@@ -111,7 +123,7 @@ int run(const Options &o) {
     if (loadedCore) {
       auto left = sysfs.updates();
       if (left && left->empty())
-        if (Status s = unloadModule(kCoreModuleName); !s)
+        if (Status s = unloadModule(coreName); !s)
           fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
     }
   };
