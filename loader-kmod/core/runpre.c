@@ -278,8 +278,8 @@ static int match_sect(struct match *m, u32 idx, bool *failed)
 	const struct ksplice_symval *val = &st->vals[sect->sym];
 	const struct ksplice_cands *c = &st->cands[sect->sym];
 	unsigned long one, *cands, good = 0, good_addr = 0;
-	unsigned int nr, i, nr_good = 0, nr_read = 0;
-	u32 best_off = 0;
+	unsigned int nr, i, nr_good = 0, nr_read = 0, nr_kprobe = 0;
+	u32 best_off = 0, kprobe_off = 0;
 	const char *best_why = NULL;
 	int ret;
 
@@ -308,12 +308,10 @@ static int match_sect(struct match *m, u32 idx, bool *failed)
 		if (ret < 0)
 			return ret;
 		if (ret == MATCH_KPROBE) {
-			st->sect_addr[idx] = m->addr;
-			ksplice_err(m->update,
-				    "kprobe_conflict: unit '%s' section '%s' offset 0x%x: a kprobe sits there\n",
-				    st->unit->name, sect->name, m->bad_off);
-			m->update->cause = KSPLICE_CAUSE_kprobe_conflict;
-			return -EBUSY;
+			/* Fatal unless another candidate matches. */
+			nr_kprobe++;
+			kprobe_off = m->bad_off;
+			continue;
 		}
 		if (ret == MATCH_UNREADABLE)
 			continue;
@@ -328,6 +326,14 @@ static int match_sect(struct match *m, u32 idx, bool *failed)
 		nr_good++;
 		good = base;
 		good_addr = m->addr;
+	}
+	if (!nr_good && nr_kprobe) {
+		ksplice_err(m->update,
+			    "kprobe_conflict: unit '%s' function '%s' offset 0x%x: a kprobe sits there\n",
+			    st->unit->name, st->unit->syms[sect->sym].name,
+			    kprobe_off);
+		m->update->cause = KSPLICE_CAUSE_kprobe_conflict;
+		return -EBUSY;
 	}
 	if (nr_good == 1) {
 		m->addr = good_addr;
