@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,7 +170,7 @@ CriticalSection::~CriticalSection() {
 }
 
 Status runFilter(const std::vector<std::string> &argv, const std::string &inPath,
-                 const std::string &outPath) {
+                 const std::string &outPath, uint64_t maxOutputBytes) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, inPath.c_str(), O_RDONLY, 0);
@@ -180,8 +181,20 @@ Status runFilter(const std::vector<std::string> &argv, const std::string &inPath
   for (const auto &a : argv)
     args.push_back(const_cast<char *>(a.c_str()));
   args.push_back(nullptr);
+  // The child inherits RLIMIT_FSIZE; lower it around the spawn only.
+  // SIGXFSZ's default action is restored in the child by exec.
+  struct rlimit saved;
+  bool limited = false;
+  if (maxOutputBytes && getrlimit(RLIMIT_FSIZE, &saved) == 0 &&
+      (saved.rlim_cur == RLIM_INFINITY || saved.rlim_cur > maxOutputBytes)) {
+    struct rlimit lower = saved;
+    lower.rlim_cur = maxOutputBytes;
+    limited = setrlimit(RLIMIT_FSIZE, &lower) == 0;
+  }
   pid_t pid;
   int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  if (limited)
+    setrlimit(RLIMIT_FSIZE, &saved);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0)
     return Status::error("cannot run '" + argv[0] + "': " + errnoText(rc) +

@@ -2,6 +2,7 @@
 #ifndef KSPLICE_UPDATE_FS_H
 #define KSPLICE_UPDATE_FS_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,10 @@ class CriticalSection {
 
 // Runs argv[0] (searched in PATH) with stdin from `inPath` and stdout to
 // `outPath` (created, truncated), stderr to /dev/null; fails unless it
-// exits 0.
+// exits 0.  With maxOutputBytes, the child may not write more than that
+// (RLIMIT_FSIZE; it is killed by SIGXFSZ).
 Status runFilter(const std::vector<std::string> &argv, const std::string &inPath,
-                 const std::string &outPath);
+                 const std::string &outPath, uint64_t maxOutputBytes = 0);
 
 }  // namespace ksplice
 

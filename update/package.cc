@@ -17,9 +17,6 @@ namespace ksplice {
 namespace {
 
 constexpr size_t kBlock = 512;
-// Refuse archives that decompress to more than this (gzip bombs).
-constexpr off_t kMaxTarSize = off_t(1) << 30;
-
 std::string q(const std::string &s) { return "'" + s + "'"; }
 
 void putOctal(char *field, size_t width, uint64_t value) {
@@ -150,7 +147,8 @@ Status writePackage(const std::string &inputDir, Manifest m,
 }
 
 Result<OpenedPackage> openPackage(const std::string &path,
-                                  const std::string &unpackRoot) {
+                                  const std::string &unpackRoot,
+                                  uint64_t maxTarBytes) {
   auto fail = [&](const std::string &what) {
     return Status::error(q(path) + ": " + what);
   };
@@ -158,12 +156,20 @@ Result<OpenedPackage> openPackage(const std::string &path,
     return Status::error("cannot read package " + q(path) + ": " +
                          strerror(errno));
   std::string tarPath = unpackRoot + "/.package.tar";
-  if (Status s = runFilter({"gzip", "-d", "-c"}, path, tarPath); !s)
-    return fail("not a gzip-compressed update package (" + s.message() +
-                "); pass the ksplice-<id>.tar.gz that ksplice-create wrote");
+  Status unzipped =
+      runFilter({"gzip", "-d", "-c"}, path, tarPath, maxTarBytes + 1);
   struct stat st;
-  if (stat(tarPath.c_str(), &st) != 0 || st.st_size > kMaxTarSize)
-    return fail("decompresses to more than 1 GiB; not an update package");
+  if (stat(tarPath.c_str(), &st) == 0 && uint64_t(st.st_size) > maxTarBytes) {
+    unlink(tarPath.c_str());
+    return fail("decompresses to more than " + std::to_string(maxTarBytes) +
+                " bytes; not an update package");
+  }
+  if (!unzipped) {
+    unlink(tarPath.c_str());
+    return fail("not a gzip-compressed update package (" +
+                unzipped.message() +
+                "); pass the ksplice-<id>.tar.gz that ksplice-create wrote");
+  }
   auto tarData = readFile(tarPath);
   unlink(tarPath.c_str());
   if (!tarData)

@@ -5,6 +5,7 @@
 #ifndef KSPLICE_UPDATE_PACKAGE_H
 #define KSPLICE_UPDATE_PACKAGE_H
 
+#include <cstdint>
 #include <string>
 
 #include "manifest.h"
@@ -31,8 +32,11 @@ struct OpenedPackage {
 // directly in it, no links, no path traversal, no duplicates; a manifest of
 // a known format whose id names the directory; every other file listed with
 // a matching sha256 and every listed file present.
+// maxTarBytes bounds the decompressed archive (a gzip bomb fails instead
+// of filling the disk).
 Result<OpenedPackage> openPackage(const std::string &path,
-                                  const std::string &unpackRoot);
+                                  const std::string &unpackRoot,
+                                  uint64_t maxTarBytes = uint64_t(1) << 30);
 
 }  // namespace ksplice
 

@@ -267,6 +267,19 @@ TEST_F(PackageTest, CorruptInputsAreRejected) {
   expectOpenFails(path("none.tar.gz"), "cannot read package");
 }
 
+TEST_F(PackageTest, DecompressionIsBounded) {
+  // 4 MiB of zeros compress to a few KiB.
+  ASSERT_TRUE(writeFile(in_ + "/patch", std::string(4 << 20, '\0')));
+  std::string pkg = writeSample();
+  auto small = openPackage(pkg, unpackDir(), 1 << 20);
+  ASSERT_FALSE(small);
+  EXPECT_NE(small.message().find("decompresses to more than 1048576 bytes"),
+            std::string::npos)
+      << small.message();
+  auto big = openPackage(pkg, unpackDir(), 8 << 20);
+  EXPECT_TRUE(big) << big.message();
+}
+
 TEST_F(PackageTest, WriterRefusesBadInputs) {
   std::string out = path("bad.tar.gz");
   // Missing patch.
