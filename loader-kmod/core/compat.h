@@ -13,6 +13,15 @@
 #error "ksplice: module layout changed in 6.4 (mod->mem[]); not supported yet"
 #endif
 
+/*
+ * The stack check reads kretprobes' saved return addresses from rethook
+ * nodes (stack_check.c); the older per-task kretprobe_instances list is not
+ * read, so refuse to build rather than miss them.
+ */
+#if defined(CONFIG_KRETPROBES) && !defined(CONFIG_KRETPROBE_ON_RETHOOK)
+#error "ksplice: kretprobes without rethook are not supported"
+#endif
+
 /* The patch module's core (non-init) text. */
 static inline unsigned long ksplice_module_text(struct module *mod,
 						unsigned long *size)

@@ -4,14 +4,18 @@
  * its kernel stack that points into code being replaced (or, for undo,
  * into the patch module's code).  The scan is conservative: every word from
  * the saved stack pointer to the top of the stack counts, no unwinding, so
- * stale return addresses give false conflicts but never a false "safe".
+ * stale return addresses give false conflicts but never a false "safe";
+ * return addresses that tracers moved off the stack count too.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
+#include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
+#include "compat.h"
 #include "internal.h"
 
 static void add_conflict(struct ksplice_stack_check *sc,
@@ -59,6 +63,47 @@ static bool scan(struct ksplice_stack_check *sc, struct task_struct *t,
 	return hit;
 }
 
+/*
+ * Return addresses that are not on the stack: the function graph tracer and
+ * kretprobes (rethook) replace a return address on the stack with their
+ * trampoline and keep the real one aside.  They count like stack words.
+ */
+static bool scan_shadow(struct ksplice_stack_check *sc, struct task_struct *t)
+{
+	bool hit = false;
+	unsigned int i;
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
+	struct ftrace_ret_stack *rs = READ_ONCE(t->ret_stack);
+	int j, n = READ_ONCE(t->curr_ret_stack);
+
+	for (j = 0; rs && j <= n && j < FTRACE_RETFUNC_DEPTH; j++)
+		for (i = 0; i < sc->nr_ranges; i++)
+			if (rs[j].ret >= sc->ranges[i].start &&
+			    rs[j].ret < sc->ranges[i].end) {
+				add_conflict(sc, t, rs[j].ret,
+					     sc->ranges[i].func);
+				hit = true;
+			}
+#endif
+#ifdef CONFIG_RETHOOK
+	struct llist_node *node;
+
+	for (node = READ_ONCE(t->rethooks.first); node; node = node->next) {
+		struct rethook_node *rn =
+			container_of(node, struct rethook_node, llist);
+
+		for (i = 0; i < sc->nr_ranges; i++)
+			if (rn->ret_addr >= sc->ranges[i].start &&
+			    rn->ret_addr < sc->ranges[i].end) {
+				add_conflict(sc, t, rn->ret_addr,
+					     sc->ranges[i].func);
+				hit = true;
+			}
+	}
+#endif
+	return hit;
+}
+
 static int stopper_cpu(struct ksplice_stack_check *sc, struct task_struct *t)
 {
 	int cpu;
@@ -90,7 +135,7 @@ static bool check_task(struct ksplice_stack_check *sc, struct task_struct *t)
 		add_conflict(sc, t, KSPLICE_CONFLICT_UNRELIABLE, -1);
 		return true;
 	}
-	return scan(sc, t, sp, top);
+	return scan(sc, t, sp, top) | scan_shadow(sc, t);
 }
 
 /**
