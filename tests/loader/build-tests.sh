@@ -33,6 +33,7 @@ variants=(
 	"dupb22:-DKSTEST_DUP_ADD=2"
 	"many:-DKSTEST_MANY_ADD=100"
 	"sleep:-DKSTEST_SLEEPER=8"
+	"helper:-DKSTEST_HELPER"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -70,6 +71,8 @@ make_update mismatch kstest_main.o "$out/v5/kstest_main.o" "$out/v2/kstest_main.
 make_update dupb kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kstest
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
+# New code calling a global function that is not in the running kstest.
+make_update missing kstest_main.o "$k/kstest_main.o" "$out/helper/kstest_main.o" kstest
 # Two units in one update; and two where the second does not match.
 make_update combo kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest \
 	kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest

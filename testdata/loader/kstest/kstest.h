@@ -7,6 +7,7 @@ int kstest_a(void);
 int kstest_b(void);
 int kstest_many(void);
 int kstest_sleeper(void);
+int kstest_helper(void);
 int kstest_f0(void);
 int kstest_f1(void);
 int kstest_f2(void);

@@ -60,3 +60,10 @@ int kstest_many(void)
 {
 	return kstest_f0() + kstest_f1() + kstest_f2() + kstest_f3() + kstest_f4() + kstest_f5() + kstest_f6() + kstest_f7() + kstest_f8() + kstest_f9();
 }
+
+#ifdef KSTEST_HELPER
+__noipa int kstest_helper(void)
+{
+	return 4;
+}
+#endif
