@@ -156,6 +156,29 @@ TEST(BadInput, RelocationAgainstFileSymbolEqualsItself) {
   EXPECT_EQ((*d)->verdict, Verdict::NoChange);
 }
 
+// Found by the fuzzer: an unnamed object must not own its section.
+TEST(BadInput, UnnamedObjectEqualsItself) {
+  std::vector<uint8_t> v = readFile(casePath("new-data", "post"));
+  std::string b(v.begin(), v.end());
+  auto file = cantFail(object::ELFFile<ELFT>::create(b));
+  const ELFT::Shdr *symtab = findShdr(b, ".symtab");
+  ASSERT_TRUE(symtab);
+  auto syms = cantFail(file.symbols(symtab));
+  StringRef strtab = cantFail(file.getStringTableForSymtab(*symtab));
+  int obj = -1;
+  for (size_t i = 0; i < syms.size(); ++i)
+    if (cantFail(syms[i].getName(strtab)) == "added_counter")
+      obj = i;
+  ASSERT_GE(obj, 0);
+  uint32_t none = 0;
+  std::memcpy(&b[symtab->sh_offset + obj * sizeof(ELFT::Sym)], &none, 4);
+  auto o = ObjectFile::parse(b, "unnamed.o");
+  ASSERT_TRUE(!!o) << toString(o.takeError());
+  auto d = diffObjects(**o, **o, Exports());
+  ASSERT_TRUE(!!d);
+  EXPECT_EQ((*d)->verdict, Verdict::NoChange);
+}
+
 TEST(BadInput, RandomCorruptionNeverCrashes) {
   std::string full = bytesOf("extable-kept");
   std::mt19937 rng(12345);
