@@ -1,12 +1,16 @@
 //===- ksplice-create.cc - Turn a source patch into a hot update ----------===//
 //
-// ksplice-create --patch FILE [--config FILE] [--headers DIR] [--id ID]
-//                [--description TEXT] [-o OUT] [-j N] KERNEL_SRC
+// ksplice-create --patch FILE [--after FILE]... [--config FILE]
+//                [--headers DIR] [--id ID] [--description TEXT] [-o OUT]
+//                [-j N] [--cache DIR] KERNEL_SRC
 //
 // KERNEL_SRC is the source the running kernel was built from (on Debian:
 // the unpacked linux-source-6.1 of the same version); it is only read.
 // --config defaults to /boot/config-$(uname -r), --headers to
-// /lib/modules/$(uname -r)/build.
+// /lib/modules/$(uname -r)/build.  --after names patches that earlier
+// updates already put on the target, in order: a later update that
+// replaces the same functions must be built on top of them (the loader
+// refuses one whose pre code does not match what runs).
 //
 // Exit status: 0 update made, 1 error, 2 refused as unsafe (reasons
 // printed), 3 no functional change.
@@ -49,6 +53,9 @@ int main(int argc, char **argv) {
   CLI::App app{"Turn a kernel source patch into a hot update package."};
   app.add_option("--patch", opts.patchFile, "unified diff (-p1) to apply")
       ->required();
+  app.add_option("--after", opts.afterPatches,
+                 "a patch already live on the target (an earlier update of "
+                 "a series); repeatable, in order");
   app.add_option("--config", opts.config, "the running kernel's .config");
   app.add_option("--headers", opts.headers,
                  "the running kernel's build dir (with Module.symvers)");

@@ -197,6 +197,8 @@ llvm::Error BuildTree::applyPatch(const std::string &patch,
     if (!fs::is_regular_file(src))
       return fail("the patch changes '" + f.path + "', which is not in '" +
                   opts.source + "'");
+    if (!fs::is_symlink(dst))
+      continue; // already a private copy: an earlier patch of the series
     fs::remove(dst, ec);
     fs::copy_file(src, dst, ec);
     if (ec)

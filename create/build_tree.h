@@ -53,7 +53,9 @@ public:
   llvm::Error compile(const std::vector<std::string> &objects,
                       const std::string &outDir);
 
-  /// Applies PATCH (-p1) to private copies of the files it touches.
+  /// Applies PATCH (-p1) to private copies of the files it touches (files
+  /// an earlier applyPatch already copied stay as they are: patches of a
+  /// series apply on top of each other).
   llvm::Error applyPatch(const std::string &patch,
                          const std::vector<TouchedFile> &files);
   /// Undoes applyPatch: the touched files are links to the source again,

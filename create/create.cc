@@ -279,16 +279,37 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   std::string work = opts.cacheDir + "/work/" + result.id;
   std::error_code ec;
   fs::remove_all(work, ec);
-  progress("compiling " + llvm::join(*objects, " ") + " (pre)");
-  if (auto err = tree.compile(*objects, work + "/pre"))
-    return err;
-  progress("applying " + opts.patchFile);
-  llvm::Error post = tree.applyPatch(*patch, *files);
+  std::vector<TouchedFile> touched = *files;
+  llvm::Error post = llvm::Error::success();
+  for (const std::string &after : opts.afterPatches) {
+    auto text = readFile(after, "the --after patch");
+    if (!text) {
+      post = text.takeError();
+      break;
+    }
+    auto afterFiles = parsePatch(*text);
+    if (!afterFiles) {
+      post = afterFiles.takeError();
+      break;
+    }
+    touched.insert(touched.end(), afterFiles->begin(), afterFiles->end());
+    progress("applying " + after + " (already on the target)");
+    if ((post = tree.applyPatch(*text, *afterFiles)))
+      break;
+  }
+  if (!post) {
+    progress("compiling " + llvm::join(*objects, " ") + " (pre)");
+    post = tree.compile(*objects, work + "/pre");
+  }
+  if (!post) {
+    progress("applying " + opts.patchFile);
+    post = tree.applyPatch(*patch, *files);
+  }
   if (!post) {
     progress("compiling " + llvm::join(*objects, " ") + " (post)");
     post = tree.compile(*objects, work + "/post");
   }
-  llvm::Error reverted = tree.revert(*files, *objects);
+  llvm::Error reverted = tree.revert(touched, *objects);
   if (post) {
     llvm::consumeError(std::move(reverted));
     return post;

@@ -26,6 +26,9 @@ namespace ksplice {
 
 struct CreateOptions {
   std::string patchFile;
+  // Patches already live on the target (earlier updates of a series): in
+  // the tree before "pre", so this update's pre code is what runs.
+  std::vector<std::string> afterPatches;
   std::string source;      // KERNEL_SRC
   std::string config;      // the target's .config
   std::string headers;     // the target's build dir (Module.symvers)

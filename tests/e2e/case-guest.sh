@@ -1,0 +1,17 @@
+# Guest side of one real-kernel case: the check must fail before apply,
+# pass after apply, fail again after undo; the patch module must be gone.
+#   case-guest.sh BIN_DIR PACKAGE CHECK ID
+set -u
+bin=/host$1 pkg=/host$2 check=/host$3 id=$4
+fail() { echo "FAIL: $id: $*"; exit 1; }
+live() { sh "$check" > /dev/null 2>&1; }
+
+live && fail "the check passes before the update is applied"
+"$bin/ksplice-apply" "$pkg" || fail "ksplice-apply failed"
+live || fail "the check fails with the update applied"
+"$bin/ksplice-view" | grep -q "^$id " || fail "ksplice-view does not list it"
+"$bin/ksplice-undo" "$id" || fail "ksplice-undo failed"
+live && fail "the check still passes after undo"
+mod=ksplice_$(echo "$id" | tr - _)
+! grep -q "^$mod " /proc/modules || fail "the patch module is still loaded"
+echo "ok: $id: fails before, passes applied, fails after undo"

@@ -1,0 +1,45 @@
+# Guest side of the stacked test: every applying case as its own update,
+# applied one after another (data-new built on top of meminfo-string, as a
+# series), then undone in reverse order.  After each step every check must
+# say exactly what is live.
+#   stacked-guest.sh BIN_DIR PKG_DIR CHECK_DIR
+set -u
+bin=/host$1 pkgs=/host$2 checks=/host$3
+order="cmdline-string meminfo-string data-new-series new-function syscall special-static"
+fail() { echo "FAIL: $*"; exit 1; }
+check_of() { [ "$1" = data-new-series ] && echo data-new || echo "$1"; }
+live() { sh "$checks/$(check_of "$1").check" > /dev/null 2>&1; }
+# meminfo-string's change is also in data-new-series.
+expect() { # the applied ids: each check passes iff its case is live
+	for c in $order; do
+		want=no
+		for a in $*; do
+			[ "$a" = "$c" ] && want=yes
+			[ "$a" = data-new-series ] && [ "$c" = meminfo-string ] && want=yes
+		done
+		if live "$c"; then got=yes; else got=no; fi
+		[ "$got" = "$want" ] || fail "with '$*' applied, $c is live: $got, expected $want"
+	done
+}
+
+applied=
+expect
+for c in $order; do
+	"$bin/ksplice-apply" "$pkgs/$c.tar.gz" > /dev/null || fail "applying $c"
+	applied="$applied $c"
+	expect $applied
+done
+echo "ok: all $(echo $order | wc -w) updates applied and live"
+"$bin/ksplice-undo" meminfo-string 2> "$KSPLICE_OUT/wrong-order.err" &&
+	fail "undoing meminfo-string under data-new-series was allowed"
+grep -q dependent_update "$KSPLICE_OUT/wrong-order.err" ||
+	{ cat "$KSPLICE_OUT/wrong-order.err"; fail "wrong-order undo: no dependent_update"; }
+echo "ok: undo in the wrong order refused (dependent_update)"
+for c in $(echo $order | tr ' ' '\n' | tac); do
+	"$bin/ksplice-undo" "$c" > /dev/null || fail "undoing $c"
+	applied=$(echo $applied | tr ' ' '\n' | grep -vx "$c" | tr '\n' ' ')
+	expect $applied
+done
+"$bin/ksplice-view" | grep -q . && ! "$bin/ksplice-view" | grep -q applied ||
+	fail "updates remain after undoing everything"
+echo "ok: undone in reverse order; every check fails again"
