@@ -231,6 +231,12 @@ static llvm::Error buildPackage(const CreateOptions &opts,
 llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
                                           const Progress &progress) {
   CreateResult result;
+  // The helper scripts run make in other directories: every path they get
+  // must be absolute.
+  std::error_code ec;
+  opts.cacheDir = fs::absolute(opts.cacheDir, ec).lexically_normal().string();
+  if (!opts.output.empty())
+    opts.output = fs::absolute(opts.output, ec).string();
 
   // 1. The patch and what it touches.
   auto patch = readFile(opts.patchFile, "the patch");
@@ -277,7 +283,6 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
 
   // 3. Pre and post objects.  The patch is reverted whatever happens.
   std::string work = opts.cacheDir + "/work/" + result.id;
-  std::error_code ec;
   fs::remove_all(work, ec);
   std::vector<TouchedFile> touched = *files;
   llvm::Error post = llvm::Error::success();

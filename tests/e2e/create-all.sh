@@ -8,10 +8,11 @@
 #   create-all.sh KSPLICE_CREATE OUTDIR
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-create=$1 out=$2
+create=$(readlink -f "$1") out=$2
 . "$root/scripts/kernel-env.sh" || exit 1
 patches=$root/testdata/kernel-patches
 mkdir -p "$out"
+out=$(readlink -f "$out")
 failed=0
 
 make_update() { # ID EXPECTED ARGS...
@@ -38,9 +39,16 @@ done < "$patches/cases.tsv"
 make_update data-new-series 0 --patch "$patches/data-new.patch" \
 	--after "$patches/meminfo-string.patch"
 
-# Reproducible: the same inputs give the same bytes.
+# Reproducible: the same inputs give the same bytes.  The rebuild also
+# gives the cache and the output as relative paths (the helper scripts run
+# make elsewhere: a regression once).
 cp "$out/cmdline-string.tar.gz" "$out/cmdline-string.first.tar.gz"
-make_update cmdline-string 0 --patch "$patches/cmdline-string.patch"
+rm "$out/cmdline-string.tar.gz"
+(
+	cd "$out" && "$create" --id cmdline-string --config "$KSPLICE_KCONFIG" \
+		--headers "$KSPLICE_HEADERS" --cache cache -o cmdline-string.tar.gz \
+		--patch "$patches/cmdline-string.patch" "$KSPLICE_SRC" > cmdline-string.log 2>&1
+) || { echo "FAIL: cmdline-string with a relative --cache and -o:"; sed 's/^/    /' "$out/cmdline-string.log"; failed=1; }
 if cmp -s "$out/cmdline-string.tar.gz" "$out/cmdline-string.first.tar.gz"; then
 	echo "ok: cmdline-string: rebuilt package is byte-identical"
 else
