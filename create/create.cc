@@ -1,5 +1,6 @@
 //===- create.cc - ksplice-create: from a source patch to an update -------===//
 #include "create.h"
+#include "affected_objects.h"
 #include "process.h"
 
 #include "diff.h"
@@ -14,6 +15,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -54,39 +57,19 @@ bool validId(StringRef id) {
   });
 }
 
-// The objects a patch affects.  A .c file is its own object; anything
-// else the kernel is built from cannot be hot patched by replacing
-// functions, or is not supported yet.
-static llvm::Expected<std::vector<std::string>>
-objectsFor(const std::vector<TouchedFile> &files,
-           std::vector<Refused> &refusals) {
-  std::vector<std::string> objects;
-  for (const TouchedFile &f : files) {
-    StringRef p(f.path);
-    if (p.endswith(".c") && f.kind == TouchedFile::Modified) {
-      objects.push_back(p.drop_back(2).str() + ".o");
-      continue;
-    }
-    if (p.endswith(".c"))
-      refusals.push_back({"", "", f.path,
-                          f.kind == TouchedFile::Added
-                              ? "the patch adds a source file: a new "
-                                "compilation unit cannot be hot patched"
-                              : "the patch deletes a source file"});
-    else if (p.endswith(".h"))
-      return fail("the patch changes the header '" + f.path +
-                  "': header changes are not supported yet; move the change "
-                  "into the .c files that need it");
-    else if (p.endswith(".S") || p.endswith(".s"))
-      refusals.push_back({"", "", f.path,
-                          "assembly files are not compiled with function "
-                          "sections and cannot be hot patched"});
-    else
-      refusals.push_back({"", "", f.path,
-                          "a change to a build file (Makefile, Kconfig, ...) "
-                          "cannot be hot patched"});
-  }
-  return objects;
+// "fs/proc/base.o" for up to 8 objects, else "N objects".
+static std::string listObjects(const std::vector<std::string> &objects) {
+  if (objects.size() <= 8)
+    return llvm::join(objects, " ");
+  return std::to_string(objects.size()) + " objects";
+}
+
+static bool sameBytes(const std::string &a, const std::string &b) {
+  std::ifstream x(a, std::ios::binary), y(b, std::ios::binary);
+  std::stringstream sx, sy;
+  sx << x.rdbuf();
+  sy << y.rdbuf();
+  return x && y && sx.str() == sy.str();
 }
 
 // Diffs one unit and, when it changed, writes its patch object.
@@ -95,10 +78,10 @@ static llvm::Error diffUnit(const std::string &object,
                             const std::string &work, const Exports &exports,
                             CreateResult &result) {
   std::string pre = work + "/pre/" + object, post = work + "/post/" + object;
-  auto preObj = ObjectFile::open(pre);
+  auto preObj = ObjectFile::open(pre, "pre/" + object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = ObjectFile::open(post);
+  auto postObj = ObjectFile::open(post, "post/" + object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports);
@@ -298,9 +281,11 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   auto files = parsePatch(*patch);
   if (!files)
     return files.takeError();
-  auto objects = objectsFor(*files, result.refusals);
-  if (!objects)
-    return objects.takeError();
+  PatchFiles kinds = classifyPatchFiles(*files);
+  for (const std::string &n : kinds.notes)
+    progress(n);
+  for (const FileRefusal &r : kinds.refusals)
+    result.refusals.push_back({"", "", r.file, r.reason});
   if (!result.refusals.empty()) {
     result.outcome = CreateResult::Unpatchable;
     return result;
@@ -334,12 +319,14 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   if (auto err = tree.sync())
     return err;
 
-  // 3. Pre and post objects.  The patch is reverted whatever happens.
+  // 3. The objects, pre and post.  Patches are reverted whatever happens.
   std::string work = opts.cacheDir + "/work/" + result.id;
   fs::remove_all(work, ec);
   std::vector<TouchedFile> touched = *files;
-  llvm::Error post = llvm::Error::success();
+  llvm::Error post = tree.beginPatched();
   for (const std::string &after : opts.afterPatches) {
+    if (post)
+      break;
     auto text = readFile(after, "the --after patch");
     if (!text) {
       post = text.takeError();
@@ -352,33 +339,103 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     }
     touched.insert(touched.end(), afterFiles->begin(), afterFiles->end());
     progress("applying " + after + " (already on the target)");
-    if ((post = tree.applyPatch(*text, *afterFiles)))
-      break;
+    post = tree.applyPatch(*text, *afterFiles);
   }
+
+  // Which objects: after the --after patches, which the include graph
+  // must see.
+  std::optional<IncludeGraph> graphStore;
+  GraphSource graph = [&]() -> llvm::Expected<const IncludeGraph *> {
+    if (!graphStore) {
+      IncludeGraph::Options gopts;
+      gopts.root = tree.root();
+      gopts.cacheFile = opts.cacheDir + "/include-graph";
+      gopts.jobs = opts.jobs;
+      auto g = IncludeGraph::scan(gopts);
+      if (!g)
+        return g.takeError();
+      graphStore = std::move(*g);
+      const IncludeGraph::Stats &st = graphStore->stats();
+      char secs[32];
+      snprintf(secs, sizeof secs, "%.1f", st.seconds);
+      progress("include graph: " + std::to_string(st.files) + " files, " +
+               std::to_string(st.edges) + " includes, scanned in " + secs +
+               " s (" + std::to_string(st.read) + " files read, the rest "
+               "from the cache)");
+    }
+    return &*graphStore;
+  };
+  ObjectPlan plan;
   if (!post) {
-    progress("compiling " + llvm::join(*objects, " ") + " (pre)");
-    post = tree.compile(*objects, work + "/pre");
+    auto p = planObjects(kinds, tree.configured(), graph, opts.jobs, progress);
+    if (p)
+      plan = std::move(*p);
+    else
+      post = p.takeError();
   }
-  if (!post) {
+  auto names = [&]() {
+    std::vector<std::string> v;
+    for (const ObjectChoice &o : plan.objects)
+      v.push_back(o.object);
+    return v;
+  };
+  std::vector<std::string> compiled = names();
+  bool compile = !post && plan.refusals.empty() && !plan.objects.empty();
+  if (compile) {
+    std::set<std::string> mayFail;
+    for (const ObjectChoice &o : plan.objects)
+      if (!o.certain)
+        mayFail.insert(o.object);
+    progress("compiling " + listObjects(compiled) + " (pre)");
+    std::vector<std::string> notBuilt;
+    post = tree.compile(compiled, work + "/pre", mayFail, &notBuilt);
+    if (!notBuilt.empty()) {
+      progress("not built in this configuration after all: " +
+               listObjects(notBuilt));
+      llvm::erase_if(plan.objects, [&](const ObjectChoice &o) {
+        return llvm::is_contained(notBuilt, o.object);
+      });
+    }
+  }
+  if (compile && !post) {
+    narrowObjects(plan, tree.root(), progress);
+    compile = !plan.objects.empty();
+  }
+  if (compile && !post) {
     progress("applying " + opts.patchFile);
     post = tree.applyPatch(*patch, *files);
   }
-  if (!post) {
-    progress("compiling " + llvm::join(*objects, " ") + " (post)");
-    post = tree.compile(*objects, work + "/post");
+  if (compile && !post) {
+    progress("compiling " + listObjects(names()) + " (post)");
+    post = tree.compile(names(), work + "/post");
   }
-  llvm::Error reverted = tree.revert(touched, *objects);
+  llvm::Error reverted = tree.revert(touched, compiled);
+  if (!reverted)
+    reverted = tree.endPatched();
   if (post) {
     llvm::consumeError(std::move(reverted));
     return post;
   }
   if (reverted)
     return reverted;
+  for (const FileRefusal &r : plan.refusals)
+    result.refusals.push_back({"", "", r.file, r.reason});
 
   // 4. Diff.
-  for (const std::string &o : *objects) {
-    progress("comparing " + o);
-    if (auto err = diffUnit(o, tree.targetOf(o), work, *exports, result))
+  if (plan.objects.size() > 8)
+    progress("comparing " + listObjects(names()));
+  for (const ObjectChoice &o : plan.objects) {
+    if (o.linkerScript) {
+      if (!sameBytes(work + "/pre/" + o.object, work + "/post/" + o.object))
+        result.refusals.push_back(
+            {"", "", o.object,
+             "the patch changes the linker script (through a header it "
+             "includes): the kernel's layout cannot be hot patched"});
+      continue;
+    }
+    if (plan.objects.size() <= 8)
+      progress("comparing " + o.object);
+    if (auto err = diffUnit(o.object, o.target, work, *exports, result))
       return err;
   }
   if (!result.refusals.empty()) {

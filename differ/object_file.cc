@@ -57,13 +57,14 @@ static Error fail(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
 }
 
-Expected<std::unique_ptr<ObjectFile>> ObjectFile::open(StringRef path) {
+Expected<std::unique_ptr<ObjectFile>> ObjectFile::open(StringRef path,
+                                                      StringRef name) {
   auto buf = MemoryBuffer::getFile(path, /*IsText=*/false,
                                    /*RequiresNullTerminator=*/false);
   if (!buf)
     return fail(path + ": " + buf.getError().message());
   std::unique_ptr<ObjectFile> obj(new ObjectFile);
-  obj->name_ = path.str();
+  obj->name_ = name.empty() ? path.str() : name.str();
   obj->buffer_ = std::move(*buf);
   if (Error e = obj->load(obj->buffer_->getBuffer()))
     return std::move(e);

@@ -65,8 +65,10 @@ struct Symbol {
 
 class ObjectFile {
 public:
-  /// Reads and validates PATH.
-  static llvm::Expected<std::unique_ptr<ObjectFile>> open(llvm::StringRef path);
+  /// Reads and validates the object at PATH; messages name it NAME
+  /// (default: PATH): "pre/fs/proc/cmdline.o", not a path in a cache.
+  static llvm::Expected<std::unique_ptr<ObjectFile>>
+  open(llvm::StringRef path, llvm::StringRef name = "");
   /// Validates an in-memory object (tests and the fuzzer); NAME is for
   /// messages only.  The buffer must outlive the object.
   static llvm::Expected<std::unique_ptr<ObjectFile>>

@@ -95,6 +95,19 @@ TEST(Diff, InitCodeIsRefused) {
   EXPECT_NE(d.refusals[0].reason.find("__init"), std::string::npos);
 }
 
+// ksplice-create opens objects deep in its cache under short names; the
+// refusal names the object as it was called (once the cache path leaked).
+TEST(Diff, RefusalNamesTheObjectByItsGivenName) {
+  auto pre = ObjectFile::open(casePath("init-changed", "pre"), "pre/x.o");
+  auto post = ObjectFile::open(casePath("init-changed", "post"), "post/x.o");
+  ASSERT_TRUE(pre && post);
+  auto d = diffObjects(**pre, **post, Exports());
+  ASSERT_TRUE(!!d);
+  ASSERT_EQ((*d)->refusals.size(), 1u);
+  EXPECT_EQ((*d)->refusals[0].section.rfind("pre/x.o:(.init.text", 0), 0u)
+      << (*d)->refusals[0].section;
+}
+
 TEST(Diff, LineNumberShiftIsNoChange) {
   LOAD("line-only");
   EXPECT_EQ(d.verdict, Verdict::NoChange)
