@@ -2,6 +2,7 @@
 #include "build_tree.h"
 #include "process.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SHA256.h"
@@ -72,6 +73,9 @@ llvm::Error BuildTree::sync() {
   if (ec)
     return fail("cannot create '" + opts.farm + "': " + ec.message());
 
+  // An interrupted run may have left files built from patched sources.
+  if (auto err = endPatched())
+    return err;
   progress("syncing " + opts.farm + " with " + opts.source);
   unsigned files = 0;
   for (auto it = fs::recursive_directory_iterator(src, ec);
@@ -161,21 +165,52 @@ llvm::Error BuildTree::prepare() {
     if (line.rfind("CONFIG_", 0) == 0 && eq != std::string::npos)
       kconfig[line.substr(0, eq)] = line.substr(eq + 1);
   }
+  configured_ = ConfiguredObjects::read(opts.farm, kconfig);
   return llvm::Error::success();
 }
 
 llvm::Error BuildTree::compile(const std::vector<std::string> &objects,
-                               const std::string &outDir) {
-  std::vector<std::string> args = {
-      "KCFLAGS=-ffunction-sections -fdata-sections"};
+                               const std::string &outDir,
+                               const std::set<std::string> &mayFail,
+                               std::vector<std::string> *notBuilt) {
+  Command cmd;
+  cmd.argv = {"make", "-s", "-j" + std::to_string(opts.jobs),
+              "KERNELRELEASE=" + opts.release,
+              "KCFLAGS=-ffunction-sections -fdata-sections"};
+  bool tolerant = notBuilt && llvm::any_of(objects, [&](const std::string &o) {
+                    return mayFail.count(o);
+                  });
+  if (tolerant)
+    cmd.argv.push_back("-k"); // build the others when a guess fails
   std::error_code ec;
   for (const std::string &o : objects) {
     fs::remove(fs::path(opts.farm) / o, ec); // rebuilt from the sources now
-    args.push_back(o);
+    cmd.argv.push_back(o);
   }
-  if (auto err = make(args, "compiling " + llvm::join(objects, ", ")))
-    return err;
+  cmd.cwd = opts.farm;
+  auto res = run(cmd);
+  if (!res)
+    return res.takeError();
+  std::vector<std::string> missing;
+  for (const std::string &o : objects)
+    if (!fs::exists(fs::path(opts.farm) / o))
+      missing.push_back(o);
+  bool onlyGuesses = tolerant && llvm::all_of(missing, [&](const std::string &o) {
+                       return mayFail.count(o);
+                     });
+  if ((res->status != 0 || !missing.empty()) && !onlyGuesses) {
+    std::string what = objects.size() <= 8
+                           ? llvm::join(objects, ", ")
+                           : std::to_string(objects.size()) + " objects";
+    return fail("compiling " + what + " failed (" +
+                (objects.size() <= 8 ? describe(cmd) : std::string("make")) +
+                " in " + opts.farm + "):\n" + tailLines(res->output, 25));
+  }
   for (const std::string &o : objects) {
+    if (llvm::is_contained(missing, o)) {
+      notBuilt->push_back(o);
+      continue;
+    }
     fs::path dst = fs::path(outDir) / o;
     fs::create_directories(dst.parent_path(), ec);
     fs::copy_file(fs::path(opts.farm) / o, dst,
@@ -233,77 +268,61 @@ llvm::Error BuildTree::revert(const std::vector<TouchedFile> &files,
   return llvm::Error::success();
 }
 
-// kbuild's Makefile of the object's directory, continuation lines joined,
-// as (left-hand side, words of the right-hand side) pairs.
-static std::vector<std::pair<std::string, std::vector<std::string>>>
-readKbuildAssignments(const fs::path &dir) {
-  std::string text = readFile((dir / "Kbuild").string());
-  if (text.empty())
-    text = readFile((dir / "Makefile").string());
-  std::vector<std::pair<std::string, std::vector<std::string>>> out;
-  std::string joined;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\\') {
-      joined += line.substr(0, line.size() - 1) + " ";
-      continue;
-    }
-    joined += line;
-    StringRef l = StringRef(joined).split('#').first;
-    size_t op = l.find('=');
-    if (op != StringRef::npos && op > 0) {
-      StringRef lhs = l.take_front(op).rtrim(" \t+:?");
-      std::vector<std::string> words;
-      llvm::SmallVector<StringRef, 16> parts;
-      l.drop_front(op + 1).split(parts, ' ', -1, false);
-      for (StringRef p : parts)
-        if (!p.trim().empty())
-          words.push_back(p.trim().str());
-      out.push_back({lhs.trim().str(), words});
-    }
-    joined.clear();
-  }
-  return out;
+std::string BuildTree::targetOf(const std::string &object) const {
+  auto k = configured_.lookup(object);
+  return k ? k->target : "vmlinux";
 }
 
-std::string BuildTree::targetOf(const std::string &object) const {
-  fs::path obj(object);
-  auto assigns = readKbuildAssignments(fs::path(opts.farm) / obj.parent_path());
-  std::string name = obj.filename().string();
-  // Follow composite objects (proc-y += cmdline.o; obj-y += proc.o) up to
-  // an obj-<cfg> line, at most a few levels.
-  for (int depth = 0; depth < 4; depth++) {
-    std::string composite;
-    for (auto &[lhs, words] : assigns) {
-      if (std::find(words.begin(), words.end(), name) == words.end())
-        continue;
-      StringRef l(lhs);
-      if (l.startswith("obj-")) {
-        StringRef cfg = l.drop_front(4);
-        std::string value = cfg.str();
-        if (cfg.startswith("$(") && cfg.endswith(")")) {
-          auto it = kconfig.find(cfg.drop_front(2).drop_back(1).str());
-          value = it == kconfig.end() ? "" : it->second;
-        }
-        if (value == "m") {
-          std::string mod = StringRef(name).drop_back(2).str();
-          std::replace(mod.begin(), mod.end(), '-', '_');
-          return mod;
-        }
-        if (value == "y")
-          return "vmlinux";
-        continue;
-      }
-      size_t dash = l.rfind('-');
-      if (dash != StringRef::npos && composite.empty())
-        composite = l.take_front(dash).str() + ".o";
-    }
-    if (composite.empty())
-      break;
-    name = composite;
+static const char kPatchedStamp[] = ".ksplice-patched";
+
+llvm::Error BuildTree::beginPatched() {
+  std::string stamp = opts.farm + "/" + kPatchedStamp;
+  std::ofstream out(stamp, std::ios::trunc);
+  out << "files of this farm written after this one were built from "
+         "patched sources\n";
+  if (!out)
+    return fail("cannot write '" + stamp + "'");
+  return llvm::Error::success();
+}
+
+llvm::Error BuildTree::endPatched() {
+  fs::path stamp = fs::path(opts.farm) / kPatchedStamp;
+  std::error_code ec;
+  auto since = fs::last_write_time(stamp, ec);
+  if (ec)
+    return llvm::Error::success(); // nothing was patched
+  unsigned removed = 0;
+  std::vector<std::string> generated;
+  for (auto it = fs::recursive_directory_iterator(opts.farm, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec)
+      return fail("cannot read '" + opts.farm + "': " + ec.message());
+    // The links are the source; only files are build products (d_type:
+    // no stat for the links).
+    if (it->is_symlink(ec) || !it->is_regular_file(ec) || it->path() == stamp)
+      continue;
+    auto t = fs::last_write_time(it->path(), ec);
+    if (ec || t < since)
+      continue;
+    fs::path rel = it->path().lexically_relative(opts.farm);
+    std::string name = rel.filename().string();
+    if (!StringRef(name).endswith(".o") && !StringRef(name).endswith(".cmd") &&
+        !StringRef(name).endswith(".d"))
+      generated.push_back(rel.generic_string());
+    fs::remove(it->path(), ec);
+    removed++;
   }
-  return "vmlinux";
+  if (!generated.empty()) {
+    std::vector<std::string> some(generated.begin(),
+                                  generated.begin() +
+                                      std::min<size_t>(4, generated.size()));
+    progress("build tree: removed " + std::to_string(generated.size()) +
+             " generated file(s) made from patched sources (" +
+             llvm::join(some, ", ") + (generated.size() > 4 ? ", ..." : "") +
+             "); kbuild makes them again");
+  }
+  fs::remove(stamp, ec);
+  return llvm::Error::success();
 }
 
 } // namespace ksplice

@@ -17,12 +17,14 @@
 #ifndef KSPLICE_CREATE_BUILD_TREE_H
 #define KSPLICE_CREATE_BUILD_TREE_H
 
+#include "configured_objects.h"
 #include "patch_file.h"
 
 #include "llvm/Support/Error.h"
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,10 +50,15 @@ public:
   /// changed.
   llvm::Error sync();
 
-  /// Compiles OBJECTS (paths relative to the tree, "fs/proc/cmdline.o")
-  /// and copies each to OUTDIR/<object>.
+  /// Compiles OBJECTS (paths relative to the tree, "fs/proc/cmdline.o",
+  /// or any other single kbuild target such as a linker script) and copies
+  /// each to OUTDIR/<object>.  Objects in MAYFAIL (guesses: their Makefile
+  /// was not read exactly) may fail to build: they are listed in NOTBUILT
+  /// instead of failing the call.
   llvm::Error compile(const std::vector<std::string> &objects,
-                      const std::string &outDir);
+                      const std::string &outDir,
+                      const std::set<std::string> &mayFail = {},
+                      std::vector<std::string> *notBuilt = nullptr);
 
   /// Applies PATCH (-p1) to private copies of the files it touches (files
   /// an earlier applyPatch already copied stay as they are: patches of a
@@ -63,9 +70,21 @@ public:
   llvm::Error revert(const std::vector<TouchedFile> &files,
                      const std::vector<std::string> &objects);
 
+  /// Brackets the builds of patched sources.  A patched header can make
+  /// kbuild regenerate files of the prepared tree (asm-offsets.h from
+  /// asm-offsets.c); once the header is a link to the pristine (older)
+  /// source again, make would take them for up to date.  beginPatched()
+  /// records the time; endPatched() deletes every file (not link) of the
+  /// farm written since, so kbuild makes them again from the pristine
+  /// source.  A run interrupted in between is repaired by the next sync().
+  llvm::Error beginPatched();
+  llvm::Error endPatched();
+
   /// Where OBJECT is linked: "vmlinux", or the module's name, from the
-  /// kbuild Makefile of its directory and the config.
+  /// kbuild Makefiles and the config (configured_objects.h).
   std::string targetOf(const std::string &object) const;
+  /// The configured build's objects (valid after sync()).
+  const ConfiguredObjects &configured() const { return configured_; }
 
   const std::string &root() const { return opts.farm; }
 
@@ -78,6 +97,7 @@ private:
   TreeOptions opts;
   Progress progress;
   std::map<std::string, std::string> kconfig; // CONFIG_X -> y/m/...
+  ConfiguredObjects configured_;
 };
 
 } // namespace ksplice

@@ -1,0 +1,61 @@
+//===- dep_file.cc - The headers a compiled object really included --------===//
+#include "dep_file.h"
+
+#include "llvm/ADT/SmallVector.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace ksplice {
+
+using llvm::StringRef;
+
+std::string depFilePath(StringRef object) {
+  size_t slash = object.rfind('/');
+  if (slash == StringRef::npos)
+    return "." + object.str() + ".cmd";
+  return object.take_front(slash + 1).str() + "." +
+         object.drop_front(slash + 1).str() + ".cmd";
+}
+
+std::optional<std::vector<std::string>>
+parseDepFile(StringRef text, StringRef object, StringRef tree) {
+  std::string key = "deps_" + object.str() + " :=";
+  size_t at = text.find(key);
+  if (at == StringRef::npos || (at > 0 && text[at - 1] != '\n'))
+    return std::nullopt;
+  std::string root = tree.rtrim('/').str();
+  std::vector<std::string> out;
+  StringRef rest = text.drop_front(at + key.size());
+  for (bool more = true; more && !rest.empty();) {
+    StringRef line;
+    std::tie(line, rest) = rest.split('\n');
+    line = line.rtrim();
+    more = line.endswith("\\");
+    if (more)
+      line = line.drop_back().rtrim();
+    line = line.trim();
+    if (line.empty() || line.startswith("$(wildcard"))
+      continue;
+    llvm::SmallVector<StringRef, 4> words;
+    line.split(words, ' ', -1, false);
+    for (StringRef w : words) {
+      if (w.startswith("$("))
+        break; // $(wildcard include/config/X)
+      std::string p = w.str();
+      if (!root.empty() && StringRef(p).startswith(root + "/"))
+        p = p.substr(root.size() + 1);
+      p = fs::path(p).lexically_normal().generic_string();
+      if (StringRef(p).startswith("./"))
+        p = p.substr(2);
+      out.push_back(p);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+} // namespace ksplice
