@@ -93,6 +93,15 @@ int main(int argc, char **argv) {
     fmt::print("refused: {}{}{}: {}\n", r.object.empty() ? "" : r.object + ": ",
                r.section, r.symbol.empty() ? "" : " '" + r.symbol + "'",
                r.reason);
+  size_t replaced = 0, added = 0;
+  for (const UnitResult &u : res->units) {
+    replaced += u.changed.size();
+    added += u.added.size();
+  }
+  fmt::print("summary: {} unit{} compared, {} function{} replaced, {} new, "
+             "{} refused\n",
+             res->units.size(), res->units.size() == 1 ? "" : "s", replaced,
+             replaced == 1 ? "" : "s", added, res->refusals.size());
   switch (res->outcome) {
   case CreateResult::Unpatchable:
     fmt::print(stderr, "ksplice-create: the patch cannot be hot patched "

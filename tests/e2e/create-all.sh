@@ -31,6 +31,17 @@ make_update() { # ID EXPECTED ARGS...
 	fi
 }
 
+# The user's tree must stay byte-for-byte as it was: names, types, sizes,
+# modes and mtimes of everything, and the contents of what the patches touch.
+fingerprint() {
+	{
+		find "$KSPLICE_SRC" -printf '%P %y %s %m %T@\n' | LC_ALL=C sort
+		sed -n 's|^+++ b/||p' "$patches"/*.patch | cut -f1 | sort -u |
+			(cd "$KSPLICE_SRC" && xargs sha256sum)
+	} | sha256sum
+}
+source_before=$(fingerprint)
+
 while IFS=$'\t' read -r case want what; do
 	case $case in '#'* | '') continue ;; esac
 	make_update "$case" "$want" --patch "$patches/$case.patch"
@@ -38,6 +49,31 @@ done < "$patches/cases.tsv"
 
 make_update data-new-series 0 --patch "$patches/data-new.patch" \
 	--after "$patches/meminfo-string.patch"
+
+# Ctrl-C in the middle (SIGINT to the whole process group, compiler and
+# all, while the patched copy is in the farm): the source stays unchanged,
+# and the next run (the rebuild below) repairs the farm.
+set -m	# the background job gets its own process group, SIGINT not ignored
+"$create" --id interrupted --config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
+	--cache "$out/cache" -o "$out/interrupted.tar.gz" \
+	--patch "$patches/cmdline-string.patch" "$KSPLICE_SRC" > "$out/interrupted.log" 2>&1 &
+pid=$!
+set +m
+for _ in $(seq 1200); do
+	grep -q '(post)' "$out/interrupted.log" && break
+	sleep 0.05
+done
+kill -INT -- "-$pid" 2> /dev/null
+wait "$pid" && { echo "FAIL: interrupted ksplice-create exited 0"; failed=1; }
+if [ -e "$out/interrupted.tar.gz" ]; then
+	echo "FAIL: interrupted ksplice-create left a package"
+	failed=1
+elif [ "$(fingerprint)" != "$source_before" ]; then
+	echo "FAIL: the source tree changed after an interrupted ksplice-create"
+	failed=1
+else
+	echo "ok: interrupted at '$(tail -1 "$out/interrupted.log")': source unchanged"
+fi
 
 # Reproducible: the same inputs give the same bytes.  The rebuild also
 # gives the cache and the output as relative paths (the helper scripts run
@@ -53,6 +89,12 @@ if cmp -s "$out/cmdline-string.tar.gz" "$out/cmdline-string.first.tar.gz"; then
 	echo "ok: cmdline-string: rebuilt package is byte-identical"
 else
 	echo "FAIL: cmdline-string: rebuilding gave a different package"
+	failed=1
+fi
+if [ "$(fingerprint)" = "$source_before" ]; then
+	echo "ok: the source tree is byte-for-byte unchanged"
+else
+	echo "FAIL: the source tree changed"
 	failed=1
 fi
 exit $failed
