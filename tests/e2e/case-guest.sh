@@ -9,7 +9,9 @@ live() { sh "$check" > /dev/null 2>&1; }
 live && fail "the check passes before the update is applied"
 "$bin/ksplice-apply" "$pkg" || fail "ksplice-apply failed"
 live || fail "the check fails with the update applied"
-"$bin/ksplice-view" | grep -q "^$id " || fail "ksplice-view does not list it"
+"$bin/ksplice-view" | grep -q "^$id  *applied " || fail "ksplice-view does not list it as applied"
+"$bin/ksplice-view" --id "$id" | grep -q '^+++ ' || fail "ksplice-view --id does not show the patch"
+"$bin/ksplice-view" --json | grep -q "\"id\":\"$id\"" || fail "ksplice-view --json does not list it"
 "$bin/ksplice-undo" "$id" || fail "ksplice-undo failed"
 live && fail "the check still passes after undo"
 mod=ksplice_$(echo "$id" | tr - _)

@@ -1,11 +1,18 @@
-# Guest side of the stacked test: every applying case as its own update,
-# applied one after another (data-new built on top of meminfo-string, as a
-# series), then undone in reverse order.  After each step every check must
-# say exactly what is live.
+# Guest side of the stacked test: every applying case of cases.tsv (exit 0,
+# with a .check) as its own update, applied one after another in the
+# file's order (data-new as data-new-series, built on top of
+# meminfo-string), then undone in reverse order.  After each step every
+# check must say exactly what is live.
 #   stacked-guest.sh BIN_DIR PKG_DIR CHECK_DIR
 set -u
 bin=/host$1 pkgs=/host$2 checks=/host$3
-order="cmdline-string meminfo-string data-new-series new-function syscall special-static"
+order=
+while read -r case want _; do
+	case $case in '#'* | '') continue ;; esac
+	[ "$want" = 0 ] && [ -f "$checks/$case.check" ] || continue
+	[ "$case" = data-new ] && case=data-new-series
+	order="$order $case"
+done < "$checks/cases.tsv"
 fail() { echo "FAIL: $*"; exit 1; }
 check_of() { [ "$1" = data-new-series ] && echo data-new || echo "$1"; }
 live() { sh "$checks/$(check_of "$1").check" > /dev/null 2>&1; }
