@@ -219,22 +219,6 @@ depsOf(const std::string &tree, const std::string &object) {
 void narrowObjects(ObjectPlan &plan, const std::string &tree,
                    const Progress &progress) {
   std::set<std::string> changed(plan.included.begin(), plan.included.end());
-  // Generated headers whose generator read a changed file (the same pairs
-  // as the include graph's).
-  for (auto [gen, from] :
-       {std::pair<const char *, const char *>{
-            "include/generated/asm-offsets.h", "arch/x86/kernel/asm-offsets.s"},
-        {"include/generated/bounds.h", "kernel/bounds.s"}}) {
-    auto deps = depsOf(tree, from);
-    bool reads = !deps || llvm::any_of(*deps, [&](const std::string &d) {
-      return changed.count(d);
-    });
-    if (reads) {
-      changed.insert(gen);
-      progress(std::string(gen) + " is generated from files the patch "
-                                  "changes: its includers are kept");
-    }
-  }
   std::vector<ObjectChoice> kept;
   std::vector<std::string> dropped, unknown;
   size_t checked = 0;

@@ -80,9 +80,7 @@ llvm::Expected<ObjectPlan> planObjects(const PatchFiles &patch,
                                        unsigned jobs, const Progress &progress);
 
 /// After the pre compile in TREE (the farm): drops the graph-chosen
-/// objects whose .cmd says the compiler read none of PLAN.included.  A
-/// generated header counts as changed when its generator read one
-/// (include/generated/asm-offsets.h from arch/x86/kernel/asm-offsets.s).
+/// objects whose .cmd says the compiler read none of PLAN.included.
 void narrowObjects(ObjectPlan &plan, const std::string &tree,
                    const Progress &progress);
 

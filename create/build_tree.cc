@@ -273,6 +273,14 @@ std::string BuildTree::targetOf(const std::string &object) const {
   return k ? k->target : "vmlinux";
 }
 
+std::map<std::string, std::string> BuildTree::layoutHeaders() const {
+  std::map<std::string, std::string> out;
+  for (const char *h :
+       {"include/generated/asm-offsets.h", "include/generated/bounds.h"})
+    out[h] = readFile(opts.farm + "/" + h);
+  return out;
+}
+
 static const char kPatchedStamp[] = ".ksplice-patched";
 
 llvm::Error BuildTree::beginPatched() {

@@ -80,6 +80,12 @@ public:
   llvm::Error beginPatched();
   llvm::Error endPatched();
 
+  /// The headers kbuild generates from C to tell assembly code the
+  /// kernel's data layout (include/generated/asm-offsets.h, bounds.h), by
+  /// path, with their contents.  Compared before and after a patch: a
+  /// change means structure offsets changed.
+  std::map<std::string, std::string> layoutHeaders() const;
+
   /// Where OBJECT is linked: "vmlinux", or the module's name, from the
   /// kbuild Makefiles and the config (configured_objects.h).
   std::string targetOf(const std::string &object) const;

@@ -359,9 +359,9 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
       char secs[32];
       snprintf(secs, sizeof secs, "%.1f", st.seconds);
       progress("include graph: " + std::to_string(st.files) + " files, " +
-               std::to_string(st.edges) + " includes, scanned in " + secs +
-               " s (" + std::to_string(st.read) + " files read, the rest "
-               "from the cache)");
+               std::to_string(st.edges) + " includes, in " + secs + " s (" +
+               std::to_string(st.read) + " files read, " +
+               std::to_string(st.files - st.read) + " from the cache)");
     }
     return &*graphStore;
   };
@@ -397,9 +397,11 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
       });
     }
   }
+  std::map<std::string, std::string> layout;
   if (compile && !post) {
     narrowObjects(plan, tree.root(), progress);
     compile = !plan.objects.empty();
+    layout = tree.layoutHeaders();
   }
   if (compile && !post) {
     progress("applying " + opts.patchFile);
@@ -409,6 +411,13 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     progress("compiling " + listObjects(names()) + " (post)");
     post = tree.compile(names(), work + "/post");
   }
+  if (compile && !post)
+    for (auto &[header, text] : tree.layoutHeaders())
+      if (text != layout[header])
+        plan.refusals.push_back(
+            {header, "the patch changes the structure offsets kbuild "
+                     "generates for assembly code: a change to the layout "
+                     "of kernel data cannot be hot patched"});
   llvm::Error reverted = tree.revert(touched, compiled);
   if (!reverted)
     reverted = tree.endPatched();

@@ -330,14 +330,24 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
     g.stats_.read += toRead.size();
     toRead.clear();
   };
+  std::string arch = "arch/" + opts.arch;
+  // No directory of the kernel build is given -I into another
+  // architecture, the user-space tools or the host scripts: not there.
+  auto foreign = [&](StringRef p) {
+    return (p.startswith("arch/") && !p.startswith(arch + "/")) ||
+           p.startswith("tools/") || p.startswith("scripts/") ||
+           p.startswith("Documentation/") || p.startswith("usr/");
+  };
+  // Scanned up front: the kernel's own .c/.h/.S.  Anything else (a .inc,
+  // a tools/ header kernel/bpf/btf.c includes as "../tools/lib/bpf/x.h")
+  // is read when an include first reaches it.
   for (size_t i = 0; i < n; i++)
-    if (isScanned(g.paths_[i]))
+    if (isScanned(g.paths_[i]) && !foreign(g.paths_[i]))
       prepareFile(i);
   readAll();
 
   // 3. Resolve.  Files of other kinds that something includes (.inc,
   // .lds.h, ...) are read when first reached.
-  std::string arch = "arch/" + opts.arch;
   const std::vector<std::string> dirs = {
       arch + "/include",      arch + "/include/generated",
       "include",              arch + "/include/uapi",
@@ -364,7 +374,7 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
     if (to < 0 || to == from)
       return;
     g.includes_[from].push_back(to);
-    if (!isScanned(g.paths_[to]) && !infos[to].valid && !resolved[to]) {
+    if (!infos[to].valid && !resolved[to]) {
       prepareFile(to);
       readAll();
       if (infos[to].valid)
@@ -417,6 +427,8 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
       if (it != byName.end())
         for (int t : it->second) {
           StringRef p(g.paths_[t]);
+          if (foreign(p))
+            continue;
           if (p == nm || p.endswith(("/" + nm).str())) {
             addEdge(i, t);
             found = true;
@@ -429,16 +441,7 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
     }
   }
 
-  // 4. Generated headers include what they are generated from (the top
-  // Kbuild: asm-offsets.h from asm-offsets.s, bounds.h from bounds.s).
-  for (auto [gen, src] :
-       {std::pair<std::string, std::string>{"include/generated/asm-offsets.h",
-                                            arch + "/kernel/asm-offsets.c"},
-        {"include/generated/bounds.h", "kernel/bounds.c"}})
-    if (lookup(gen) >= 0 && lookup(src) >= 0)
-      g.includes_[lookup(gen)].push_back(lookup(src));
-
-  // 5. Forced includes.
+  // 4. Forced includes.
   for (const std::string &mk : {std::string("Makefile"),
                                 std::string("scripts/Makefile.lib")}) {
     std::string text;
@@ -459,7 +462,7 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
           g.scopedForced_.push_back({dir, f});
   }
 
-  // 6. Reverse edges.
+  // 5. Reverse edges.
   g.includers_.assign(n, {});
   for (size_t i = 0; i < n; i++) {
     auto &v = g.includes_[i];

@@ -12,14 +12,16 @@
 //          exist in a prepared tree such as ksplice-create's farm);
 //   #include_next <x.h>  every one of those that has it;
 //   not found there (a directory's own -I): every file of the tree whose
-//          path ends in /x.h.
+//          path ends in /x.h, except in other architectures, tools/,
+//          scripts/, Documentation/ and usr/ (no kernel object is given
+//          -I there; a "../../tools/x.h" resolves relatively).
 //
 // Files the compiler is told to include (-include $(srctree)/... in the
 // top Makefile and scripts/Makefile.lib: kconfig.h, compiler_types.h and
 // what they include) are included by every compilation unit; those a
-// directory's Makefile forces, by every unit below it.  The generated
-// include/generated/asm-offsets.h and bounds.h are treated as including
-// the sources they are generated from.
+// directory's Makefile forces, by every unit below it.  (Headers kbuild
+// generates from C, asm-offsets.h and bounds.h, are not followed back to
+// their sources: ksplice-create checks them after the post build.)
 //
 // Conditional compilation is not evaluated: the graph over-approximates,
 // never misses a literal #include.  A #include of a macro
