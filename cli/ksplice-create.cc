@@ -66,7 +66,13 @@ int main(int argc, char **argv) {
   app.add_option("--cache", opts.cacheDir, "build cache directory");
   app.add_option("KERNEL_SRC", opts.source, "kernel source tree (read only)")
       ->required();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    // --help is 0; a usage error is an error (1), never CLI11's own codes,
+    // which would collide with 2 (refused) and 3 (no change).
+    return app.exit(e) == 0 ? 0 : 1;
+  }
 
   auto progress = [](const std::string &s) {
     fmt::print(stderr, "ksplice-create: {}\n", s);
