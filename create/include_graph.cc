@@ -217,10 +217,10 @@ static std::vector<std::string> forcedIncludesIn(StringRef text,
                                                  StringRef dir) {
   std::vector<std::string> out;
   std::string logical;
-  while (!text.empty()) {
+  while (!text.empty() || !logical.empty()) {
     StringRef line;
     std::tie(line, text) = text.split('\n');
-    if (line.endswith("\\")) {
+    if (line.endswith("\\") && !text.empty()) {
       logical += line.drop_back().str() + " ";
       continue;
     }
@@ -427,7 +427,7 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
       if (it != byName.end())
         for (int t : it->second) {
           StringRef p(g.paths_[t]);
-          if (foreign(p))
+          if (foreign(p) || t == i)
             continue;
           if (p == nm || p.endswith(("/" + nm).str())) {
             addEdge(i, t);
@@ -461,6 +461,12 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
         if (lookup(f) >= 0)
           g.scopedForced_.push_back({dir, f});
   }
+
+  // Compilation units: .c and .S of the kernel proper (not tools/, other
+  // architectures, ...: those a forced include does not make includers).
+  g.unit_.assign(n, 0);
+  for (size_t i = 0; i < n; i++)
+    g.unit_[i] = isUnit(g.paths_[i]) && !foreign(g.paths_[i]);
 
   // 5. Reverse edges.
   g.includers_.assign(n, {});
@@ -527,8 +533,9 @@ IncludeGraph::unitsIncluding(const std::vector<std::string> &files) const {
     if (r.count(f))
       scopes.push_back(dir + "/");
   std::vector<std::string> out;
-  for (const std::string &p : paths_) {
-    if (!isUnit(p))
+  for (size_t i = 0; i < paths_.size(); i++) {
+    const std::string &p = paths_[i];
+    if (!unit_[i])
       continue;
     bool in = all || r.count(p) ||
               llvm::any_of(scopes, [&](const std::string &s) {
@@ -537,6 +544,42 @@ IncludeGraph::unitsIncluding(const std::vector<std::string> &files) const {
     if (in)
       out.push_back(p);
   }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string>
+IncludeGraph::reachableFrom(const std::string &unit) const {
+  std::vector<char> seen(paths_.size(), 0);
+  std::deque<int> work;
+  auto push = [&](const std::string &f) {
+    int i = id(f);
+    if (i >= 0 && !seen[i]) {
+      seen[i] = 1;
+      work.push_back(i);
+    }
+  };
+  push(unit);
+  if (id(unit) >= 0 && unit_[id(unit)]) {
+    for (const std::string &f : forced_)
+      push(f);
+    for (auto &[dir, f] : scopedForced_)
+      if (StringRef(unit).startswith(dir + "/"))
+        push(f);
+  }
+  while (!work.empty()) {
+    int i = work.front();
+    work.pop_front();
+    for (int j : includes_[i])
+      if (!seen[j]) {
+        seen[j] = 1;
+        work.push_back(j);
+      }
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < paths_.size(); i++)
+    if (seen[i])
+      out.push_back(paths_[i]);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -85,6 +85,9 @@ public:
   /// Every file that includes one of FILES, directly or not (FILES too).
   std::vector<std::string>
   includersOf(const std::vector<std::string> &files) const;
+  /// Every file UNIT includes, directly or not, forced includes counted
+  /// (UNIT too); sorted.  The forward view of unitsIncluding.
+  std::vector<std::string> reachableFrom(const std::string &unit) const;
   /// The files FILE includes directly, resolved; sorted.
   std::vector<std::string> includes(const std::string &file) const;
   bool contains(const std::string &file) const { return index_.count(file); }
@@ -97,6 +100,7 @@ private:
   int id(const std::string &path) const;
 
   std::vector<std::string> paths_;
+  std::vector<char> unit_; // a compilation unit of the kernel proper
   std::unordered_map<std::string, int> index_;
   std::vector<std::vector<int>> includes_, includers_;
   std::vector<std::string> forced_; // global

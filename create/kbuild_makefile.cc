@@ -151,10 +151,6 @@ std::string KbuildMakefile::readVar(const std::string &name, bool &uncertain,
   for (auto it = loopVars_.rbegin(); it != loopVars_.rend(); ++it)
     if (it->first == name)
       return it->second;
-  if (name.find(kUnknownWord) != std::string::npos) {
-    uncertain = true;
-    return kUnknownWord;
-  }
   auto it = vars_.find(name);
   if (it != vars_.end()) {
     uncertain |= it->second.uncertain;
@@ -163,6 +159,10 @@ std::string KbuildMakefile::readVar(const std::string &name, bool &uncertain,
     std::string out;
     expandInto(it->second.value, out, uncertain, depth + 1);
     return out;
+  }
+  if (name.find(kUnknownWord) != std::string::npos) {
+    uncertain = true;
+    return kUnknownWord;
   }
   if (StringRef(name).startswith("CONFIG_")) {
     if (config_) {

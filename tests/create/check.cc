@@ -1,0 +1,119 @@
+// create_check: ksplice-create's object selection against the real tree.
+//
+//   create_check modules SRC CONFIG MODULES_ORDER
+//     The modules ConfiguredObjects finds for CONFIG in the kernel source
+//     SRC must be exactly those of the image's modules.order.
+//   create_check deps TREE OBJECT...
+//     For each OBJECT compiled in TREE (a prepared kernel tree such as
+//     ksplice-create's farm), every file of the tree that its
+//     .<object>.cmd says the compiler read must be one the include graph
+//     reaches from its source: the graph never misses a real includer.
+#include "configured_objects.h"
+#include "dep_file.h"
+#include "include_graph.h"
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+using namespace ksplice;
+
+static std::string readText(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+static int modules(const std::string &src, const std::string &config,
+                   const std::string &order) {
+  std::map<std::string, std::string> cfg;
+  std::istringstream in(readText(config));
+  for (std::string line; std::getline(in, line);) {
+    size_t eq = line.find('=');
+    if (line.rfind("CONFIG_", 0) == 0 && eq != std::string::npos)
+      cfg[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  ConfiguredObjects c = ConfiguredObjects::read(src, cfg);
+  std::vector<std::string> mods = c.modules();
+  std::set<std::string> found(mods.begin(), mods.end()), want;
+  std::istringstream o(readText(order));
+  for (std::string line; std::getline(o, line);) {
+    std::string name = line.substr(line.rfind('/') + 1);
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".ko") == 0)
+      name.resize(name.size() - 3);
+    for (char &ch : name)
+      if (ch == '-')
+        ch = '_';
+    want.insert(name);
+  }
+  int bad = 0;
+  for (const std::string &m : want)
+    if (!found.count(m)) {
+      std::cout << "missing module: " << m << "\n";
+      bad++;
+    }
+  for (const std::string &m : found)
+    if (!want.count(m)) {
+      std::cout << "extra module: " << m << "\n";
+      bad++;
+    }
+  std::cout << "modules: " << found.size() << " found, " << want.size()
+            << " in " << order << "; " << c.objectCount() << " objects in "
+            << c.directoryCount() << " directories ("
+            << c.uncertainDirectories().size() << " not read exactly)\n";
+  return bad ? 1 : 0;
+}
+
+static int deps(const std::string &tree, const std::vector<std::string> &objs) {
+  IncludeGraph::Options o;
+  o.root = tree;
+  o.jobs = 2;
+  auto g = IncludeGraph::scan(o);
+  if (!g) {
+    std::cerr << llvm::toString(g.takeError()) << "\n";
+    return 1;
+  }
+  int bad = 0;
+  size_t checked = 0;
+  for (const std::string &obj : objs) {
+    std::string text = readText(tree + "/" + depFilePath(obj));
+    std::string key = "source_" + obj + " := ";
+    size_t at = text.find(key);
+    auto list = parseDepFile(text, obj, tree);
+    if (at == std::string::npos || !list) {
+      std::cout << obj << ": no dependency file\n";
+      bad++;
+      continue;
+    }
+    std::string src = text.substr(at + key.size());
+    src = src.substr(0, src.find('\n'));
+    std::vector<std::string> r = g->reachableFrom(src);
+    std::set<std::string> reach(r.begin(), r.end());
+    for (const std::string &d : *list) {
+      if (d.empty() || d[0] == '/' || !g->contains(d))
+        continue; // outside the tree (the compiler's own headers)
+      checked++;
+      if (!reach.count(d)) {
+        std::cout << obj << ": read " << d << ", which the include graph "
+                  << "does not reach from " << src << "\n";
+        bad++;
+      }
+    }
+  }
+  std::cout << "deps: " << objs.size() << " objects, " << checked
+            << " files the compiler read, " << bad << " missed\n";
+  return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 4 && args[0] == "modules")
+    return modules(args[1], args[2], args[3]);
+  if (args.size() >= 3 && args[0] == "deps")
+    return deps(args[1], {args.begin() + 2, args.end()});
+  std::cerr << "usage: create_check modules SRC CONFIG MODULES_ORDER\n"
+               "       create_check deps TREE OBJECT...\n";
+  return 2;
+}
