@@ -69,9 +69,22 @@ llvm::Error BuildTree::sync() {
   if (!fs::is_regular_file(src / "Makefile") || !fs::is_directory(src / "kernel"))
     return fail("'" + opts.source + "' is not a kernel source tree");
   opts.source = src.string();
+  // A farm mirrors one source tree: links and prepared output of another
+  // (files it has and this one lacks, generated headers) must not leak
+  // into this build, so a farm of another source is started afresh.
+  std::string owner = opts.farm + "/.ksplice-source";
+  if (fs::exists(owner) && readFile(owner) != opts.source) {
+    progress("the cache's farm mirrors " + readFile(owner) +
+             ": starting it afresh for " + opts.source);
+    fs::remove_all(opts.farm, ec);
+    if (ec)
+      return fail("cannot remove '" + opts.farm + "': " + ec.message());
+  }
   fs::create_directories(opts.farm, ec);
   if (ec)
     return fail("cannot create '" + opts.farm + "': " + ec.message());
+  if (!fs::exists(owner))
+    std::ofstream(owner) << opts.source;
 
   // An interrupted run may have left files built from patched sources.
   if (auto err = endPatched())
@@ -120,7 +133,7 @@ llvm::Error BuildTree::make(const std::vector<std::string> &args,
   return llvm::Error::success();
 }
 
-// Configured once per (config, release): a stamp holds their digest.
+// Configured once per (config, release, source): a stamp holds their digest.
 llvm::Error BuildTree::prepare() {
   std::string config = readFile(opts.config);
   if (config.empty())
@@ -128,6 +141,7 @@ llvm::Error BuildTree::prepare() {
   llvm::SHA256 h;
   h.update(config);
   h.update(opts.release);
+  h.update(opts.source);
   h.update("ksplice-farm-1");
   std::string digest = llvm::toHex(h.final(), true);
   std::string stamp = opts.farm + "/.ksplice-prepared";

@@ -13,6 +13,10 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SHA256.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -197,6 +201,37 @@ static llvm::Expected<std::string> coreModule(const CreateOptions &opts,
   return dir;
 }
 
+namespace {
+// An exclusive flock on CACHE/.lock for the whole run: the farm and the
+// work directories are not safe to share between concurrent runs.  The
+// lock goes with the process, so a killed run never leaves it held.
+class CacheLock {
+public:
+  ~CacheLock() {
+    if (fd >= 0)
+      close(fd);
+  }
+  llvm::Error acquire(const std::string &cacheDir, const Progress &progress) {
+    std::error_code ec;
+    fs::create_directories(cacheDir, ec);
+    std::string path = cacheDir + "/.lock";
+    fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return fail("cannot open '" + path + "': " + strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+      return llvm::Error::success();
+    progress("waiting for another ksplice-create using " + cacheDir);
+    while (flock(fd, LOCK_EX) != 0)
+      if (errno != EINTR)
+        return fail("cannot lock '" + path + "': " + strerror(errno));
+    return llvm::Error::success();
+  }
+
+private:
+  int fd = -1;
+};
+} // namespace
+
 static llvm::Error buildPackage(const CreateOptions &opts,
                                 const std::string &release, StringRef patch,
                                 const std::vector<TouchedFile> &files,
@@ -312,7 +347,10 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   if (!exports)
     return exports.takeError();
 
-  // 2. The build farm.
+  // 2. The build farm, ours alone for this run.
+  CacheLock lock;
+  if (auto err = lock.acquire(opts.cacheDir, progress))
+    return err;
   BuildTree tree({opts.source, opts.config, rel, opts.cacheDir + "/farm",
                   opts.jobs},
                  progress);

@@ -50,6 +50,26 @@ done < "$patches/cases.tsv"
 make_update data-new-series 0 --patch "$patches/data-new.patch" \
 	--after "$patches/meminfo-string.patch"
 
+# Two runs on one cache at once: the second waits for the first (the farm
+# is not shareable), and both give the packages a lone run gives.
+mkdir -p "$out/parallel"
+for c in new-function syscall; do
+	"$create" --id "$c" --config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
+		--cache "$out/cache" -o "$out/parallel/$c.tar.gz" \
+		--patch "$patches/$c.patch" "$KSPLICE_SRC" > "$out/parallel/$c.log" 2>&1 &
+done
+wait
+for c in new-function syscall; do
+	if ! cmp -s "$out/parallel/$c.tar.gz" "$out/$c.tar.gz"; then
+		echo "FAIL: $c: concurrent run on one cache gave another package"
+		sed 's/^/    /' "$out/parallel/$c.log"
+		failed=1
+	fi
+done
+grep -q 'waiting for another ksplice-create' "$out"/parallel/*.log ||
+	{ echo "FAIL: concurrent runs did not wait for each other"; failed=1; }
+[ "$failed" = 0 ] && echo "ok: concurrent runs on one cache serialize and agree"
+
 # Ctrl-C in the middle (SIGINT to the whole process group, compiler and
 # all, while the patched copy is in the farm): the source stays unchanged,
 # and the next run (the rebuild below) repairs the farm.
