@@ -40,6 +40,8 @@ static bool isBuildOutput(const fs::path &rel) {
          StringRef(s).startswith("include/generated/");
 }
 
+static const char kPatchedStamp[] = ".ksplice-patched";
+
 static std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -238,6 +240,14 @@ llvm::Error BuildTree::compile(const std::vector<std::string> &objects,
 llvm::Error BuildTree::applyPatch(const std::string &patch,
                                   const std::vector<TouchedFile> &files) {
   std::error_code ec;
+  std::string stamp = opts.farm + "/" + kPatchedStamp;
+  if (!fs::exists(stamp)) {
+    std::ofstream out(stamp, std::ios::trunc);
+    out << "files of this farm written after this one were built from "
+           "patched sources\n";
+    if (!out)
+      return fail("cannot write '" + stamp + "'");
+  }
   for (const TouchedFile &f : files) {
     if (f.kind == TouchedFile::Added)
       continue;
@@ -293,18 +303,6 @@ std::map<std::string, std::string> BuildTree::layoutHeaders() const {
        {"include/generated/asm-offsets.h", "include/generated/bounds.h"})
     out[h] = readFile(opts.farm + "/" + h);
   return out;
-}
-
-static const char kPatchedStamp[] = ".ksplice-patched";
-
-llvm::Error BuildTree::beginPatched() {
-  std::string stamp = opts.farm + "/" + kPatchedStamp;
-  std::ofstream out(stamp, std::ios::trunc);
-  out << "files of this farm written after this one were built from "
-         "patched sources\n";
-  if (!out)
-    return fail("cannot write '" + stamp + "'");
-  return llvm::Error::success();
 }
 
 llvm::Error BuildTree::endPatched() {

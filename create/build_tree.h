@@ -70,14 +70,14 @@ public:
   llvm::Error revert(const std::vector<TouchedFile> &files,
                      const std::vector<std::string> &objects);
 
-  /// Brackets the builds of patched sources.  A patched header can make
-  /// kbuild regenerate files of the prepared tree (asm-offsets.h from
-  /// asm-offsets.c); once the header is a link to the pristine (older)
-  /// source again, make would take them for up to date.  beginPatched()
-  /// records the time; endPatched() deletes every file (not link) of the
-  /// farm written since, so kbuild makes them again from the pristine
-  /// source.  A run interrupted in between is repaired by the next sync().
-  llvm::Error beginPatched();
+  /// Builds of patched sources can make kbuild regenerate files of the
+  /// prepared tree (a patched header that asm-offsets.c includes remakes
+  /// asm-offsets.s); once the header is a link to the pristine (older)
+  /// source again, make would take them for up to date.  So the first
+  /// applyPatch() records the time, and endPatched() deletes every file
+  /// (not link) of the farm written since, for kbuild to make them again
+  /// from the pristine source.  A run interrupted in between is repaired
+  /// by the next sync().
   llvm::Error endPatched();
 
   /// The headers kbuild generates from C to tell assembly code the

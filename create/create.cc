@@ -361,7 +361,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   std::string work = opts.cacheDir + "/work/" + result.id;
   fs::remove_all(work, ec);
   std::vector<TouchedFile> touched = *files;
-  llvm::Error post = tree.beginPatched();
+  llvm::Error post = llvm::Error::success();
   for (const std::string &after : opts.afterPatches) {
     if (post)
       break;
