@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Apply and undo: run-pre matching, late relocations, then stop_machine
- * with the stack check and the jump writes, retried while code is busy.
+ * Apply, check and undo: run-pre matching, late relocations, then
+ * stop_machine with the stack check and the jump writes (none for a check),
+ * retried while code is busy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,10 +20,23 @@
 #include "compat.h"
 #include "internal.h"
 
+/* What a stop_machine pass is for. */
+enum ksplice_action {
+	KSPLICE_ACT_APPLY,	/* check, then write the jumps */
+	KSPLICE_ACT_UNDO,	/* check, then restore the saved bytes */
+	KSPLICE_ACT_CHECK,	/* check exactly as apply does, write nothing */
+};
+
+static const char *const action_names[] = {
+	[KSPLICE_ACT_APPLY] = "apply",
+	[KSPLICE_ACT_UNDO] = "undo",
+	[KSPLICE_ACT_CHECK] = "check",
+};
+
 /* Shared by the CPUs of one stop_machine call. */
 struct ksplice_stop {
 	struct ksplice_update *update;
-	bool undo;
+	enum ksplice_action action;
 	atomic_t arrived;
 	int done;			/* master finished: others may go */
 	int result;
@@ -41,11 +55,35 @@ static unsigned int count_threads(void)
 	return n + num_online_cpus();
 }
 
+/*
+ * The checks of every jump site right before the writes: the bytes are
+ * still the ones prepare_jumps() saved (for undo: still our jump), and no
+ * kprobe sits on them.  Returns 0, -ESTALE or -EADDRINUSE.
+ */
+static int check_sites(struct ksplice_stop *s)
+{
+	struct ksplice_update *update = s->update;
+	bool undo = s->action == KSPLICE_ACT_UNDO;
+	unsigned int i;
+
+	for (i = 0; i < update->nr_jumps; i++) {
+		struct ksplice_jump *j = &update->jumps[i];
+
+		if (memcmp((void *)j->addr, undo ? j->insn : j->saved,
+			   KSPLICE_JUMP_SIZE))
+			return -ESTALE;
+		if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
 /* The stop_machine callback; runs on every online CPU. */
 static int stop_fn(void *data)
 {
 	struct ksplice_stop *s = data;
 	struct ksplice_update *update = s->update;
+	bool undo = s->action == KSPLICE_ACT_UNDO;
 	int cpu = smp_processor_id();
 	unsigned int i;
 	u64 t0;
@@ -67,16 +105,10 @@ static int stop_fn(void *data)
 		cpu_relax();
 
 	ret = ksplice_check_stacks(&s->sc);
-	for (i = 0; !ret && i < update->nr_jumps; i++) {
-		struct ksplice_jump *j = &update->jumps[i];
-
-		if (memcmp((void *)j->addr, s->undo ? j->insn : j->saved,
-			   KSPLICE_JUMP_SIZE))
-			ret = -ESTALE;
-		else if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE))
-			ret = -EADDRINUSE;
-	}
-	if (!ret) {
+	if (!ret)
+		ret = check_sites(s);
+	/* A check has now seen all an apply would, and stops here. */
+	if (!ret && s->action != KSPLICE_ACT_CHECK) {
 		/*
 		 * Commit point: every check has passed.  Nothing below can
 		 * fail, and nothing above has written kernel text.
@@ -84,7 +116,7 @@ static int stop_fn(void *data)
 		for (i = 0; i < update->nr_jumps; i++) {
 			struct ksplice_jump *j = &update->jumps[i];
 
-			memcpy(j->wp, s->undo ? j->saved : j->insn,
+			memcpy(j->wp, undo ? j->saved : j->insn,
 			       KSPLICE_JUMP_SIZE);
 		}
 	}
@@ -149,8 +181,53 @@ static noinline void scrub_stack(void)
 	barrier_data(buf);
 }
 
-/* stop_machine with retries.  Returns 0 or -errno with cause set. */
-static int stop_and_write(struct ksplice_update *update, bool undo,
+static void report_success(struct ksplice_update *update,
+			   enum ksplice_action action, unsigned int nr_threads)
+{
+	const char *s = update->nr_jumps == 1 ? "" : "s";
+
+	if (action == KSPLICE_ACT_CHECK)
+		ksplice_info(update, "check passed: %u function%s can be replaced, machine stopped %llu ns, %u threads checked\n",
+			     update->nr_jumps, s, update->pause_ns, nr_threads);
+	else
+		ksplice_info(update, "%s %u function%s, machine stopped %llu ns, %u threads checked\n",
+			     action == KSPLICE_ACT_UNDO ? "reversed" : "applied",
+			     update->nr_jumps, s, update->pause_ns, nr_threads);
+}
+
+/* Sets update->cause from a failed pass; returns the errno for sysfs. */
+static int report_failure(struct ksplice_update *update,
+			  enum ksplice_action action, unsigned int tries,
+			  int ret)
+{
+	const char *what = action_names[action];
+
+	switch (ret) {
+	case -EBUSY:
+		update->cause = KSPLICE_CAUSE_code_busy;
+		ksplice_err(update, "code_busy: %s failed after %u tries; in use by:\n",
+			    what, tries);
+		print_conflicts(update);
+		return ret;
+	case -EADDRINUSE:
+		update->cause = KSPLICE_CAUSE_kprobe_conflict;
+		ksplice_err(update, "kprobe_conflict: a kprobe sits on a jump site (%s)\n",
+			    what);
+		return -EBUSY;
+	default:
+		update->cause = KSPLICE_CAUSE_unexpected;
+		ksplice_err(update, "unexpected: %s: bytes at a jump site changed (%d)\n",
+			    what, ret);
+		return ret;
+	}
+}
+
+/*
+ * stop_machine with retries; writes the jumps (or the saved bytes) unless
+ * @action is a check.  Returns 0 or -errno with cause set.
+ */
+static int stop_and_write(struct ksplice_update *update,
+			  enum ksplice_action action,
 			  const struct ksplice_range *ranges,
 			  unsigned int nr_ranges)
 {
@@ -170,7 +247,7 @@ static int stop_and_write(struct ksplice_update *update, bool undo,
 	if (!s->sc.stoppers || !s->sc.stopper_sp || !s->sc.conflicts)
 		goto out_free;
 	s->update = update;
-	s->undo = undo;
+	s->action = action;
 	s->sc.ranges = ranges;
 	s->sc.nr_ranges = nr_ranges;
 
@@ -198,30 +275,10 @@ static int stop_and_write(struct ksplice_update *update, bool undo,
 	for (i = 0; i < update->nr_conflicts; i++)
 		name_conflict(update, &update->conflicts[i]);
 
-	switch (ret) {
-	case 0:
-		ksplice_info(update, "%s %u function%s, machine stopped %llu ns, %u threads checked\n",
-			     undo ? "reversed" : "applied", update->nr_jumps,
-			     update->nr_jumps == 1 ? "" : "s",
-			     update->pause_ns, s->nr_threads);
-		break;
-	case -EBUSY:
-		update->cause = KSPLICE_CAUSE_code_busy;
-		ksplice_err(update, "code_busy: %s failed after %u tries; in use by:\n",
-			    undo ? "undo" : "apply", tries);
-		print_conflicts(update);
-		break;
-	case -EADDRINUSE:
-		update->cause = KSPLICE_CAUSE_kprobe_conflict;
-		ksplice_err(update, "kprobe_conflict: a kprobe sits on a jump site\n");
-		ret = -EBUSY;
-		break;
-	default:
-		update->cause = KSPLICE_CAUSE_unexpected;
-		ksplice_err(update, "unexpected: %s: bytes at a jump site changed (%d)\n",
-			    undo ? "undo" : "apply", ret);
-		break;
-	}
+	if (ret)
+		ret = report_failure(update, action, tries, ret);
+	else
+		report_success(update, action, s->nr_threads);
 out_free:
 	kfree(s->sc.conflicts);
 	kfree(s->sc.stopper_sp);
@@ -452,78 +509,108 @@ static int write_field(unsigned long where, const void *val, int width)
 	return memcmp((void *)where, val, width) ? -EIO : 0;
 }
 
-/* Compute, check, then write every late relocation. */
+/*
+ * The value late relocation @i of a unit gets, after checking that it is
+ * well-formed, its field holds the canary or the value we wrote earlier
+ * (@written), and the value fits.  Returns 0 or -errno with cause set.
+ */
+static int reloc_value(struct ksplice_update *update,
+		       struct ksplice_unit_state *st, unsigned int i,
+		       const u64 *written, u64 *value)
+{
+	const struct ksplice_unit *unit = st->unit;
+	const struct ksplice_reloc *r = &unit->relocs[i];
+	unsigned long where = (unsigned long)r->where, s;
+	int width = reloc_width(r->type);
+	u64 cur = 0, canary, v;
+	int ret;
+
+	if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 || !width ||
+	    !ksplice_within_module_core(where, update->owner) ||
+	    !ksplice_within_module_core(where + width - 1, update->owner))
+		goto out_bad;
+	ret = late_symbol(update, st, r->sym, &s);
+	if (ret)
+		return ret;
+	memcpy(&cur, (void *)where, width);
+	canary = width == 8 ? KSPLICE_CANARY : (u32)KSPLICE_CANARY;
+	if (cur != canary && (!written[i] || cur != written[i]))
+		goto out_bad;
+	v = s + r->addend;
+	if (r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64)
+		v -= where;
+	if ((r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_32S) &&
+	    (s64)v != (s32)v)
+		goto out_overflow;
+	if (r->type == KSPLICE_R_32 && v != (u32)v)
+		goto out_overflow;
+	*value = width == 4 ? (u32)v : v;
+	add_dep(update, s);
+	return 0;
+
+out_overflow:
+	ksplice_err(update, "bad_package: unit '%s' relocation %u to '%s' overflows\n",
+		    unit->name, i, unit->syms[r->sym].name);
+	update->cause = KSPLICE_CAUSE_bad_package;
+	return -ERANGE;
+out_bad:
+	ksplice_err(update, "bad_package: unit '%s' relocation %u is malformed or lost its canary\n",
+		    unit->name, i);
+	update->cause = KSPLICE_CAUSE_bad_package;
+	return -EINVAL;
+}
+
+/* Write a unit's computed relocations, and remember what was written. */
+static int write_relocs(struct ksplice_update *update,
+			struct ksplice_unit_state *st, u64 *written)
+{
+	const struct ksplice_unit *unit = st->unit;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < unit->nr_relocs; i++) {
+		const struct ksplice_reloc *r = &unit->relocs[i];
+
+		ret = write_field((unsigned long)r->where, &st->relocs[i],
+				  reloc_width(r->type));
+		if (ret) {
+			ksplice_err(update, "unexpected: cannot write a relocation in unit '%s' (%d)\n",
+				    unit->name, ret);
+			update->cause = ret == -ENOMEM ?
+				KSPLICE_CAUSE_out_of_memory :
+				KSPLICE_CAUSE_unexpected;
+			return ret;
+		}
+		written[i] = st->relocs[i];
+	}
+	return 0;
+}
+
+/*
+ * Compute and check every late relocation of every unit; then, with
+ * @write, write them into the new code (not reachable yet) and read them
+ * back.  Without @write (a check) the patch module and update->reloc_vals
+ * are left as they were.
+ */
 static int late_relocs(struct ksplice_update *update,
-		       struct ksplice_unit_state *states)
+		       struct ksplice_unit_state *states, bool write)
 {
 	unsigned int u, i;
 	int ret;
 
 	for (u = 0; u < update->nr_units; u++) {
-		struct ksplice_unit_state *st = &states[u];
-		const struct ksplice_unit *unit = st->unit;
-		u64 *vals = update->reloc_vals[u];
-
-		/* Pass 1: values, canaries, overflow. */
-		for (i = 0; i < unit->nr_relocs; i++) {
-			const struct ksplice_reloc *r = &unit->relocs[i];
-			unsigned long where = (unsigned long)r->where, s;
-			int width = reloc_width(r->type);
-			u64 cur = 0, canary, v;
-
-			if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 ||
-			    !width ||
-			    !ksplice_within_module_core(where, update->owner) ||
-			    !ksplice_within_module_core(where + width - 1,
-							update->owner))
-				goto out_bad;
-			ret = late_symbol(update, st, r->sym, &s);
+		for (i = 0; i < update->units[u]->nr_relocs; i++) {
+			ret = reloc_value(update, &states[u], i,
+					  update->reloc_vals[u],
+					  &states[u].relocs[i]);
 			if (ret)
 				return ret;
-			memcpy(&cur, (void *)where, width);
-			canary = width == 8 ? KSPLICE_CANARY :
-					      (u32)KSPLICE_CANARY;
-			if (cur != canary && (!vals[i] || cur != vals[i]))
-				goto out_bad;
-			v = s + r->addend;
-			if (r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64)
-				v -= where;
-			if ((r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_32S) &&
-			    (s64)v != (s32)v)
-				goto out_overflow;
-			if (r->type == KSPLICE_R_32 && v != (u32)v)
-				goto out_overflow;
-			if (width == 4)
-				v = (u32)v;
-			vals[i] = v;
-			add_dep(update, s);
 		}
-		/* Pass 2: write and read back. */
-		for (i = 0; i < unit->nr_relocs; i++) {
-			const struct ksplice_reloc *r = &unit->relocs[i];
-
-			ret = write_field((unsigned long)r->where, &vals[i],
-					  reloc_width(r->type));
-			if (ret) {
-				ksplice_err(update, "unexpected: cannot write a relocation in unit '%s' (%d)\n",
-					    unit->name, ret);
-				update->cause = ret == -ENOMEM ?
-					KSPLICE_CAUSE_out_of_memory :
-					KSPLICE_CAUSE_unexpected;
-				return ret;
-			}
-		}
-		continue;
-out_overflow:
-		ksplice_err(update, "bad_package: unit '%s' relocation %u to '%s' overflows\n",
-			    unit->name, i, unit->syms[unit->relocs[i].sym].name);
-		update->cause = KSPLICE_CAUSE_bad_package;
-		return -ERANGE;
-out_bad:
-		ksplice_err(update, "bad_package: unit '%s' relocation %u is malformed or lost its canary\n",
-			    unit->name, i);
-		update->cause = KSPLICE_CAUSE_bad_package;
-		return -EINVAL;
+	}
+	for (u = 0; write && u < update->nr_units; u++) {
+		ret = write_relocs(update, &states[u], update->reloc_vals[u]);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -543,6 +630,7 @@ static void free_states(struct ksplice_update *update,
 		kvfree(states[u].vals);
 		kvfree(states[u].sect_addr);
 		kvfree(states[u].sect_state);
+		kvfree(states[u].relocs);
 	}
 	kfree(states);
 }
@@ -559,6 +647,7 @@ static struct ksplice_unit_state *alloc_states(struct ksplice_update *update)
 		const struct ksplice_unit *unit = update->units[u];
 		unsigned int ns = unit->nr_syms ? unit->nr_syms : 1;
 		unsigned int np = unit->nr_pre ? unit->nr_pre : 1;
+		unsigned int nr = unit->nr_relocs ? unit->nr_relocs : 1;
 
 		states[u].unit = unit;
 		states[u].vals = kvcalloc(ns, sizeof(*states[u].vals),
@@ -568,13 +657,123 @@ static struct ksplice_unit_state *alloc_states(struct ksplice_update *update)
 		states[u].sect_addr = kvcalloc(np, sizeof(unsigned long),
 					       GFP_KERNEL);
 		states[u].sect_state = kvcalloc(np, 1, GFP_KERNEL);
+		states[u].relocs = kvcalloc(nr, sizeof(*states[u].relocs),
+					    GFP_KERNEL);
 		if (!states[u].vals || !states[u].cands ||
-		    !states[u].sect_addr || !states[u].sect_state) {
+		    !states[u].sect_addr || !states[u].sect_state ||
+		    !states[u].relocs) {
 			free_states(update, states);
 			return NULL;
 		}
 	}
 	return states;
+}
+
+/* Forgets what prepare() found: jumps, target references, dependencies. */
+static void unprepare(struct ksplice_update *update)
+{
+	ksplice_free_jumps(update);
+	put_targets(update);
+	kfree(update->deps);
+	update->deps = NULL;
+	update->nr_deps = 0;
+}
+
+/* The matched code of every replaced function: off every stack. */
+static struct ksplice_range *jump_ranges(struct ksplice_update *update)
+{
+	struct ksplice_range *ranges;
+	unsigned int i;
+
+	ranges = kcalloc(update->nr_jumps ? update->nr_jumps : 1,
+			 sizeof(*ranges), GFP_KERNEL);
+	if (!ranges)
+		return NULL;
+	for (i = 0; i < update->nr_jumps; i++) {
+		ranges[i].start = update->jumps[i].old;
+		ranges[i].end = update->jumps[i].old + update->jumps[i].size;
+		ranges[i].func = i;
+	}
+	return ranges;
+}
+
+/*
+ * Everything before stopping the machine: targets (referenced), run-pre
+ * matching, jump sites, late relocations (written only with @write), and
+ * the ranges for the stack check.  On failure nothing is left prepared.
+ */
+static int prepare(struct ksplice_update *update, bool write,
+		   struct ksplice_range **rangesp)
+{
+	struct ksplice_unit_state *states;
+	int ret;
+
+	unprepare(update);
+	ret = get_targets(update);
+	if (ret)
+		return ret;
+	states = alloc_states(update);
+	if (!states)
+		goto out_oom;
+	ret = ksplice_collect_candidates(update, states);
+	if (ret)
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+	if (!ret)
+		ret = ksplice_run_pre(update, states);
+	if (!ret)
+		ret = prepare_jumps(update, states);
+	if (!ret)
+		ret = late_relocs(update, states, write);
+	free_states(update, states);
+	if (ret)
+		goto out_unprepare;
+	*rangesp = jump_ranges(update);
+	if (*rangesp)
+		return 0;
+out_oom:
+	ret = -ENOMEM;
+	update->cause = KSPLICE_CAUSE_out_of_memory;
+out_unprepare:
+	unprepare(update);
+	return ret;
+}
+
+/* Apply, or check as apply would; the stage changes only on apply. */
+static int apply_or_check(struct ksplice_update *update,
+			  enum ksplice_action action)
+{
+	bool check = action == KSPLICE_ACT_CHECK;
+	struct ksplice_range *ranges;
+	int ret;
+
+	lockdep_assert_held(&ksplice_mutex);
+	update->cause = KSPLICE_CAUSE_none;
+	update->nr_conflicts = 0;
+	if (update->stage == KSPLICE_STAGE_APPLIED) {
+		ksplice_err(update, "bad_state: %s: the update is already applied\n",
+			    action_names[action]);
+		update->cause = KSPLICE_CAUSE_bad_state;
+		return -EINVAL;
+	}
+	ret = prepare(update, !check, &ranges);
+	if (ret)
+		return ret;
+	/* Held while applied, so the patch module stays; a check drops it. */
+	if (!try_module_get(update->owner)) {
+		ksplice_err(update, "bad_state: the patch module is going away\n");
+		update->cause = KSPLICE_CAUSE_bad_state;
+		ret = -EINVAL;
+	} else {
+		ret = stop_and_write(update, action, ranges, update->nr_jumps);
+		if (ret || check)
+			module_put(update->owner);
+	}
+	kfree(ranges);
+	if (ret || check)
+		unprepare(update);
+	else
+		update->stage = KSPLICE_STAGE_APPLIED;
+	return ret;
 }
 
 /**
@@ -590,81 +789,27 @@ static struct ksplice_unit_state *alloc_states(struct ksplice_update *update)
  */
 int ksplice_apply(struct ksplice_update *update)
 {
-	struct ksplice_unit_state *states = NULL;
-	struct ksplice_range *ranges = NULL;
-	unsigned int i;
-	int ret;
+	return apply_or_check(update, KSPLICE_ACT_APPLY);
+}
 
-	lockdep_assert_held(&ksplice_mutex);
-	update->cause = KSPLICE_CAUSE_none;
-	update->nr_conflicts = 0;
-	if (update->stage == KSPLICE_STAGE_APPLIED) {
-		update->cause = KSPLICE_CAUSE_bad_state;
-		return -EINVAL;
-	}
-	kfree(update->deps);
-	update->deps = NULL;
-	update->nr_deps = 0;
-
-	ret = get_targets(update);
-	if (ret)
-		return ret;
-	ret = -ENOMEM;
-	states = alloc_states(update);
-	if (!states)
-		goto out_oom;
-	ret = ksplice_collect_candidates(update, states);
-	if (ret)
-		goto out_oom;
-	ret = ksplice_run_pre(update, states);
-	if (ret)
-		goto out_free;
-	ret = prepare_jumps(update, states);
-	if (ret)
-		goto out_jumps;
-	ret = late_relocs(update, states);
-	if (ret)
-		goto out_jumps;
-
-	ranges = kcalloc(update->nr_jumps ? update->nr_jumps : 1,
-			 sizeof(*ranges), GFP_KERNEL);
-	if (!ranges) {
-		ret = -ENOMEM;
-		goto out_oom_jumps;
-	}
-	for (i = 0; i < update->nr_jumps; i++) {
-		ranges[i].start = update->jumps[i].old;
-		ranges[i].end = update->jumps[i].old + update->jumps[i].size;
-		ranges[i].func = i;
-	}
-	if (!try_module_get(update->owner)) {
-		ksplice_err(update, "bad_state: the patch module is going away\n");
-		update->cause = KSPLICE_CAUSE_bad_state;
-		ret = -EINVAL;
-		goto out_jumps;
-	}
-	ret = stop_and_write(update, false, ranges, update->nr_jumps);
-	if (ret) {
-		module_put(update->owner);
-		goto out_jumps;
-	}
-	update->stage = KSPLICE_STAGE_APPLIED;
-	kfree(ranges);
-	free_states(update, states);
-	return 0;
-
-out_oom_jumps:
-	update->cause = KSPLICE_CAUSE_out_of_memory;
-out_jumps:
-	ksplice_free_jumps(update);
-	goto out_free;
-out_oom:
-	update->cause = KSPLICE_CAUSE_out_of_memory;
-out_free:
-	kfree(ranges);
-	free_states(update, states);
-	put_targets(update);
-	return ret;
+/**
+ * ksplice_check() - check that an update would apply, changing nothing
+ * @update: the update, loaded or reversed
+ *
+ * Does what ksplice_apply() does -- run-pre matching, symbol resolution,
+ * jump-site checks, stop_machine with the stack check and the pre-write
+ * checks, retried while busy -- but writes neither relocations nor jumps,
+ * and then forgets what it found (jumps, target references), so the stage
+ * stays and a later apply starts afresh.  cause, conflicts and pause_ns
+ * report the result as for an apply.
+ *
+ * CONTEXT: ksplice_mutex held; sleeps.
+ * RETURNS: 0 if the update would apply now, or -errno with update->cause
+ * set (-EINVAL with bad_state for an applied update).
+ */
+int ksplice_check(struct ksplice_update *update)
+{
+	return apply_or_check(update, KSPLICE_ACT_CHECK);
 }
 
 /**
@@ -714,16 +859,12 @@ int ksplice_undo(struct ksplice_update *update)
 	range->start = ksplice_module_text(update->owner, &size);
 	range->end = range->start + size;
 	range->func = -1;
-	ret = stop_and_write(update, true, range, 1);
+	ret = stop_and_write(update, KSPLICE_ACT_UNDO, range, 1);
 	kfree(range);
 	if (ret)
 		return ret;
 	update->stage = KSPLICE_STAGE_REVERSED;
-	ksplice_free_jumps(update);
-	put_targets(update);
-	kfree(update->deps);
-	update->deps = NULL;
-	update->nr_deps = 0;
+	unprepare(update);
 	module_put(update->owner);
 	return 0;
 }

@@ -20,8 +20,9 @@
 /*
  * Protects ksplice_updates, the stage and every other mutable field of each
  * update, and serializes all our writes to kernel text.  Held across a whole
- * apply or undo, including the sleeps between tries.  sysfs show functions
- * of immutable fields (description) do not take it.
+ * apply, check or undo, including the sleeps between tries, so a check
+ * never sees an apply or undo half done.  sysfs show functions of immutable
+ * fields (description) do not take it.
  */
 DEFINE_MUTEX(ksplice_mutex);
 LIST_HEAD(ksplice_updates);
@@ -64,6 +65,8 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_lock(&ksplice_mutex);
 	if (sysfs_streq(buf, "apply") || sysfs_streq(buf, "applied")) {
 		ret = ksplice_apply(update);
+	} else if (sysfs_streq(buf, "check")) {
+		ret = ksplice_check(update);
 	} else if (sysfs_streq(buf, "undo") || sysfs_streq(buf, "reversed")) {
 		ret = ksplice_undo(update);
 	} else {
@@ -266,7 +269,7 @@ static int check_unit(const struct ksplice_unit *unit)
  * @nr_units: their number
  *
  * The update starts in stage "loaded"; write "apply" to its stage file to
- * apply it.
+ * apply it, or "check" to find out whether it would apply.
  *
  * CONTEXT: Process context (module init); might sleep.
  * RETURNS: The update, or ERR_PTR(-EINVAL) for a malformed package or id,

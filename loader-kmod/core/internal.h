@@ -38,13 +38,14 @@ struct ksplice_cands {
 	unsigned long global;	/* the first of those */
 };
 
-/* Per-unit working state of one apply attempt. */
+/* Per-unit working state of one apply or check attempt. */
 struct ksplice_unit_state {
 	const struct ksplice_unit *unit;
 	struct ksplice_symval *vals;	/* nr_syms */
 	struct ksplice_cands *cands;	/* nr_syms */
 	unsigned long *sect_addr;	/* nr_pre: matched address or 0 */
 	u8 *sect_state;			/* nr_pre: enum ksplice_sect_state */
+	u64 *relocs;			/* nr_relocs: late relocation values */
 };
 
 /* A replaced function and its jump. */
@@ -152,6 +153,7 @@ int ksplice_check_stacks(struct ksplice_stack_check *sc);
 
 /* apply.c */
 int ksplice_apply(struct ksplice_update *update);
+int ksplice_check(struct ksplice_update *update);
 int ksplice_undo(struct ksplice_update *update);
 void ksplice_free_jumps(struct ksplice_update *update);
 

@@ -3,10 +3,10 @@
  * The registration API between a patch module and the core module
  * (ksplice.ko).  A patch module's init calls ksplice_register_update() with
  * the update id, its description and the units the differ produced; its
- * exit calls ksplice_unregister_update().  Applying and undoing are asked
- * for through sysfs (/sys/kernel/ksplice/<id>/stage).  While the update is
- * applied the core holds a reference on the patch module, so it cannot be
- * unloaded.
+ * exit calls ksplice_unregister_update().  Applying, checking and undoing
+ * are asked for through sysfs (/sys/kernel/ksplice/<id>/stage).  While the
+ * update is applied the core holds a reference on the patch module, so it
+ * cannot be unloaded.
  */
 #ifndef KSPLICE_LOADER_H
 #define KSPLICE_LOADER_H
