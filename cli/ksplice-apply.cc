@@ -2,7 +2,8 @@
 //
 //   ksplice-apply [--dry-run] [--retries N] [--raw-errors] PACKAGE
 //
-// Exit status: 0 applied (or already applied), 1 error, 2 usage error.
+// Exit status: 0 applied (or already applied; with --dry-run: would
+// apply), 1 error, 2 usage error.
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -45,6 +46,50 @@ int fail(const Options &o, const std::string &message,
   return 1;
 }
 
+// The dry run proper: writes "check" to the stage file of the loaded
+// update and reports what the loader found.  Changes nothing.
+int check(const Options &o, const Sysfs &sysfs, const Manifest &m) {
+  const std::string &id = m.id;
+  Status checked = sysfs.writeStage(id, "check");
+  auto token = sysfs.abortCause(id);
+  // A write that succeeded with a cause other than "none" would be a
+  // loader bug: report the cause rather than claim the update would apply.
+  if (!checked || !token || *token != "none") {
+    if (!checked && (!token || token->empty() || *token == "none"))
+      return fail(o, checked.message());
+    if (!token)
+      return fail(o, token.message());
+    if (token->empty())
+      return fail(o, fmt::format("the loader's check of update '{}' left "
+                                 "an empty abort cause; nothing was changed",
+                                 id));
+    Conflicts conflicts;
+    if (auto c = sysfs.conflicts(id))
+      conflicts = *c;
+    for (const std::string &line :
+         abortReport(kTool, id, "check", *token, conflicts, o.rawErrors))
+      fmt::print(stderr, "{}\n", line);
+    // The update is loaded or reversed here, which a check accepts; only a
+    // core module from before dry runs refuses the word "check" itself.
+    if (*token == "bad_state")
+      fmt::print(stderr,
+                 "{}: note: if the loaded core module is older than this "
+                 "ksplice-apply, it does not know 'check' and refuses it "
+                 "this way: a dry run needs a newer core\n",
+                 kTool);
+    return 1;
+  }
+  fmt::print("dry run of update '{}'{}\n", id,
+             m.description.empty() ? "" : ": " + m.description);
+  if (auto funcs = sysfs.functions(id))
+    for (const auto &f : *funcs)
+      fmt::print("  would replace '{}' in {}\n", f.name, f.object);
+  if (auto ns = sysfs.pauseNs(id))
+    fmt::print("  the check paused the kernel for {}\n", formatPause(*ns));
+  fmt::print("update '{}' would apply now; nothing was changed\n", id);
+  return 0;
+}
+
 int run(const Options &o) {
   HostPaths paths = HostPaths::fromEnvironment();
   Sysfs sysfs(paths.sysfsRoot);
@@ -73,15 +118,6 @@ int run(const Options &o) {
                        "host running '{}'",
                        id, o.package, m.kernelRelease, uts.release,
                        m.kernelRelease));
-
-  if (o.dryRun)
-    return fail(o, fmt::format(
-                       "--dry-run is not supported by this loader: its "
-                       "stage file accepts only 'apply' and 'undo', so there "
-                       "is no kernel-side check without applying; the "
-                       "package '{}' itself is valid and matches this "
-                       "kernel, and nothing was changed",
-                       o.package));
 
   // One ksplice-apply/-undo at a time: the sequence numbers and the
   // load-then-apply steps must not interleave.
@@ -114,18 +150,25 @@ int run(const Options &o) {
                   "bad_package");
     }
   }
-  // Puts the kernel back as it was (modules we loaded) after a failure.
+  // Puts the kernel back as it was (unloads the modules we loaded) after a
+  // failure or a dry run; false if a module could not be unloaded.
   std::string loadedPatch;
   auto rollback = [&]() {
+    bool ok = true;
     if (!loadedPatch.empty())
-      if (Status s = unloadModule(loadedPatch); !s)
+      if (Status s = unloadModule(loadedPatch); !s) {
         fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
+        ok = false;
+      }
     if (loadedCore) {
       auto left = sysfs.updates();
       if (left && left->empty())
-        if (Status s = unloadModule(coreName); !s)
+        if (Status s = unloadModule(coreName); !s) {
           fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
+          ok = false;
+        }
     }
+    return ok;
   };
 
   if (sysfs.hasUpdate(id)) {
@@ -133,7 +176,8 @@ int run(const Options &o) {
     if (!stage)
       return fail(o, stage.message());
     if (*stage == "applied") {
-      fmt::print("update '{}' is already applied; nothing to do\n", id);
+      fmt::print("update '{}' is already applied; nothing to {}\n", id,
+                 o.dryRun ? "check" : "do");
       return 0;
     }
     // Loaded (or reversed) but not applied: apply the module that is there.
@@ -159,11 +203,30 @@ int run(const Options &o) {
     }
   }
 
+  // A dry run on an update someone else loaded restores its retries.
+  unsigned oldRetries = 0;
+  if (o.retries && o.dryRun && loadedPatch.empty())
+    if (auto r = sysfs.retries(id))
+      oldRetries = *r;
   if (o.retries)
     if (Status s = sysfs.setRetries(id, o.retries); !s) {
       rollback();
       return fail(o, s.message() + "; nothing was changed");
     }
+
+  if (o.dryRun) {
+    int rc = check(o, sysfs, m);
+    if (oldRetries)
+      if (Status s = sysfs.setRetries(id, oldRetries); !s)
+        fmt::print(stderr, "{}: warning: {}\n", kTool, s.message());
+    if (!rollback())
+      return fail(o, fmt::format(
+                         "the dry run of update '{}' could not unload the "
+                         "modules it loaded (see the warnings above); "
+                         "unload them with rmmod",
+                         id));
+    return rc;
+  }
 
   Status applied = sysfs.writeStage(id, "apply");
   if (!applied) {
@@ -210,11 +273,12 @@ int run(const Options &o) {
 int main(int argc, char **argv) {
   Options o;
   CLI::App app{"Apply a ksplice update package to the running kernel.\n"
-               "Exit status: 0 applied or already applied, 1 error, 2 usage "
-               "error.",
+               "Exit status: 0 applied or already applied (--dry-run: would "
+               "apply), 1 error, 2 usage error.",
                kTool};
   app.add_flag("--dry-run", o.dryRun,
-               "Check the update without applying it (needs loader support)");
+               "Check that the update would apply (run-pre matching and the "
+               "safety check), then unload it; changes nothing");
   app.add_option("--retries", o.retries,
                  "How often the loader tries to find a safe moment (1-1000)")
       ->check(CLI::Range(1u, 1000u));

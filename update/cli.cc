@@ -13,8 +13,13 @@ std::vector<std::string> abortReport(const std::string &tool,
   if (raw)
     lines.push_back(token);
   lines.push_back(tool + ": error: " + token + ": " + causeSentence(token));
-  lines.push_back(tool + ": note: the loader refused to " + action +
-                  " update '" + id + "'");
+  if (action == "check")
+    lines.push_back(tool + ": note: the loader's check (dry run) found that "
+                           "update '" + id + "' would not apply now; nothing "
+                           "was changed");
+  else
+    lines.push_back(tool + ": note: the loader refused to " + action +
+                    " update '" + id + "'");
   for (const Conflict &c : conflicts.tasks)
     lines.push_back(tool + ": note: " + describeConflict(c));
   if (conflicts.truncated)

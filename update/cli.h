@@ -16,9 +16,10 @@ namespace ksplice {
 inline constexpr const char *kOtherErrorToken = "other";
 
 // What a tool prints on stderr when the loader refused `action` ("apply",
-// "undo") on update `id`: with raw, first the bare token; then
-// "<tool>: error: <token>: <sentence>", a line naming the update, and one
-// line per conflicting task.  Returns the lines (without newlines).
+// "undo", or "check" for a dry run) on update `id`: with raw, first the
+// bare token; then "<tool>: error: <token>: <sentence>", a line naming the
+// update, and one line per conflicting task.  Returns the lines (without
+// newlines).
 std::vector<std::string> abortReport(const std::string &tool,
                                      const std::string &id,
                                      const std::string &action,

@@ -60,8 +60,9 @@ class Sysfs {
   Result<Conflicts> conflicts(const std::string &id) const;
 
   Status setRetries(const std::string &id, unsigned retries) const;
-  // Writes "apply" or "undo" to stage; blocks until the loader is done.  A
-  // failure carries the write's errno text; read abortCause() for the reason.
+  // Writes "apply", "check" or "undo" to stage; blocks until the loader is
+  // done.  A failure carries the write's errno text; read abortCause() for
+  // the reason.
   Status writeStage(const std::string &id, const std::string &action) const;
 
  private:

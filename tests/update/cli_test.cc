@@ -165,17 +165,91 @@ TEST_F(CliTest, ApplyRejectsDamagedPackageWithBadPackageToken) {
   EXPECT_NE(missing.err.find("cannot read package"), std::string::npos);
 }
 
-TEST_F(CliTest, ApplyDryRunIsRefusedWithoutKernelSupport) {
+// The fake tree already holds the update, so the tool loads no module: it
+// writes "check" to the stage file and reports what the "loader" left in
+// abort_cause, conflicts, functions and pause_ns.
+TEST_F(CliTest, ApplyDryRunWritesCheckAndReportsSuccess) {
   Manifest f = sampleFields();
   f.kernelRelease = release();
   std::string pkg = package(f);
+  fakeUpdate("cmdline-fix", "loaded", f.description,
+             "cmdline_proc_show vmlinux\n");
+  ASSERT_TRUE(writeFile(sysfs_ + "/cmdline-fix/pause_ns", "380100\n"));
   ToolRun r = run(KSPLICE_APPLY_BIN, {"--dry-run", pkg});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out, "dry run of update 'cmdline-fix': " + f.description +
+                       "\n"
+                       "  would replace 'cmdline_proc_show' in vmlinux\n"
+                       "  the check paused the kernel for 380.1 µs\n"
+                       "update 'cmdline-fix' would apply now; nothing was "
+                       "changed\n");
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/stage"), "check\n");
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/retries"), "5\n");
+  EXPECT_FALSE(pathExists(run_ + "/cmdline-fix"));
+  EXPECT_TRUE(Records(run_).list().empty());
+}
+
+TEST_F(CliTest, ApplyDryRunWithRetriesRestoresThem) {
+  Manifest f = sampleFields();
+  f.kernelRelease = release();
+  std::string pkg = package(f);
+  fakeUpdate("cmdline-fix", "reversed", f.description, "");
+  ToolRun r = run(KSPLICE_APPLY_BIN, {"--dry-run", "--retries", "9", pkg});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/stage"), "check\n");
+  // Set for the check, then put back: the update was not ours.
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/retries"), "5\n");
+}
+
+TEST_F(CliTest, ApplyDryRunReportsTheLoadersTokenAndTasks) {
+  Manifest f = sampleFields();
+  f.kernelRelease = release();
+  std::string pkg = package(f);
+  fakeUpdate("cmdline-fix", "loaded", f.description,
+             "cmdline_proc_show vmlinux\n");
+  ASSERT_TRUE(writeFile(sysfs_ + "/cmdline-fix/abort_cause", "code_busy\n"));
+  ASSERT_TRUE(writeFile(sysfs_ + "/cmdline-fix/conflicts",
+                        "4321 my worker cmdline_proc_show\n"));
+  ToolRun r = run(KSPLICE_APPLY_BIN, {"--dry-run", "--raw-errors", pkg});
   EXPECT_EQ(r.rc, 1);
-  EXPECT_NE(r.err.find("ksplice-apply: error: --dry-run is not supported by "
-                       "this loader"),
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "code_busy\n"
+            "ksplice-apply: error: code_busy: " +
+                causeSentence("code_busy") +
+                "\n"
+                "ksplice-apply: note: the loader's check (dry run) found that "
+                "update 'cmdline-fix' would not apply now; nothing was "
+                "changed\n"
+                "ksplice-apply: note: task 'my worker' (pid 4321) is running "
+                "'cmdline_proc_show'\n");
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/stage"), "check\n");
+  EXPECT_FALSE(pathExists(run_ + "/cmdline-fix"));
+}
+
+TEST_F(CliTest, ApplyDryRunOfAnAppliedUpdateChecksNothing) {
+  Manifest f = sampleFields();
+  f.kernelRelease = release();
+  std::string pkg = package(f);
+  fakeUpdate("cmdline-fix", "applied", f.description, "");
+  ToolRun r = run(KSPLICE_APPLY_BIN, {"--dry-run", pkg});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "update 'cmdline-fix' is already applied; nothing to check\n");
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/stage"), "applied\n");
+}
+
+TEST_F(CliTest, ApplyDryRunStillRefusesAnotherKernelRelease) {
+  std::string pkg = package(sampleFields());
+  ToolRun r = run(KSPLICE_APPLY_BIN, {"--dry-run", "--raw-errors", pkg});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "other");
+  EXPECT_NE(r.err.find("is for kernel '0.0.0-ksplice-test'"),
             std::string::npos)
       << r.err;
   EXPECT_FALSE(pathExists(run_));
+  EXPECT_FALSE(pathExists(sysfs_));
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {

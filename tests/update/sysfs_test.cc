@@ -196,3 +196,20 @@ TEST(AbortReport, HumanAndRaw) {
   EXPECT_EQ(raw[1].rfind("ksplice-undo: error: dependent_update: A later", 0),
             0u);
 }
+
+TEST(AbortReport, DryRunSaysNothingWasChanged) {
+  Conflicts c;
+  c.tasks.push_back({77, "kstest_sleeper", "kstest_sleeper",
+                     Conflict::InFunction});
+  auto lines = abortReport("ksplice-apply", "fix1", "check", "code_busy", c,
+                           true);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "code_busy");
+  EXPECT_EQ(lines[1], "ksplice-apply: error: code_busy: " +
+                          causeSentence("code_busy"));
+  EXPECT_EQ(lines[2],
+            "ksplice-apply: note: the loader's check (dry run) found that "
+            "update 'fix1' would not apply now; nothing was changed");
+  EXPECT_EQ(lines[3], "ksplice-apply: note: task 'kstest_sleeper' (pid 77) "
+                      "is running 'kstest_sleeper'");
+}

@@ -4,14 +4,17 @@
 # (tests/loader/build-tests.sh output), then ksplice-apply/-undo/-view in
 # the VM (guest/tools.sh): success, already applied, wrong release,
 # target_not_loaded, no_match, code_busy with the conflicting task,
-# dependent_update, undo --all newest first, view text and JSON.
+# dependent_update, undo --all newest first, view text and JSON.  With
+# GUEST, runs guest/GUEST on the same packages instead (dry-run.sh:
+# ksplice-apply --dry-run).
 #
-#   tests/update/vm-tools.sh UPDATE_MKPKG BIN_DIR LOADER_OUT WORK_DIR
+#   tests/update/vm-tools.sh UPDATE_MKPKG BIN_DIR LOADER_OUT WORK_DIR [GUEST]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$here/../..
-[ $# -eq 4 ] || { echo "usage: $0 UPDATE_MKPKG BIN_DIR LOADER_OUT WORK_DIR" >&2; exit 2; }
-mkpkg=$1 bin=$2 lo=$3 work=$4
+[ $# -eq 4 ] || [ $# -eq 5 ] ||
+	{ echo "usage: $0 UPDATE_MKPKG BIN_DIR LOADER_OUT WORK_DIR [GUEST]" >&2; exit 2; }
+mkpkg=$1 bin=$2 lo=$3 work=$4 guest=${5:-tools.sh}
 . "$root/scripts/kernel-env.sh"
 rm -rf "$work"
 mkdir -p "$work"
@@ -32,5 +35,5 @@ done
 pkg cmdline cmdline.ko 0.0.0-not-this-kernel
 mv "$work/cmdline.tar.gz" "$work/wrong-release.tar.gz"
 
-exec "$root/scripts/vm-run.sh" --timeout 500 "$here/guest/tools.sh" \
+exec "$root/scripts/vm-run.sh" --timeout 500 "$here/guest/$guest" \
 	"$bin" "$work" "$lo"
