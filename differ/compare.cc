@@ -66,7 +66,7 @@ bool Comparator::sameTarget(const Target &x, const Target &y) {
         normalizeName(x.sym->name) != normalizeName(y.sym->name) ||
         x.sym->size != y.sym->size)
       return false;
-    const Section &sx = *pre_.sectionOf(*x.sym), &sy = *post_.sectionOf(*y.sym);
+    const Section &sx = *pre_.sectionOf(*x.sym);
     if (sx.isWrite())
       return true;
     return compareSymbols(*x.sym, *y.sym).empty();

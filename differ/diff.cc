@@ -165,6 +165,11 @@ struct Passes {
         if (ca == SectionClass::InitText || cb == SectionClass::InitText)
           refuse(&s, pre, a, s.value,
                  "changes to __init code are not supported");
+        else if (const char *pinned = pinnedTextReason(a.name))
+          refuse(&s, pre, a, s.value,
+                 formatv("changes to functions in '{0}' are not supported: "
+                         "{1}",
+                         a.name, pinned));
         else
           refuse(&s, pre, a, s.value,
                  "changed function shares its section with other code "
@@ -183,6 +188,13 @@ struct Passes {
       if (ca != SectionClass::Text || cb != SectionClass::Text) {
         refuse(&s, pre, a, 0,
                formatv("function moved from '{0}' to '{1}'", a.name, b.name));
+        continue;
+      }
+      const char *pinned = pinnedTextReason(a.name);
+      if (pinned || (pinned = pinnedTextReason(b.name))) {
+        refuse(&s, pre, a, 0,
+               formatv("changes to functions in '{0}' are not supported: {1}",
+                       pinnedTextReason(a.name) ? a.name : b.name, pinned));
         continue;
       }
       changed.insert(s.index);
@@ -218,6 +230,12 @@ struct Passes {
         if (cls == SectionClass::InitText) {
           refuse(&s, post, sec, s.value,
                  "new __init code is not supported");
+          continue;
+        }
+        if (const char *pinned = pinnedTextReason(sec.name)) {
+          refuse(&s, post, sec, s.value,
+                 formatv("new functions in '{0}' are not supported: {1}",
+                         sec.name, pinned));
           continue;
         }
         if (cls == SectionClass::Text)

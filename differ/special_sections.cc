@@ -123,6 +123,43 @@ SectionClass classifySection(StringRef name, uint32_t type, uint64_t flags) {
   return SectionClass::Unknown;
 }
 
+// Text sections the kernel itself treats specially, by address range: a
+// function's replacement lives in ordinary module text and would lose what
+// the section means, so a change to a function in one is refused.
+static const struct {
+  const char *name;
+  const char *why;
+} kPinnedText[] = {
+  // noinstr: runs where instrumentation is unsafe (RCU not watching, on
+  // the entry stack); module text can be kprobed and traced.
+  {".noinstr.text", "noinstr code must not be instrumented, and module text "
+                    "can be"},
+  // The syscall/interrupt entry code, mapped in the user page tables (PTI).
+  {".entry.text", "entry code must stay mapped in the user page tables"},
+  {".cpuidle.text", "idle code runs with RCU not watching (noinstr)"},
+  // __kprobes / NOKPROBE: on the kprobe blacklist by address range.
+  {".kprobes.text", "the kprobe blacklist covers this section, not module "
+                    "text"},
+  // __sched: skipped by get_wchan() and stack traces (in_sched_functions).
+  {".sched.text", "scheduler functions are recognised by their address "
+                  "range"},
+  // __lockfunc: in_lock_functions() by address range (profiling, wchan).
+  {".spinlock.text", "lock functions are recognised by their address range"},
+  // __irq_entry / __softirq_entry: the function graph tracer and stack
+  // traces cut the trace at these ranges.
+  {".irqentry.text", "interrupt entry code is recognised by its address "
+                     "range"},
+  {".softirqentry.text", "softirq entry code is recognised by its address "
+                         "range"},
+};
+
+const char *pinnedTextReason(StringRef section) {
+  for (const auto &p : kPinnedText)
+    if (section == p.name || section.startswith(std::string(p.name) + "."))
+      return p.why;
+  return nullptr;
+}
+
 bool isLineMacroCallee(StringRef name) {
   static const char *const kNames[] = {
       "__warn_printk",    "warn_slowpath_fmt", "__might_sleep",

@@ -56,6 +56,12 @@ llvm::ArrayRef<SpecialSection> specialSections();
 SectionClass classifySection(llvm::StringRef name, uint32_t type,
                              uint64_t flags);
 
+/// Why the kernel treats the text section SECTION specially by its address
+/// range (.noinstr.text, .entry.text, .sched.text, ...), so that a function
+/// in it cannot be replaced by a copy in module text; nullptr for ordinary
+/// text.
+const char *pinnedTextReason(llvm::StringRef section);
+
 /// Functions whose __LINE__ argument may change without a functional change
 /// (WARN(), might_sleep(), printk of __LINE__ ...).
 bool isLineMacroCallee(llvm::StringRef name);

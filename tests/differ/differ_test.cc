@@ -108,6 +108,26 @@ TEST(Diff, RefusalNamesTheObjectByItsGivenName) {
       << (*d)->refusals[0].section;
 }
 
+// Sections the kernel recognises by address range (noinstr, __sched, ...):
+// a copy in module text would lose what they mean.
+TEST(Diff, NoinstrChangeIsRefused) {
+  LOAD("noinstr-changed");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "enter_idle");
+  EXPECT_NE(d.refusals[0].reason.find("'.noinstr.text'"), std::string::npos)
+      << d.refusals[0].reason;
+}
+
+TEST(Diff, NewSchedFunctionIsRefused) {
+  LOAD("sched-new");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "wait_a_bit");
+  EXPECT_NE(d.refusals[0].reason.find("'.sched.text'"), std::string::npos)
+      << d.refusals[0].reason;
+}
+
 TEST(Diff, LineNumberShiftIsNoChange) {
   LOAD("line-only");
   EXPECT_EQ(d.verdict, Verdict::NoChange)

@@ -1,0 +1,2 @@
+extern int source(void);
+int foo(int x) { return x + source(); }
