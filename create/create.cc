@@ -76,6 +76,32 @@ static bool sameBytes(const std::string &a, const std::string &b) {
   return x && y && sx.str() == sy.str();
 }
 
+// The global functions and data a unit's patch adds.  Another unit of the
+// same update that uses one must reach it inside the patch module (an
+// ordinary relocation the module link resolves), not through kallsyms,
+// where it does not exist, or worse, is an unrelated same-named static.
+static llvm::Error collectNewGlobals(const std::string &object,
+                                     const std::string &work,
+                                     const Exports &exports,
+                                     std::set<std::string> &globals) {
+  auto preObj = ObjectFile::open(work + "/pre/" + object, "pre/" + object);
+  if (!preObj)
+    return preObj.takeError();
+  auto postObj = ObjectFile::open(work + "/post/" + object, "post/" + object);
+  if (!postObj)
+    return postObj.takeError();
+  auto diff = diffObjects(**preObj, **postObj, exports);
+  if (!diff)
+    return diff.takeError();
+  std::set<std::string> added((*diff)->newFunctions.begin(),
+                              (*diff)->newFunctions.end());
+  added.insert((*diff)->newData.begin(), (*diff)->newData.end());
+  for (const Symbol &s : (*postObj)->symbols())
+    if (s.isDefined() && !s.isLocal() && added.count(s.name))
+      globals.insert(s.name);
+  return llvm::Error::success();
+}
+
 // Diffs one unit and, when it changed, writes its patch object.
 static llvm::Error diffUnit(const std::string &object,
                             const std::string &target,
@@ -398,8 +424,9 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
       snprintf(secs, sizeof secs, "%.1f", st.seconds);
       progress("include graph: " + std::to_string(st.files) + " files, " +
                std::to_string(st.edges) + " includes, in " + secs + " s (" +
-               std::to_string(st.read) + " files read, " +
-               std::to_string(st.files - st.read) + " from the cache)");
+               std::to_string(st.read) + (st.read == 1 ? " file" : " files") +
+               " read, " + std::to_string(st.files - st.read) +
+               " from the cache)");
     }
     return &*graphStore;
   };
@@ -468,7 +495,18 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   for (const FileRefusal &r : plan.refusals)
     result.refusals.push_back({"", "", r.file, r.reason});
 
-  // 4. Diff.
+  // 4. Diff, once every unit's new globals are known (references to them
+  // from other units are resolved inside the patch module).
+  Exports linkable = *exports;
+  if (plan.objects.size() > 1) {
+    std::set<std::string> globals;
+    for (const ObjectChoice &o : plan.objects)
+      if (!o.linkerScript)
+        if (auto err = collectNewGlobals(o.object, work, *exports, globals))
+          return err;
+    if (linkable.known)
+      linkable.names.insert(globals.begin(), globals.end());
+  }
   if (plan.objects.size() > 8)
     progress("comparing " + listObjects(names()));
   for (const ObjectChoice &o : plan.objects) {
@@ -482,7 +520,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     }
     if (plan.objects.size() <= 8)
       progress("comparing " + o.object);
-    if (auto err = diffUnit(o.object, o.target, work, *exports, result))
+    if (auto err = diffUnit(o.object, o.target, work, linkable, result))
       return err;
   }
   if (!result.refusals.empty()) {

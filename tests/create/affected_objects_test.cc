@@ -35,8 +35,10 @@ TEST(ClassifyPatchFiles, Kinds) {
 
 TEST(CompileEstimate, Figures) {
   EXPECT_EQ(compileEstimate(10, 2), "under a minute");
-  EXPECT_EQ(compileEstimate(600, 2), "about 5 min");
-  EXPECT_EQ(compileEstimate(20000, 2), "about 2 h 47 min");
+  EXPECT_EQ(compileEstimate(43, 2), "under a minute");
+  EXPECT_EQ(compileEstimate(600, 2), "about 10 min");
+  EXPECT_EQ(compileEstimate(13000, 2), "about 3 h 37 min");
+  EXPECT_EQ(compileEstimate(13000, 8), "about 54 min");
 }
 
 class PlanTest : public ::testing::Test {
