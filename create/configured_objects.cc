@@ -67,6 +67,9 @@ ConfiguredObjects::read(const std::string &root,
       {"srctree", "."}, {"objtree", "."}, {"SRCARCH", arch},
       {"ARCH", arch},   {"SUBARCH", arch}};
   bool topUncertain = false;
+  // The directories of libs-y (lib/, arch/x86/lib/): only their lib.a is
+  // linked into vmlinux (KBUILD_VMLINUX_LIBS).
+  std::set<std::string> libDirs;
   {
     std::map<std::string, std::string> vars = base;
     vars["core-y"] = "";
@@ -82,8 +85,11 @@ ConfiguredObjects::read(const std::string &root,
               bits = mk.value("BITS");
     std::string lib;
     for (const std::string &w : libs.words())
-      if (StringRef(w).endswith("/"))
+      if (StringRef(w).endswith("/")) {
         lib += w + " ";
+        if (auto d = inTree("", StringRef(w).drop_back()))
+          libDirs.insert(*d);
+      }
     base["ARCH_CORE"] = core.text;
     base["ARCH_LIB"] = lib;
     base["ARCH_DRIVERS"] = drivers.text;
@@ -231,9 +237,10 @@ ConfiguredObjects::read(const std::string &root,
       }
     }
     if (builtin) {
-      for (const std::string &w : libY)
-        if (StringRef(w).endswith(".o"))
-          addObject(w, "vmlinux", !libU);
+      if (libDirs.count(dir))
+        for (const std::string &w : libY)
+          if (StringRef(w).endswith(".o"))
+            addObject(w, "vmlinux", !libU);
       for (const std::string &w : extraY) {
         if (StringRef(w).endswith(".o"))
           addObject(w, "vmlinux", !extraU);

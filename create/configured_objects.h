@@ -9,7 +9,10 @@
 // them:
 //
 //   * obj-y objects of a directory reached through obj-y chains are linked
-//     into vmlinux, and so are lib-y objects (lib.a) and extra-y objects;
+//     into vmlinux, and so are extra-y objects, and the lib-y objects of
+//     the libs-y directories (lib/, arch/x86/lib/: their lib.a is linked;
+//     another directory's lib.a, such as the EFI stub's, is not part of
+//     vmlinux);
 //   * obj-m objects are modules; a directory reached only through obj-m
 //     builds modules only (its built-in.a is linked nowhere);
 //   * foo.o with foo-objs/foo-y (and foo-m for a module) is a composite:

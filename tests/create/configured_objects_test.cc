@@ -64,7 +64,7 @@ protected:
     // A directory kbuild enters only for modules; one with a Makefile the
     // evaluator cannot read exactly.
     t.write("drivers/Makefile", "obj-$(CONFIG_FOO) += foo/\n"
-                                "obj-y += odd/\n"
+                                "obj-y += odd/ stub/\n"
                                 "obj-$(CONFIG_SND_HDA) += snd-hda-core/\n");
     t.write("drivers/foo/Makefile", "obj-m += foo-drv.o\n"
                                     "foo-drv-objs := a.o b.o\n"
@@ -73,6 +73,7 @@ protected:
                                     "obj-y += $(shell cat list)\n");
     t.write("drivers/snd-hda-core/Makefile", "obj-$(CONFIG_SND_HDA) += x.o\n");
     t.write("net/Makefile", "obj-y += socket.o\n");
+    t.write("drivers/stub/Makefile", "lib-y := stub.o\n");
   }
 
   ConfiguredObjects read() { return ConfiguredObjects::read(t.root(), config); }
@@ -114,6 +115,8 @@ TEST_F(ConfiguredObjectsTest, ArchDirectoriesAndBits) {
   EXPECT_EQ(where(c, "arch/x86/pci/pci.o"), "vmlinux"); // $(ARCH_DRIVERS)
   EXPECT_EQ(where(c, "lib/string.o"), "vmlinux");
   EXPECT_EQ(where(c, "lib/crc.o"), "crc");
+  // Another directory's lib.a (the EFI stub's) is not linked into vmlinux.
+  EXPECT_EQ(where(c, "drivers/stub/stub.o"), "-");
   EXPECT_EQ(c.linkerScripts(),
             std::vector<std::string>{"arch/x86/kernel/vmlinux.lds"});
 }
