@@ -8,6 +8,10 @@
 #     fs/proc/fd.o compared, no change;
 #   * header-data: UTS_SYSNAME in include/linux/uts.h: exit 2, init/version.o
 #     refused (init_uts_ns is data), a module (gadgetfs) among the units;
+#   * header-layout: a field added to struct rt_sigframe_ia32
+#     (arch/x86/include/asm/sigframe.h): exit 2, asm-offsets.h changes;
+#     the farm's asm-offsets.h is the pristine one again afterwards (the
+#     same as the target's headers);
 #   * the source tree is unchanged and the farm's headers are links again;
 #   * the configured modules are exactly the image's modules.order;
 #   * for a sample of objects compiled in the farm, every file the compiler
@@ -50,7 +54,8 @@ expect_units() { # CASE EXPECTED-LINES
 
 stamp=$work/stamp
 touch "$stamp"
-headers="include/linux/time_namespace.h fs/proc/fd.h include/linux/uts.h"
+headers="include/linux/time_namespace.h fs/proc/fd.h include/linux/uts.h
+	arch/x86/include/asm/sigframe.h"
 before=$(cd "$KSPLICE_SRC" && sha256sum $headers)
 
 if run_case header-inline "$root/testdata/kernel-patches/header-inline.patch" 0; then
@@ -73,6 +78,12 @@ kernel/time/posix-timers.o (vmlinux): no-change"
 	[ -f "$work/header-inline.tar.gz" ] || fail "header-inline: no package"
 fi
 
+if run_case header-layout "$here/patches/header-layout.patch" 2; then
+	grep -q "^refused: include/generated/asm-offsets.h: the patch changes the structure offsets" \
+		"$work/header-layout.out" || fail "header-layout: no asm-offsets.h refusal"
+fi
+
+# (after header-layout: its pre compile remakes asm-offsets.h)
 if run_case header-comment "$here/patches/header-comment.patch" 3; then
 	expect_units header-comment "fs/proc/base.o (vmlinux): no-change
 fs/proc/fd.o (vmlinux): no-change"
@@ -95,6 +106,10 @@ newer=$(find "$KSPLICE_SRC" -newer "$stamp" | head -5)
 for h in $headers; do
 	[ -L "$cache/farm/$h" ] || fail "the farm's $h is not a link to the source"
 done
+cmp -s "$cache/farm/include/generated/asm-offsets.h" \
+	"$KSPLICE_HEADERS/include/generated/asm-offsets.h" ||
+	fail "the farm's asm-offsets.h is not the target's (left from header-layout?)"
+[ ! -e "$cache/farm/.ksplice-patched" ] || fail "the farm is still marked as patched"
 
 # Configured modules vs the image's.
 "$check" modules "$KSPLICE_SRC" "$KSPLICE_KCONFIG" "$KSPLICE_MODDIR/modules.order" ||
