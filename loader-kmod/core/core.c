@@ -27,8 +27,9 @@
 DEFINE_MUTEX(ksplice_mutex);
 LIST_HEAD(ksplice_updates);
 
-/* In enum order: KSPLICE_ABORT_CAUSES defines both. */
-#define KSPLICE_CAUSE_NAME(token, sentence) #token,
+/* Indexed by the enum: KSPLICE_ABORT_CAUSES defines both. */
+#define KSPLICE_CAUSE_NAME(token, sentence)	\
+	[KSPLICE_CAUSE_##token] = #token,
 const char *const ksplice_cause_names[] = {
 	KSPLICE_ABORT_CAUSES(KSPLICE_CAUSE_NAME)
 };
