@@ -414,6 +414,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
       IncludeGraph::Options gopts;
       gopts.root = tree.root();
       gopts.cacheFile = opts.cacheDir + "/include-graph";
+      gopts.cacheKey = fs::absolute(opts.source, ec).lexically_normal().string();
       gopts.jobs = opts.jobs;
       auto g = IncludeGraph::scan(gopts);
       if (!g)

@@ -148,7 +148,7 @@ struct FileInfo {
 static const char kCacheMagic[] = "ksplice-include-graph 1";
 
 static std::unordered_map<std::string, FileInfo>
-loadCache(const std::string &file, const std::string &root) {
+loadCache(const std::string &file, const std::string &key) {
   std::unordered_map<std::string, FileInfo> out;
   std::string text;
   if (file.empty() || !readWhole(file, text))
@@ -156,7 +156,7 @@ loadCache(const std::string &file, const std::string &root) {
   StringRef rest(text);
   StringRef header;
   std::tie(header, rest) = rest.split('\n');
-  if (header != (std::string(kCacheMagic) + " " + root))
+  if (header != (std::string(kCacheMagic) + " " + key))
     return out;
   while (!rest.empty()) {
     StringRef line;
@@ -186,7 +186,7 @@ loadCache(const std::string &file, const std::string &root) {
   return out;
 }
 
-static void saveCache(const std::string &file, const std::string &root,
+static void saveCache(const std::string &file, const std::string &key,
                       const std::vector<std::string> &paths,
                       const std::vector<FileInfo> &infos) {
   if (file.empty())
@@ -194,7 +194,7 @@ static void saveCache(const std::string &file, const std::string &root,
   std::string tmp = file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << kCacheMagic << " " << root << "\n";
+    out << kCacheMagic << " " << key << "\n";
     for (size_t i = 0; i < paths.size(); i++) {
       const FileInfo &fi = infos[i];
       if (!fi.valid)
@@ -290,7 +290,8 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
   std::vector<FileInfo> infos(n);
 
   // 2. Include lines: from the cache where the file is unchanged, else read.
-  auto cache = loadCache(opts.cacheFile, rootStr);
+  std::string key = opts.cacheKey.empty() ? rootStr : opts.cacheKey;
+  auto cache = loadCache(opts.cacheFile, key);
   std::vector<int> toRead;
   auto prepareFile = [&](int i) {
     struct stat st;
@@ -483,7 +484,7 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
     inGraph += infos[i].valid;
   g.stats_.files = inGraph;
   if (g.stats_.read)
-    saveCache(opts.cacheFile, rootStr, g.paths_, infos);
+    saveCache(opts.cacheFile, key, g.paths_, infos);
   g.stats_.seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();

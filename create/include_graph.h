@@ -28,9 +28,9 @@
 // (TRACE_INCLUDE(...)) is not followed; it is counted.  The exact set is
 // what the compiler reports after a build (dep_file.h).
 //
-// Scanning the tree reads ~900 MB; a cache file keeps each file's include
-// lines keyed by its size and modification time, so a later scan reads
-// only the files that changed.
+// Scanning the tree reads ~1.1 GB; a cache file, made for one source tree
+// (its key), keeps each file's include lines by its size and modification
+// time, so a later scan reads only the files that changed.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KSPLICE_CREATE_INCLUDE_GRAPH_H
@@ -64,6 +64,7 @@ public:
     std::string root;      // the tree (ksplice-create's farm)
     std::string arch = "x86";
     std::string cacheFile; // "" = no cache
+    std::string cacheKey;  // what the cache is of (KERNEL_SRC); "" = root
     unsigned jobs = 1;     // scanning threads
   };
   struct Stats {

@@ -183,7 +183,15 @@ TEST_F(IncludeGraphTest, CacheReadsOnlyChangedFiles) {
   auto third = scan(cache);
   EXPECT_EQ(third.stats().read, 1u);
   EXPECT_EQ(third.includes("fs/proc/base.c"), (V{"include/linux/rare.h"}));
-  // A cache of another tree is not used.
+  // A cache made for another source tree is not used.
+  IncludeGraph::Options keyed;
+  keyed.root = t.root();
+  keyed.cacheFile = cache;
+  keyed.cacheKey = "/some/other/linux-source";
+  auto k = IncludeGraph::scan(keyed);
+  ASSERT_TRUE(bool(k));
+  EXPECT_EQ(k->stats().read, k->stats().files);
+  // Nor one of another tree (the key defaults to the root).
   TempTree other;
   other.write("a.c", "#include \"b.h\"\n");
   other.write("b.h", "\n");
