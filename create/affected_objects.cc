@@ -30,10 +30,24 @@ static bool isBuildFile(StringRef path) {
          n.endswith(".lds") || path.startswith("scripts/");
 }
 
+// Files no kernel object is built from: documentation, and the user-space
+// programs and selftests under tools/ (fixes often carry both).
+static bool isOutsideTheBuild(StringRef path) {
+  std::string name = basename(path);
+  StringRef n(name);
+  return path.startswith("Documentation/") || path.startswith("tools/") ||
+         n.endswith(".rst") || n.endswith(".txt") || n.endswith(".md") ||
+         path == "MAINTAINERS" || path == "CREDITS" || path == "README";
+}
+
 PatchFiles classifyPatchFiles(const std::vector<TouchedFile> &files) {
   PatchFiles out;
   for (const TouchedFile &f : files) {
     StringRef p(f.path);
+    if (isOutsideTheBuild(p)) {
+      out.notes.push_back(f.path + ": not part of the kernel build, ignored");
+      continue;
+    }
     if (p.endswith(".c")) {
       if (f.kind == TouchedFile::Modified)
         out.sources.push_back(f.path);

@@ -33,6 +33,25 @@ TEST(ClassifyPatchFiles, Kinds) {
   EXPECT_EQ(p.notes.size(), 1u); // the new header
 }
 
+// Fixes often carry documentation and selftests: those files are not
+// built into the kernel, so they are noted, not refused as build files.
+TEST(ClassifyPatchFiles, DocumentationAndToolsAreIgnored) {
+  std::vector<TouchedFile> files = {
+      {"Documentation/admin-guide/kernel-parameters.txt",
+       TouchedFile::Modified},
+      {"Documentation/process/index.rst", TouchedFile::Modified},
+      {"tools/testing/selftests/proc/Makefile", TouchedFile::Modified},
+      {"tools/testing/selftests/proc/proc-new.c", TouchedFile::Added},
+      {"MAINTAINERS", TouchedFile::Modified},
+      {"fs/proc/base.c", TouchedFile::Modified}};
+  PatchFiles p = classifyPatchFiles(files);
+  EXPECT_EQ(p.sources, V{"fs/proc/base.c"});
+  EXPECT_TRUE(p.refusals.empty()) << p.refusals[0].file;
+  EXPECT_TRUE(p.headers.empty());
+  EXPECT_TRUE(p.others.empty());
+  EXPECT_EQ(p.notes.size(), 5u);
+}
+
 TEST(CompileEstimate, Figures) {
   EXPECT_EQ(compileEstimate(10, 2), "under a minute");
   EXPECT_EQ(compileEstimate(43, 2), "under a minute");
