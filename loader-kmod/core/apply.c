@@ -679,22 +679,101 @@ static void unprepare(struct ksplice_update *update)
 	update->nr_deps = 0;
 }
 
-/* The matched code of every replaced function: off every stack. */
-static struct ksplice_range *jump_ranges(struct ksplice_update *update)
+/* Range [start, start + size) for jump @func; only counted if !r. */
+static void put_range(struct ksplice_range *r, unsigned int *n,
+		      unsigned long start, unsigned long size, int func)
 {
-	struct ksplice_range *ranges;
-	unsigned int i;
-
-	ranges = kcalloc(update->nr_jumps ? update->nr_jumps : 1,
-			 sizeof(*ranges), GFP_KERNEL);
-	if (!ranges)
-		return NULL;
-	for (i = 0; i < update->nr_jumps; i++) {
-		ranges[i].start = update->jumps[i].old;
-		ranges[i].end = update->jumps[i].old + update->jumps[i].size;
-		ranges[i].func = i;
+	if (r) {
+		r[*n].start = start;
+		r[*n].end = start + size;
+		r[*n].func = func;
 	}
-	return ranges;
+	(*n)++;
+}
+
+/*
+ * The matched code of jump @i's function and of its parts (foo.cold).
+ * Returns 0, or -ENOENT with cause set when a part was not found in
+ * memory: the stack check could not cover it.
+ */
+static int func_ranges(struct ksplice_update *update,
+		       const struct ksplice_unit_state *st, unsigned int i,
+		       struct ksplice_range *r, unsigned int *n)
+{
+	const struct ksplice_jump *j = &update->jumps[i];
+	const struct ksplice_unit *unit = st->unit;
+	unsigned int p;
+
+	put_range(r, n, j->old, j->size, i);
+	for (p = 0; p < unit->nr_pre; p++) {
+		const struct ksplice_pre_sect *sect = &unit->pre[p];
+		const char *name = unit->syms[sect->sym].name;
+
+		if (!(sect->flags & KSPLICE_SECT_TEXT) ||
+		    !ksplice_part_of(name, j->func->name))
+			continue;
+		if (!st->sect_addr[p]) {
+			ksplice_err(update, "failed_to_find: unit '%s' function '%s': its part '%s' was not found\n",
+				    unit->name, j->func->name, name);
+			update->cause = KSPLICE_CAUSE_failed_to_find;
+			return -ENOENT;
+		}
+		put_range(r, n, st->sect_addr[p], sect->size, i);
+	}
+	return 0;
+}
+
+/* Ranges of every function of the unit of @st; only counted if !r. */
+static int unit_ranges(struct ksplice_update *update,
+		       const struct ksplice_unit_state *st,
+		       struct ksplice_range *r, unsigned int *n)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < update->nr_jumps; i++) {
+		if (update->jumps[i].unit != st->unit)
+			continue;
+		ret = func_ranges(update, st, i, r, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * What must be off every stack for apply: the matched code of every
+ * replaced function and of its parts, each charged to its function.
+ * Returns 0 with *@rangesp (to be freed) and *@nr, or -errno with cause set.
+ */
+static int stack_ranges(struct ksplice_update *update,
+			const struct ksplice_unit_state *states,
+			struct ksplice_range **rangesp, unsigned int *nr)
+{
+	struct ksplice_range *r = NULL;
+	unsigned int u, n;
+	int ret;
+
+	for (;;) {
+		n = 0;
+		for (u = 0; u < update->nr_units; u++) {
+			ret = unit_ranges(update, &states[u], r, &n);
+			if (ret) {
+				kfree(r);
+				return ret;
+			}
+		}
+		if (r)
+			break;
+		r = kcalloc(n ? n : 1, sizeof(*r), GFP_KERNEL);
+		if (!r) {
+			update->cause = KSPLICE_CAUSE_out_of_memory;
+			return -ENOMEM;
+		}
+	}
+	*rangesp = r;
+	*nr = n;
+	return 0;
 }
 
 /*
@@ -703,7 +782,7 @@ static struct ksplice_range *jump_ranges(struct ksplice_update *update)
  * the ranges for the stack check.  On failure nothing is left prepared.
  */
 static int prepare(struct ksplice_update *update, bool write,
-		   struct ksplice_range **rangesp)
+		   struct ksplice_range **rangesp, unsigned int *nr_ranges)
 {
 	struct ksplice_unit_state *states;
 	int ret;
@@ -724,12 +803,12 @@ static int prepare(struct ksplice_update *update, bool write,
 		ret = prepare_jumps(update, states);
 	if (!ret)
 		ret = late_relocs(update, states, write);
+	if (!ret)
+		ret = stack_ranges(update, states, rangesp, nr_ranges);
 	free_states(update, states);
 	if (ret)
 		goto out_unprepare;
-	*rangesp = jump_ranges(update);
-	if (*rangesp)
-		return 0;
+	return 0;
 out_oom:
 	ret = -ENOMEM;
 	update->cause = KSPLICE_CAUSE_out_of_memory;
@@ -744,6 +823,7 @@ static int apply_or_check(struct ksplice_update *update,
 {
 	bool check = action == KSPLICE_ACT_CHECK;
 	struct ksplice_range *ranges;
+	unsigned int nr_ranges;
 	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
@@ -755,7 +835,7 @@ static int apply_or_check(struct ksplice_update *update,
 		update->cause = KSPLICE_CAUSE_bad_state;
 		return -EINVAL;
 	}
-	ret = prepare(update, !check, &ranges);
+	ret = prepare(update, !check, &ranges, &nr_ranges);
 	if (ret)
 		return ret;
 	/* Held while applied, so the patch module stays; a check drops it. */
@@ -764,7 +844,7 @@ static int apply_or_check(struct ksplice_update *update,
 		update->cause = KSPLICE_CAUSE_bad_state;
 		ret = -EINVAL;
 	} else {
-		ret = stop_and_write(update, action, ranges, update->nr_jumps);
+		ret = stop_and_write(update, action, ranges, nr_ranges);
 		if (ret || check)
 			module_put(update->owner);
 	}

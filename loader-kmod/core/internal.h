@@ -125,6 +125,7 @@ unsigned long ksplice_follow_jumps(unsigned long addr);
 /* runpre.c */
 int ksplice_run_pre(struct ksplice_update *update,
 		    struct ksplice_unit_state *states);
+bool ksplice_part_of(const char *name, const char *parent);
 
 /* trampoline_x86.c */
 int ksplice_map_writable(unsigned long addr, size_t len, void **map,

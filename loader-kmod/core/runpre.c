@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -231,6 +232,35 @@ static int try_match(struct match *m)
 		return fail(m, i, "bytes differ");
 	}
 	return 0;
+}
+
+/**
+ * ksplice_part_of() - whether a function is a part split off another
+ * @name: kallsyms name of the part
+ * @parent: kallsyms name of the function
+ *
+ * GCC moves unlikely paths of foo into foo.cold (section
+ * .text.unlikely.foo), entered by jumps from foo's body and jumping back
+ * into it.  The rule is the differ's coldParentName(): "<parent>.cold" or
+ * "<parent>.cold.N".
+ *
+ * CONTEXT: Any.
+ * RETURNS: true if @name is a part of @parent.
+ */
+bool ksplice_part_of(const char *name, const char *parent)
+{
+	const char *cold = strstr(name, ".cold");
+	size_t len = strlen(parent);
+
+	if (!cold || cold == name || (size_t)(cold - name) != len ||
+	    strncmp(name, parent, len))
+		return false;
+	cold += strlen(".cold");
+	if (*cold && *cold++ != '.')
+		return false;
+	while (isdigit(*cold))
+		cold++;
+	return !*cold;
 }
 
 static bool skipped_by_name(const struct ksplice_pre_sect *sect)

@@ -34,11 +34,20 @@ variants=(
 	"many:-DKSTEST_MANY_ADD=100"
 	"sleep:-DKSTEST_SLEEPER=8"
 	"helper:-DKSTEST_HELPER"
+	"cold:-DKSTEST_COLD=2"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
 		"$root/testdata/loader/kstest" "$out/${v%%:*}"
 done
+
+# The busy-cold test needs GCC to have split kstest_cold's unlikely path
+# into kstest_cold.cold, in its own section.
+readelf -sW "$out/kstest/kstest_cold.o" |
+	grep -q ' FUNC .* kstest_cold\.cold$' &&
+	readelf -SW "$out/kstest/kstest_cold.o" |
+	grep -q ' \.text\.unlikely\.kstest_cold ' ||
+	{ echo "build-tests: kstest_cold.o has no kstest_cold.cold part" >&2; exit 1; }
 
 # diff_unit ID N UNIT_OBJ PRE.o POST.o TARGET: patch object $out/ID.N.o
 diff_unit() {
@@ -71,6 +80,7 @@ make_update mismatch kstest_main.o "$out/v5/kstest_main.o" "$out/v2/kstest_main.
 make_update dupb kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kstest
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
+make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest
 # New code calling a global function that is not in the running kstest.
 make_update missing kstest_main.o "$k/kstest_main.o" "$out/helper/kstest_main.o" kstest
 # Two units in one update; and two where the second does not match.

@@ -2,6 +2,8 @@
 #ifndef KSTEST_H
 #define KSTEST_H
 
+struct proc_dir_entry;
+
 int kstest_value(void);
 int kstest_a(void);
 int kstest_b(void);
@@ -18,6 +20,8 @@ int kstest_f6(void);
 int kstest_f7(void);
 int kstest_f8(void);
 int kstest_f9(void);
-
+int kstest_cold(int wait);
+void kstest_cold_init(struct proc_dir_entry *dir);
+void kstest_cold_exit(void);
 
 #endif

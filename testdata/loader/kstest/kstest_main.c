@@ -8,6 +8,7 @@
  *   sleeper  write 1: a new kernel thread sleeps inside kstest_sleeper();
  *            write 0: it leaves; read: what the last call returned
  *   text     the first 16 bytes of kstest_value's code, in hex
+ *   cold     like sleeper, inside kstest_cold()'s .cold part (kstest_cold.c)
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -135,6 +136,7 @@ static int __init kstest_init(void)
 	proc_create_single("many", 0444, dir, many_show);
 	proc_create_single("text", 0444, dir, text_show);
 	proc_create("sleeper", 0644, dir, &sleeper_ops);
+	kstest_cold_init(dir);
 	return 0;
 }
 
@@ -145,6 +147,7 @@ static void __exit kstest_exit(void)
 		kthread_stop(sleeper);
 		put_task_struct(sleeper);
 	}
+	kstest_cold_exit();
 	proc_remove(dir);
 }
 
