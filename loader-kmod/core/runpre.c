@@ -50,6 +50,7 @@ struct match {
 	u8 *run;			/* live bytes */
 	u8 *cls;			/* class of each byte */
 	int *sym_sect;			/* symbol -> pre section, or -1 */
+	int *parent;			/* pre section -> its parent's, or -1 */
 	struct tmpval *tmp;
 	unsigned int nr_tmp, max_tmp;
 	u32 bad_off;			/* where it failed */
@@ -263,6 +264,40 @@ bool ksplice_part_of(const char *name, const char *parent)
 	return !*cold;
 }
 
+/* For every text pre section that is a part, its parent's pre section. */
+static void find_parents(const struct ksplice_unit *unit, int *parent)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < unit->nr_pre; i++) {
+		const char *name = unit->syms[unit->pre[i].sym].name;
+
+		parent[i] = -1;
+		if (!(unit->pre[i].flags & KSPLICE_SECT_TEXT) ||
+		    !strstr(name, ".cold"))
+			continue;
+		for (j = 0; j < unit->nr_pre && parent[i] < 0; j++)
+			if (j != i && (unit->pre[j].flags & KSPLICE_SECT_TEXT) &&
+			    ksplice_part_of(name,
+					    unit->syms[unit->pre[j].sym].name))
+				parent[i] = j;
+	}
+}
+
+/*
+ * Whether pre section @i should wait for its parent: a part is reached
+ * through its parent's jump into it, which tells where the part is even
+ * when an applied update replaced the parent (its copy of the part is in
+ * that update's module, not among the kallsyms candidates).
+ */
+static bool part_waits(const struct match *m, unsigned int i)
+{
+	int p = m->parent[i];
+
+	return p >= 0 && !m->st->vals[m->st->unit->pre[i].sym].resolved &&
+	       m->st->sect_state[p] == SECT_UNMATCHED;
+}
+
 static bool skipped_by_name(const struct ksplice_pre_sect *sect)
 {
 	return !strncmp(sect->name, ".init.", 6) ||
@@ -412,7 +447,7 @@ static int match_unit(struct ksplice_update *update,
 	const struct ksplice_unit *unit = st->unit;
 	struct match m = { .update = update, .st = st };
 	unsigned int i, phase, max_size = 1;
-	bool failed, progress;
+	bool failed, progress, defer, waited;
 	int ret = -ENOMEM;
 
 	for (i = 0; i < unit->nr_pre; i++) {
@@ -424,10 +459,13 @@ static int match_unit(struct ksplice_update *update,
 	m.cls = kvmalloc(max_size, GFP_KERNEL);
 	m.sym_sect = kvmalloc_array(unit->nr_syms ? unit->nr_syms : 1,
 				    sizeof(int), GFP_KERNEL);
+	m.parent = kvmalloc_array(unit->nr_pre ? unit->nr_pre : 1,
+				  sizeof(int), GFP_KERNEL);
 	m.max_tmp = 4096;
 	m.tmp = kvmalloc_array(m.max_tmp, sizeof(*m.tmp), GFP_KERNEL);
-	if (!m.run || !m.cls || !m.sym_sect || !m.tmp)
+	if (!m.run || !m.cls || !m.sym_sect || !m.parent || !m.tmp)
 		goto out_oom;
+	find_parents(unit, m.parent);
 	for (i = 0; i < unit->nr_syms; i++)
 		m.sym_sect[i] = -1;
 	for (i = 0; i < unit->nr_pre; i++) {
@@ -438,16 +476,25 @@ static int match_unit(struct ksplice_update *update,
 			st->sect_state[i] = SECT_SKIPPED;
 	}
 
-	/* Phase 0: code and read-only data; phase 1: writable data too. */
+	/*
+	 * Phase 0: code and read-only data; phase 1: writable data too.  Parts
+	 * wait for their parents until nothing else makes progress.
+	 */
 	for (phase = 0; phase < 2; phase++) {
+		defer = true;
 		do {
 			progress = false;
+			waited = false;
 			for (i = 0; i < unit->nr_pre; i++) {
 				if (st->sect_state[i] != SECT_UNMATCHED)
 					continue;
 				if (!phase &&
 				    (unit->pre[i].flags & KSPLICE_SECT_DATA))
 					continue;
+				if (defer && part_waits(&m, i)) {
+					waited = true;
+					continue;
+				}
 				ret = match_sect(&m, i, &failed);
 				if (ret < 0)
 					goto out_free;
@@ -458,6 +505,10 @@ static int match_unit(struct ksplice_update *update,
 				}
 				if (ret)
 					progress = true;
+			}
+			if (!progress && waited) {
+				defer = false;
+				progress = true;
 			}
 		} while (progress);
 	}
@@ -484,6 +535,7 @@ static int match_unit(struct ksplice_update *update,
 
 out_bad_free:
 	kvfree(m.tmp);
+	kvfree(m.parent);
 	kvfree(m.sym_sect);
 	kvfree(m.cls);
 	kvfree(m.run);
@@ -501,6 +553,7 @@ out_free:
 		update->cause = KSPLICE_CAUSE_bad_package;
 	}
 	kvfree(m.tmp);
+	kvfree(m.parent);
 	kvfree(m.sym_sect);
 	kvfree(m.cls);
 	kvfree(m.run);

@@ -35,6 +35,7 @@ variants=(
 	"sleep:-DKSTEST_SLEEPER=8"
 	"helper:-DKSTEST_HELPER"
 	"cold:-DKSTEST_COLD=2"
+	"cold3:-DKSTEST_COLD=3"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -81,6 +82,7 @@ make_update dupb kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kstest
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
 make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest
+make_update cold3 kstest_cold.o "$out/cold/kstest_cold.o" "$out/cold3/kstest_cold.o" kstest
 # New code calling a global function that is not in the running kstest.
 make_update missing kstest_main.o "$k/kstest_main.o" "$out/helper/kstest_main.o" kstest
 # Two units in one update; and two where the second does not match.
