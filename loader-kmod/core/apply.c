@@ -355,23 +355,56 @@ static int get_targets(struct ksplice_update *update)
 	return 0;
 }
 
-static void add_dep(struct ksplice_update *update, unsigned long addr)
+/*
+ * If @addr lies in another update's patch module, this update builds on
+ * that one's code: remember it, so that update cannot be undone first.
+ * Returns 0 or -ENOMEM with cause set (a lost dependency would let the
+ * other update be undone under this one).
+ */
+static int add_dep(struct ksplice_update *update, unsigned long addr)
 {
 	struct ksplice_update *u = ksplice_update_of_addr(addr);
 	struct ksplice_update **n;
 	unsigned int i;
 
 	if (!u || u == update)
-		return;
+		return 0;
 	for (i = 0; i < update->nr_deps; i++)
 		if (update->deps[i] == u)
-			return;
+			return 0;
 	n = krealloc_array(update->deps, update->nr_deps + 1, sizeof(*n),
 			   GFP_KERNEL);
-	if (!n)
-		return;	/* only loses a dependency of a non-applied update */
+	if (!n) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
 	update->deps = n;
 	update->deps[update->nr_deps++] = u;
+	return 0;
+}
+
+/*
+ * Dependencies from run-pre matching: a pre section matched inside another
+ * update's patch module (its jump was followed to its replacement code), or
+ * a symbol value learned from matched code that lies in one.
+ */
+static int runpre_deps(struct ksplice_update *update,
+		       const struct ksplice_unit_state *states)
+{
+	unsigned int u, i;
+	int ret = 0;
+
+	for (u = 0; u < update->nr_units && !ret; u++) {
+		const struct ksplice_unit_state *st = &states[u];
+
+		for (i = 0; i < st->unit->nr_pre && !ret; i++)
+			if (st->sect_addr[i])
+				ret = add_dep(update, st->sect_addr[i]);
+		for (i = 0; i < st->unit->nr_syms && !ret; i++)
+			if (st->vals[i].resolved && st->vals[i].by_runpre)
+				ret = add_dep(update, st->vals[i].value);
+	}
+	return ret;
 }
 
 static int prepare_jumps(struct ksplice_update *update,
@@ -455,7 +488,9 @@ static int prepare_jumps(struct ksplice_update *update,
 				return ret;
 			}
 			update->nr_jumps++;
-			add_dep(update, j->old);
+			ret = add_dep(update, j->old);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
@@ -545,8 +580,7 @@ static int reloc_value(struct ksplice_update *update,
 	if (r->type == KSPLICE_R_32 && v != (u32)v)
 		goto out_overflow;
 	*value = width == 4 ? (u32)v : v;
-	add_dep(update, s);
-	return 0;
+	return add_dep(update, s);
 
 out_overflow:
 	ksplice_err(update, "bad_package: unit '%s' relocation %u to '%s' overflows\n",
@@ -799,6 +833,8 @@ static int prepare(struct ksplice_update *update, bool write,
 		update->cause = KSPLICE_CAUSE_out_of_memory;
 	if (!ret)
 		ret = ksplice_run_pre(update, states);
+	if (!ret)
+		ret = runpre_deps(update, states);
 	if (!ret)
 		ret = prepare_jumps(update, states);
 	if (!ret)

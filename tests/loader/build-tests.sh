@@ -36,6 +36,7 @@ variants=(
 	"helper:-DKSTEST_HELPER"
 	"cold:-DKSTEST_COLD=2"
 	"cold3:-DKSTEST_COLD=3"
+	"v2s9:-DKSTEST_VALUE=2 -DKSTEST_SLEEPER=9"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -83,6 +84,9 @@ make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kste
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
 make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest
 make_update cold3 kstest_cold.o "$out/cold/kstest_cold.o" "$out/cold3/kstest_cold.o" kstest
+# Built on value2 (pre = value2's post) but replacing another function:
+# its pre code of kstest_value matches only value2's new code.
+make_update after-value2 kstest_main.o "$out/v2/kstest_main.o" "$out/v2s9/kstest_main.o" kstest
 # New code calling a global function that is not in the running kstest.
 make_update missing kstest_main.o "$k/kstest_main.o" "$out/helper/kstest_main.o" kstest
 # Two units in one update; and two where the second does not match.
