@@ -128,6 +128,18 @@ int run(const Options &o) {
   // recording): SIGINT and friends wait until the tool is done.
   CriticalSection critical;
 
+  // Built --after earlier patches: those updates must be applied now, or
+  // the loader could match this update's pre code against a kernel state
+  // nobody built it for.  Decided here, before anything is loaded; an
+  // update that is already applied needs no check.
+  bool alreadyApplied = false;
+  if (sysfs.hasUpdate(id))
+    if (auto stage = sysfs.stage(id); stage && *stage == "applied")
+      alreadyApplied = true;
+  if (!alreadyApplied)
+    if (Status s = checkPrerequisites(m, o.package, records, sysfs); !s)
+      return fail(o, s.message(), kMissingPrerequisiteToken);
+
   bool loadedCore = false;
   std::string coreName = kCoreModuleName;
   if (!sysfs.coreLoaded()) {

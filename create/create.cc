@@ -261,6 +261,7 @@ private:
 static llvm::Error buildPackage(const CreateOptions &opts,
                                 const std::string &release, StringRef patch,
                                 const std::vector<TouchedFile> &files,
+                                const std::vector<std::string> &afterDigests,
                                 const std::string &work, const BuildTree &tree,
                                 CreateResult &result,
                                 const Progress &progress) {
@@ -307,6 +308,7 @@ static llvm::Error buildPackage(const CreateOptions &opts,
     return fail(build_id.message());
   m.kernelBuild = *build_id;
   m.patchModule = patchModule;
+  m.after = afterDigests;
   for (const UnitResult &u : result.units) {
     if (u.verdict != "changed")
       continue;
@@ -388,6 +390,9 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   fs::remove_all(work, ec);
   std::vector<TouchedFile> touched = *files;
   llvm::Error post = llvm::Error::success();
+  // The sha256 of each --after patch, in order: the manifest's "after"
+  // lines, which ksplice-apply requires to be applied.
+  std::vector<std::string> afterDigests;
   for (const std::string &after : opts.afterPatches) {
     if (post)
       break;
@@ -402,6 +407,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
       break;
     }
     touched.insert(touched.end(), afterFiles->begin(), afterFiles->end());
+    afterDigests.push_back(sha256Hex(*text));
     progress("applying " + after + " (already on the target)");
     post = tree.applyPatch(*text, *afterFiles);
   }
@@ -536,8 +542,8 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     return result;
   }
   // 5. The modules, 6. the package.
-  if (auto err = buildPackage(opts, rel, *patch, *files, work, tree, result,
-                              progress))
+  if (auto err = buildPackage(opts, rel, *patch, *files, afterDigests, work,
+                              tree, result, progress))
     return err;
   result.outcome = CreateResult::Made;
   return result;

@@ -14,6 +14,11 @@ namespace ksplice {
 // The token printed first with --raw-errors for failures that did not come
 // from the loader (bad package, wrong kernel, permissions...).
 inline constexpr const char *kOtherErrorToken = "other";
+// ksplice-apply's token for a package built on top of (--after) a patch
+// whose update is not applied on this host.  Not a loader cause: the tools
+// decide it before loading anything.
+inline constexpr const char *kMissingPrerequisiteToken =
+    "missing_prerequisite";
 
 // What a tool prints on stderr when the loader refused `action` ("apply",
 // "undo", or "check" for a dry run) on update `id`: with raw, first the

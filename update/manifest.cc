@@ -77,7 +77,7 @@ bool Manifest::operator==(const Manifest &o) const {
   return id == o.id && description == o.description &&
          kernelRelease == o.kernelRelease && kernelBuild == o.kernelBuild &&
          coreModule == o.coreModule && patchModule == o.patchModule &&
-         units == o.units && functions == o.functions &&
+         after == o.after && units == o.units && functions == o.functions &&
          newFunctions == o.newFunctions && files == o.files;
 }
 
@@ -110,6 +110,14 @@ Status validateManifest(const Manifest &m) {
   if (m.coreModule == m.patchModule)
     return Status::error("core-module and patch-module are both " +
                          q(m.coreModule));
+  for (size_t i = 0; i < m.after.size(); i++) {
+    if (!isHex64(m.after[i]))
+      return Status::error("after " + q(m.after[i]) +
+                           " is not a sha256 (64 lower-case hex digits)");
+    for (size_t j = 0; j < i; j++)
+      if (m.after[j] == m.after[i])
+        return Status::error("after " + q(m.after[i]) + " is listed twice");
+  }
   if (m.units.empty())
     return Status::error("update " + q(m.id) + " has no 'unit' lines");
   for (const auto &u : m.units)
@@ -137,6 +145,11 @@ Status validateManifest(const Manifest &m) {
     if (!m.file(need))
       return Status::error("required file " + q(need) +
                            " has no 'sha256' line");
+  const std::string &own = m.file("patch")->sha256;
+  for (const std::string &a : m.after)
+    if (a == own)
+      return Status::error("after " + q(a) +
+                           " is the sha256 of the update's own patch");
   return okStatus();
 }
 
@@ -157,6 +170,8 @@ std::string serializeManifest(const Manifest &m) {
   line("kernel-build", m.kernelBuild);
   line("core-module", m.coreModule);
   line("patch-module", m.patchModule);
+  for (const auto &a : m.after)
+    line("after", a);
   for (const auto &u : m.units)
     line("unit", u.target + " " + u.object);
   for (const auto &f : m.functions)
@@ -188,8 +203,9 @@ Result<Manifest> parseManifest(std::string_view text) {
                               &m.kernelRelease, &m.kernelBuild,
                               &m.coreModule, &m.patchModule};
   // 0..6: the fixed keys; then repeated keys in this order.
-  static const char *const kRepeated[] = {"unit", "function", "new-function",
-                                          "sha256"};
+  static const char *const kRepeated[] = {"after", "unit", "function",
+                                          "new-function", "sha256"};
+  constexpr int kNrRepeated = 5;
   int repeatedAt = 0;
   for (size_t n = 0; n < lines.size(); n++) {
     std::string_view l = lines[n];
@@ -222,23 +238,29 @@ Result<Manifest> parseManifest(std::string_view text) {
       continue;
     }
     int k = 0;
-    while (k < 4 && key != kRepeated[k])
+    while (k < kNrRepeated && key != kRepeated[k])
       k++;
-    if (k == 4)
+    if (k == kNrRepeated)
       return err(n, "unknown key " + q(key));
     if (k < repeatedAt)
       return err(n, "'" + std::string(key) + "' line after '" +
                         kRepeated[repeatedAt] + "' lines");
     repeatedAt = k;
+    if (k == 0) {
+      if (!isToken(value))
+        return err(n, "'after' needs one value without spaces");
+      m.after.push_back(std::string(value));
+      continue;
+    }
     std::string a, b;
     if (!splitPair(value, a, b))
       return err(n, "'" + std::string(key) +
                         "' needs two values separated by one space");
     switch (k) {
-      case 0: m.units.push_back({a, b}); break;
-      case 1: m.functions.push_back({a, b}); break;
-      case 2: m.newFunctions.push_back({a, b}); break;
-      case 3: m.files.push_back({a, b}); break;
+      case 1: m.units.push_back({a, b}); break;
+      case 2: m.functions.push_back({a, b}); break;
+      case 3: m.newFunctions.push_back({a, b}); break;
+      case 4: m.files.push_back({a, b}); break;
     }
   }
   if (lines.size() < 7)

@@ -8,6 +8,7 @@
 //   kernel-build <sha256 of the headers' Module.symvers>
 //   core-module <file>
 //   patch-module <file>
+//   after <sha256>                  one per --after patch, in --after order
 //   unit <target> <object>          one per compilation unit, in order
 //   function <object> <name>        replaced functions, sorted
 //   new-function <object> <name>    sorted
@@ -59,6 +60,11 @@ struct Manifest {
   std::string kernelBuild;
   std::string coreModule = "ksplice.ko";
   std::string patchModule;
+  // The sha256 of each patch this update was built on top of (ksplice-create
+  // --after), in the order given: ksplice-apply requires every one of them
+  // to be applied.  Empty for most updates; then no "after" line is written
+  // and the manifest is as before the key existed.
+  std::vector<std::string> after;
   std::vector<ManifestUnit> units;
   std::vector<ManifestFunction> functions;
   std::vector<ManifestFunction> newFunctions;
@@ -71,7 +77,8 @@ struct Manifest {
 
 // Checks every field: id syntax, no newlines, hex digests, plain file names,
 // sorted and unique function and file lists, core and patch module and
-// "patch" listed among the files.
+// "patch" listed among the files; "after" digests unique and not the
+// update's own patch.
 Status validateManifest(const Manifest &m);
 // The text of a valid manifest (call validateManifest first).
 std::string serializeManifest(const Manifest &m);

@@ -12,6 +12,7 @@
 
 #include "fs.h"
 #include "manifest.h"
+#include "sha256.h"
 #include "sysfs.h"
 
 namespace ksplice {
@@ -161,6 +162,59 @@ Status Records::remove(const std::string &id) const {
   if (!isValidUpdateId(id))
     return Status::error("invalid update id '" + id + "'");
   return removeTree(root_ + "/" + id);
+}
+
+std::vector<std::string> appliedPatchDigests(const Records &records,
+                                             const Sysfs &sysfs) {
+  std::vector<std::string> out;
+  for (const AppliedRecord &r : records.list()) {
+    if (!sysfs.hasUpdate(r.id))
+      continue;
+    auto stage = sysfs.stage(r.id);
+    if (!stage || *stage != "applied")
+      continue;
+    auto patch = records.patchText(r.id);
+    if (!patch)
+      continue;
+    out.push_back(sha256Hex(*patch));
+  }
+  return out;
+}
+
+std::vector<std::string> missingPrerequisites(
+    const Manifest &m, const std::vector<std::string> &applied) {
+  std::vector<std::string> out;
+  for (const std::string &a : m.after)
+    if (std::find(applied.begin(), applied.end(), a) == applied.end())
+      out.push_back(a);
+  return out;
+}
+
+Status checkPrerequisites(const Manifest &m, const std::string &package,
+                          const Records &records, const Sysfs &sysfs) {
+  std::vector<std::string> missing =
+      missingPrerequisites(m, appliedPatchDigests(records, sysfs));
+  if (missing.empty())
+    return okStatus();
+  bool one = missing.size() == 1;
+  std::string list, ids;
+  for (size_t i = 0; i < missing.size(); i++) {
+    const char *sep = i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ";
+    list += sep + missing[i];
+    // ksplice-create's default id: "p" and the first 8 hex digits.
+    ids += std::string(sep) + "'p" + missing[i].substr(0, 8) + "'";
+  }
+  return Status::error(
+      "update '" + m.id + "' in '" + package +
+      "' was built on top of (ksplice-create --after) the patch" +
+      (one ? "" : "es") + " with sha256 " + list + ", which " +
+      (one ? "is" : "are") + " not applied on this host (no applied update "
+      "in '" + records.root() + "' was built from " + (one ? "it" : "them") +
+      "); nothing was changed: apply the update" + (one ? "" : "s") +
+      " built from " + (one ? "that patch" : "those patches, in that order,") +
+      " first (" + (one ? "an update built from it without --id is named "
+                        : "updates built from them without --id are named ") +
+      ids + ")");
 }
 
 }  // namespace ksplice

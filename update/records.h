@@ -73,6 +73,28 @@ class Records {
   std::string root_;
 };
 
+class Sysfs;
+struct Manifest;
+
+// The sha256 of the patch of every update applied on this host now: those
+// recorded under records.root() whose update is in sysfs stage "applied"
+// (a record without a loaded, applied update, e.g. left from a failed
+// undo, does not count).  In the records' order.
+std::vector<std::string> appliedPatchDigests(const Records &records,
+                                             const Sysfs &sysfs);
+
+// The "after" digests of `m` that are not in `applied`, in manifest order.
+// Only the applied updates' own patches count, not their "after" lines:
+// ksplice-create records every --after patch, so each update lists the
+// whole series below it.
+std::vector<std::string> missingPrerequisites(
+    const Manifest &m, const std::vector<std::string> &applied);
+
+// An error if an "after" patch of `m` (read from `package`) is not applied
+// on this host, naming the missing patches by sha256; ok otherwise.
+Status checkPrerequisites(const Manifest &m, const std::string &package,
+                          const Records &records, const Sysfs &sysfs);
+
 }  // namespace ksplice
 
 #endif  // KSPLICE_UPDATE_RECORDS_H

@@ -49,6 +49,17 @@ done < "$patches/cases.tsv"
 
 make_update data-new-series 0 --patch "$patches/data-new.patch" \
 	--after "$patches/meminfo-string.patch"
+# Its manifest names the --after patch by sha256, exactly once: ksplice-apply
+# refuses it until the update built from that patch is applied.
+after_lines=$(tar -xzOf "$out/data-new-series.tar.gz" \
+	ksplice-data-new-series/manifest 2> /dev/null | grep '^after ')
+want_after="after $(sha256sum < "$patches/meminfo-string.patch" | cut -d' ' -f1)"
+if [ "$after_lines" != "$want_after" ]; then
+	echo "FAIL: data-new-series: manifest 'after' lines are '$after_lines', expected '$want_after'"
+	failed=1
+else
+	echo "ok: data-new-series: manifest requires meminfo-string.patch ($want_after)"
+fi
 
 # Two runs on one cache at once: the second waits for the first (the farm
 # is not shareable), and both give the packages a lone run gives.

@@ -1,8 +1,9 @@
 # Guest side of the stacked test: every applying case of cases.tsv (exit 0,
 # with a .check) as its own update, applied one after another in the
 # file's order (data-new as data-new-series, built on top of
-# meminfo-string), then undone in reverse order.  After each step every
-# check must say exactly what is live.
+# meminfo-string; first refused before meminfo-string), then undone in
+# reverse order.  After each step every check must say exactly what is
+# live.
 #   stacked-guest.sh BIN_DIR PKG_DIR CHECK_DIR
 set -u
 bin=/host$1 pkgs=/host$2 checks=/host$3
@@ -28,6 +29,22 @@ expect() { # the applied ids: each check passes iff its case is live
 		[ "$got" = "$want" ] || fail "with '$*' applied, $c is live: $got, expected $want"
 	done
 }
+
+# data-new-series is built --after meminfo-string: before it, ksplice-apply
+# (and --dry-run) refuses it with missing_prerequisite and loads nothing.
+modules() { cut -d' ' -f1 /proc/modules | sort; }
+modules_before=$(modules)
+for dry in "" --dry-run; do
+	"$bin/ksplice-apply" $dry --raw-errors "$pkgs/data-new-series.tar.gz" \
+		> /dev/null 2> "$KSPLICE_OUT/early.err" &&
+		fail "ksplice-apply $dry data-new-series before meminfo-string succeeded"
+	[ "$(head -n 1 "$KSPLICE_OUT/early.err")" = missing_prerequisite ] &&
+		grep -q "apply the update built from that patch first" "$KSPLICE_OUT/early.err" ||
+		{ cat "$KSPLICE_OUT/early.err"; fail "ksplice-apply $dry data-new-series early: not missing_prerequisite"; }
+	[ "$(modules)" = "$modules_before" ] ||
+		fail "the refused ksplice-apply $dry of data-new-series changed /proc/modules"
+done
+echo "ok: data-new-series before meminfo-string refused (missing_prerequisite), nothing loaded"
 
 applied=
 expect

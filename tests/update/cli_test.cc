@@ -16,9 +16,11 @@
 #include <vector>
 
 #include "causes.h"
+#include "cli.h"
 #include "fs.h"
 #include "package.h"
 #include "records.h"
+#include "sha256.h"
 #include "test_util.h"
 
 extern char **environ;
@@ -250,6 +252,72 @@ TEST_F(CliTest, ApplyDryRunStillRefusesAnotherKernelRelease) {
       << r.err;
   EXPECT_FALSE(pathExists(run_));
   EXPECT_FALSE(pathExists(sysfs_));
+}
+
+// A package built --after a patch whose update is not applied here is
+// refused before anything is loaded, with its own --raw-errors token.
+TEST_F(CliTest, ApplyRefusesMissingPrerequisiteBeforeLoading) {
+  const std::string earlier = "--- a/fs/proc/meminfo.c\n+++ b\n";
+  ASSERT_TRUE(writeFile(tmp_.path() + "/earlier.patch", earlier));
+  std::string digest = sha256Hex(earlier);
+  Manifest f = sampleFields();
+  f.kernelRelease = release();
+  f.after = {digest};
+  std::string pkg = package(f);
+  for (bool dry : {false, true}) {
+    std::vector<std::string> args = {"--raw-errors", pkg};
+    if (dry)
+      args.insert(args.begin(), "--dry-run");
+    ToolRun r = run(KSPLICE_APPLY_BIN, args);
+    EXPECT_EQ(r.rc, 1) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err,
+              "missing_prerequisite\n"
+              "ksplice-apply: error: update 'cmdline-fix' in '" + pkg +
+                  "' was built on top of (ksplice-create --after) the patch "
+                  "with sha256 " + digest +
+                  ", which is not applied on this host (no applied update in '" +
+                  run_ +
+                  "' was built from it); nothing was changed: apply the "
+                  "update built from that patch first (an update built from "
+                  "it without --id is named 'p" + digest.substr(0, 8) +
+                  "')\n");
+    // No core module was loaded: the fake sysfs tree does not even exist.
+    EXPECT_FALSE(pathExists(sysfs_));
+    EXPECT_TRUE(Records(run_).list().empty());
+  }
+  EXPECT_FALSE(isKnownCause(kMissingPrerequisiteToken));
+
+  // Recorded but not applied in the kernel: still refused.
+  fakeUpdate("earlier", "reversed", "the earlier fix", "");
+  Records rec(run_);
+  ASSERT_TRUE(rec.add("earlier", in_ + "/patch", tmp_.path() + "/earlier.patch",
+                      "ksplice_earlier", 1));
+  fakeUpdate("cmdline-fix", "loaded", f.description,
+             "cmdline_proc_show vmlinux\n");
+  ToolRun reversed = run(KSPLICE_APPLY_BIN, {"--dry-run", "--raw-errors", pkg});
+  EXPECT_EQ(reversed.rc, 1);
+  EXPECT_EQ(reversed.err.substr(0, reversed.err.find('\n')),
+            "missing_prerequisite");
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/stage"), "loaded\n");
+
+  // Applied: the dry run goes on to the loader's check.
+  fakeUpdate("earlier", "applied", "the earlier fix", "");
+  ToolRun ok = run(KSPLICE_APPLY_BIN, {"--dry-run", pkg});
+  EXPECT_EQ(ok.rc, 0) << ok.err;
+  EXPECT_EQ(*readFile(sysfs_ + "/cmdline-fix/stage"), "check\n");
+}
+
+// An update that is already applied needs no prerequisite check.
+TEST_F(CliTest, ApplyOfAnAppliedUpdateSkipsThePrerequisiteCheck) {
+  Manifest f = sampleFields();
+  f.kernelRelease = release();
+  f.after = {hexOf('e')};
+  std::string pkg = package(f);
+  fakeUpdate("cmdline-fix", "applied", f.description, "");
+  ToolRun r = run(KSPLICE_APPLY_BIN, {pkg});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "update 'cmdline-fix' is already applied; nothing to do\n");
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {

@@ -147,3 +147,50 @@ TEST(Manifest, IdSyntax) {
   EXPECT_FALSE(isValidUpdateId("a/b"));
   EXPECT_FALSE(isValidUpdateId("a b"));
 }
+
+// "after" lines: between patch-module and the first unit, in --after order
+// (not sorted); optional, so a manifest without them reads as before.
+TEST(Manifest, AfterLinesRoundTripInOrder) {
+  Manifest m = sampleManifest();
+  m.after = {hexOf('c'), hexOf('b')};
+  ASSERT_TRUE(validateManifest(m)) << validateManifest(m).message();
+  std::string text = serializeManifest(m);
+  std::string expected = kText;
+  expected.insert(expected.find("unit vmlinux"),
+                  "after " + hexOf('c') + "\nafter " + hexOf('b') + "\n");
+  EXPECT_EQ(text, expected);
+  auto back = parseManifest(text);
+  ASSERT_TRUE(back) << back.message();
+  EXPECT_EQ(*back, m);
+  EXPECT_EQ(back->after, (std::vector<std::string>{hexOf('c'), hexOf('b')}));
+  EXPECT_EQ(serializeManifest(*back), text);
+  // Identical inputs, identical bytes.
+  EXPECT_EQ(serializeManifest(m), text);
+
+  auto plain = parseManifest(kText);
+  ASSERT_TRUE(plain) << plain.message();
+  EXPECT_TRUE(plain->after.empty());
+  EXPECT_FALSE(*plain == m);
+}
+
+TEST(Manifest, RejectsMalformedAfterLines) {
+  std::string good = "after " + hexOf('c') + "\n";
+  auto with = [&](const std::string &lines) {
+    std::string t = kText;
+    t.insert(t.find("unit vmlinux"), lines);
+    return t;
+  };
+  expectRejected(with("after 1234\n"), "after '1234' is not a sha256");
+  expectRejected(with("after " + std::string(64, 'C') + "\n"),
+                 "is not a sha256");
+  expectRejected(with("after\n"), "'after' needs one value");
+  expectRejected(with("after " + hexOf('c') + " x\n"),
+                 "'after' needs one value");
+  expectRejected(with(good + good), "is listed twice");
+  expectRejected(with("after " + hexOf('3') + "\n"),
+                 "the sha256 of the update's own patch");
+  // After the unit lines: out of order.
+  std::string late = kText;
+  late.insert(late.find("function "), good);
+  expectRejected(late, "'after' line after 'unit' lines");
+}

@@ -9,6 +9,10 @@
 
 #include "format.h"
 #include "fs.h"
+#include "manifest.h"
+#include "sha256.h"
+#include "sysfs.h"
+#include "test_util.h"
 
 using namespace ksplice;
 
@@ -118,4 +122,80 @@ TEST(CriticalSection, DefersSignalsUntilDone) {
   }
   EXPECT_EQ(gotSignal, 1);
   sigaction(SIGTERM, &old, nullptr);
+}
+
+// The --after requirement: which patches are applied (records cross-checked
+// with the sysfs stage), and the refusal's sentence.
+TEST(Prerequisites, OnlyAppliedRecordedPatchesCount) {
+  auto t = TempDir::create("records_test.");
+  ASSERT_TRUE(t) << t.message();
+  std::string in = t->path() + "/in", sys = t->path() + "/sys/kernel/ksplice";
+  ASSERT_TRUE(makeDirectories(in));
+  ASSERT_TRUE(writeFile(in + "/manifest", "format ksplice-update 1\n"));
+  const std::string patchA = "--- a/fs/proc/meminfo.c\n+++ b\n";
+  const std::string patchB = "--- a/fs/proc/meminfo.c\n+++ b\n@@ B\n";
+  const std::string patchC = "--- a/kernel/fork.c\n+++ b\n";
+  ASSERT_TRUE(writeFile(in + "/a", patchA));
+  ASSERT_TRUE(writeFile(in + "/b", patchB));
+  ASSERT_TRUE(writeFile(in + "/c", patchC));
+  auto fake = [&](const std::string &id, const std::string &stage) {
+    ASSERT_TRUE(makeDirectories(sys + "/" + id));
+    ASSERT_TRUE(writeFile(sys + "/" + id + "/stage", stage + "\n"));
+  };
+  Records r(t->path() + "/run/ksplice");
+  Sysfs s(sys);
+
+  Manifest m = test::sampleManifest();
+  m.id = "series-c";
+  m.after = {sha256Hex(patchA), sha256Hex(patchB)};
+  EXPECT_TRUE(appliedPatchDigests(r, s).empty());
+  EXPECT_EQ(missingPrerequisites(m, {}), m.after);
+
+  // A applied and recorded; B recorded but reversed in the kernel; C
+  // applied but with no record; a stale record of B's patch under another
+  // id without a loaded update.
+  ASSERT_TRUE(r.add("upd-a", in + "/manifest", in + "/a", "ksplice_a", 1));
+  fake("upd-a", "applied");
+  ASSERT_TRUE(r.add("upd-b", in + "/manifest", in + "/b", "ksplice_b", 2));
+  fake("upd-b", "reversed");
+  fake("upd-c", "applied");
+  ASSERT_TRUE(r.add("stale", in + "/manifest", in + "/b", "ksplice_s", 3));
+  EXPECT_EQ(appliedPatchDigests(r, s),
+            std::vector<std::string>{sha256Hex(patchA)});
+  EXPECT_EQ(missingPrerequisites(m, appliedPatchDigests(r, s)),
+            std::vector<std::string>{sha256Hex(patchB)});
+
+  Status st = checkPrerequisites(m, "pkg.tar.gz", r, s);
+  ASSERT_FALSE(st);
+  std::string hb = sha256Hex(patchB);
+  EXPECT_EQ(st.message(),
+            "update 'series-c' in 'pkg.tar.gz' was built on top of "
+            "(ksplice-create --after) the patch with sha256 " + hb +
+                ", which is not applied on this host (no applied update in '" +
+                r.root() +
+                "' was built from it); nothing was changed: apply the update "
+                "built from that patch first (an update built from it "
+                "without --id is named 'p" + hb.substr(0, 8) + "')");
+
+  // Both missing: named in --after order.
+  Manifest both = m;
+  both.after = {sha256Hex(patchC), sha256Hex(patchB)};
+  Status st2 = checkPrerequisites(both, "p", r, s);
+  ASSERT_FALSE(st2);
+  EXPECT_NE(st2.message().find("the patches with sha256 " + sha256Hex(patchC) +
+                               " and " + hb + ", which are not applied"),
+            std::string::npos)
+      << st2.message();
+  EXPECT_NE(st2.message().find("those patches, in that order, first"),
+            std::string::npos)
+      << st2.message();
+
+  // B applied now: every prerequisite is there.  An applied update's own
+  // "after" lines are not consulted, only its patch.
+  fake("upd-b", "applied");
+  EXPECT_TRUE(checkPrerequisites(m, "pkg.tar.gz", r, s));
+  Manifest none = m;
+  none.after.clear();
+  EXPECT_TRUE(checkPrerequisites(none, "pkg.tar.gz", Records(t->path() + "/x"),
+                                 Sysfs(t->path() + "/y")));
 }
