@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, from a fresh Debian 12 machine: set up, make a hot update
 # from a real source patch with ksplice-create, then boot the real Debian
-# kernel in a VM and apply it live, look at it, and take it back out.
+# kernel in a VM: check it (dry run), apply it live, look at it, and take
+# it back out.
 #
 #   scripts/demo.sh            (extra arguments go to scripts/vm-run.sh)
 #
@@ -30,6 +31,8 @@ bin=/host$1 pkg=/host$2
 say() { printf '\nguest$ %s\n' "$*"; }
 echo "guest: $(uname -sr) ($(uname -v | cut -c1-40)...), $(nproc) CPUs"
 say cat /proc/cmdline;             cat /proc/cmdline
+say ksplice-apply --dry-run "$(basename "$pkg")"; "$bin/ksplice-apply" --dry-run "$pkg"
+! grep -q ' ksplice=1$' /proc/cmdline
 say ksplice-apply "$(basename "$pkg")"; "$bin/ksplice-apply" "$pkg"
 say cat /proc/cmdline;             cat /proc/cmdline
 grep -q ' ksplice=1$' /proc/cmdline
