@@ -496,21 +496,22 @@ int IncludeGraph::id(const std::string &path) const {
   return it == index_.end() ? -1 : it->second;
 }
 
+// The files reachable from SEEDS along EDGES (includes_ or includers_),
+// the seeds among them, sorted.
 std::vector<std::string>
-IncludeGraph::includersOf(const std::vector<std::string> &files) const {
+IncludeGraph::closure(const std::vector<int> &seeds,
+                      const std::vector<std::vector<int>> &edges) const {
   std::vector<char> seen(paths_.size(), 0);
   std::deque<int> work;
-  for (const std::string &f : files) {
-    int i = id(f);
+  for (int i : seeds)
     if (i >= 0 && !seen[i]) {
       seen[i] = 1;
       work.push_back(i);
     }
-  }
   while (!work.empty()) {
     int i = work.front();
     work.pop_front();
-    for (int j : includers_[i])
+    for (int j : edges[i])
       if (!seen[j]) {
         seen[j] = 1;
         work.push_back(j);
@@ -522,6 +523,14 @@ IncludeGraph::includersOf(const std::vector<std::string> &files) const {
       out.push_back(paths_[i]);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string>
+IncludeGraph::includersOf(const std::vector<std::string> &files) const {
+  std::vector<int> seeds;
+  for (const std::string &f : files)
+    seeds.push_back(id(f));
+  return closure(seeds, includers_);
 }
 
 std::vector<std::string>
@@ -551,38 +560,15 @@ IncludeGraph::unitsIncluding(const std::vector<std::string> &files) const {
 
 std::vector<std::string>
 IncludeGraph::reachableFrom(const std::string &unit) const {
-  std::vector<char> seen(paths_.size(), 0);
-  std::deque<int> work;
-  auto push = [&](const std::string &f) {
-    int i = id(f);
-    if (i >= 0 && !seen[i]) {
-      seen[i] = 1;
-      work.push_back(i);
-    }
-  };
-  push(unit);
-  if (id(unit) >= 0 && unit_[id(unit)]) {
+  std::vector<int> seeds = {id(unit)};
+  if (seeds[0] >= 0 && unit_[seeds[0]]) {
     for (const std::string &f : forced_)
-      push(f);
+      seeds.push_back(id(f));
     for (auto &[dir, f] : scopedForced_)
       if (StringRef(unit).startswith(dir + "/"))
-        push(f);
+        seeds.push_back(id(f));
   }
-  while (!work.empty()) {
-    int i = work.front();
-    work.pop_front();
-    for (int j : includes_[i])
-      if (!seen[j]) {
-        seen[j] = 1;
-        work.push_back(j);
-      }
-  }
-  std::vector<std::string> out;
-  for (size_t i = 0; i < paths_.size(); i++)
-    if (seen[i])
-      out.push_back(paths_[i]);
-  std::sort(out.begin(), out.end());
-  return out;
+  return closure(seeds, includes_);
 }
 
 std::vector<std::string> IncludeGraph::includes(const std::string &file) const {

@@ -99,6 +99,9 @@ public:
 
 private:
   int id(const std::string &path) const;
+  std::vector<std::string>
+  closure(const std::vector<int> &seeds,
+          const std::vector<std::vector<int>> &edges) const;
 
   std::vector<std::string> paths_;
   std::vector<char> unit_; // a compilation unit of the kernel proper
