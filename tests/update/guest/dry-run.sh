@@ -3,23 +3,7 @@
 #   dry-run.sh BIN_DIR PACKAGE_DIR LOADER_OUT   (host paths)
 set -u
 B=/host$1 P=/host$2 L=/host$3
-out=/tmp/out err=/tmp/err
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat $out; echo "--- stderr"; cat $err
-	dmesg | grep ksplice | tail -n 20
-	exit 1
-}
-# run EXPECTED_RC TOOL ARGS...: stdout in $out, stderr in $err
-run() {
-	_want=$1; shift
-	"$B/$@" > $out 2> $err
-	_rc=$?
-	[ $_rc -eq $_want ] || fail "$* exited $_rc, expected $_want"
-}
-has() { grep -q -- "$2" "$1" || fail "$1 lacks '$2'"; }
-first() { [ "$(head -n 1 "$1")" = "$2" ] || fail "first line of $1 is not '$2'"; }
-loaded() { grep -q "^$1 " /proc/modules; }
+. "$(dirname "$0")/lib.sh"
 # as_before: the kernel is as it was before the dry run: kstest_value's
 # code and result, no patch module, no record.
 as_before() {
