@@ -9,8 +9,9 @@
 // --config defaults to /boot/config-$(uname -r), --headers to
 // /lib/modules/$(uname -r)/build.  --after names patches that earlier
 // updates already put on the target, in order: a later update that
-// replaces the same functions must be built on top of them (the loader
-// refuses one whose pre code does not match what runs).
+// touches a compilation unit an earlier one changed must be built on top
+// of it (the loader refuses pre code that does not match what runs, and
+// ksplice-apply refuses the package until those updates are applied).
 //
 // Exit status: 0 update made, 1 error, 2 refused as unsafe (reasons
 // printed), 3 no functional change.
