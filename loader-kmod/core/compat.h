@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Everything that differs between supported kernels, in one place.
+ * Everything that differs between supported kernels, in one place: the
+ * module layout, the prototypes of the non-exported functions found
+ * through kallsyms, and the tracer internals the stack check reads.
  * Supported: Linux 6.1 (x86-64).
  */
 #ifndef KSPLICE_COMPAT_H
 #define KSPLICE_COMPAT_H
 
+#include <linux/ftrace.h>
 #include <linux/module.h>
+#include <linux/rethook.h>
+#include <linux/sched.h>
 #include <linux/version.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
@@ -15,8 +20,9 @@
 
 /*
  * The stack check reads kretprobes' saved return addresses from rethook
- * nodes (stack_check.c); the older per-task kretprobe_instances list is not
- * read, so refuse to build rather than miss them.
+ * nodes (ksplice_shadow_rets()); the older per-task
+ * kretprobe_instances list is not read, so refuse to build rather than
+ * miss them.
  */
 #if defined(CONFIG_KRETPROBES) && !defined(CONFIG_KRETPROBE_ON_RETHOOK)
 #error "ksplice: kretprobes without rethook are not supported"
@@ -34,6 +40,72 @@ static inline bool ksplice_within_module_core(unsigned long addr,
 					      struct module *mod)
 {
 	return within_module_core(addr, mod);
+}
+
+/*
+ * Non-exported functions, found by name at module init (lookup.c).  The
+ * callback of kallsyms_on_each_symbol() and module_kallsyms_on_each_symbol()
+ * gets the module (NULL for vmlinux); later kernels drop it from the
+ * former and add a module name argument to the latter.
+ */
+typedef int (*ksplice_each_sym_fn)(void *data, const char *name,
+				   struct module *mod, unsigned long addr);
+typedef unsigned long (*ksplice_lookup_name_t)(const char *name);
+typedef int (*ksplice_each_symbol_t)(ksplice_each_sym_fn fn, void *data);
+typedef struct task_struct *(*ksplice_idle_task_t)(int cpu);
+typedef struct kprobe *(*ksplice_get_kprobe_t)(void *addr);
+
+/* Called with each return address a tracer keeps off a task's stack. */
+typedef bool (*ksplice_ret_fn)(void *data, struct task_struct *t,
+			       unsigned long ret);
+
+/* The function graph tracer's copies (t->ret_stack, 6.1 layout). */
+static inline bool ksplice_graph_rets(struct task_struct *t,
+				      ksplice_ret_fn fn, void *data)
+{
+	bool hit = false;
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
+	struct ftrace_ret_stack *rs = READ_ONCE(t->ret_stack);
+	int j, n = READ_ONCE(t->curr_ret_stack);
+
+	for (j = 0; rs && j <= n && j < FTRACE_RETFUNC_DEPTH; j++)
+		hit |= fn(data, t, rs[j].ret);
+#endif
+	return hit;
+}
+
+/* Kretprobes' copies (rethook nodes on t->rethooks). */
+static inline bool ksplice_rethook_rets(struct task_struct *t,
+					ksplice_ret_fn fn, void *data)
+{
+	bool hit = false;
+#ifdef CONFIG_RETHOOK
+	struct llist_node *node;
+
+	for (node = READ_ONCE(t->rethooks.first); node; node = node->next)
+		hit |= fn(data, t, container_of(node, struct rethook_node,
+						llist)->ret_addr);
+#endif
+	return hit;
+}
+
+/**
+ * ksplice_shadow_rets() - return addresses kept off a task's stack
+ * @t: the task (not running)
+ * @fn: called with each
+ * @data: passed to @fn
+ *
+ * The function graph tracer and kretprobes (rethook) replace a return
+ * address on the stack with their trampoline and keep the real one aside.
+ *
+ * CONTEXT: Inside stop_machine.
+ * RETURNS: true if @fn returned true for one of them.
+ */
+static inline bool ksplice_shadow_rets(struct task_struct *t,
+					       ksplice_ret_fn fn, void *data)
+{
+	return ksplice_graph_rets(t, fn, data) |
+	       ksplice_rethook_rets(t, fn, data);
 }
 
 #endif /* KSPLICE_COMPAT_H */

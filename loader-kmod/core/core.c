@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/build_bug.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
@@ -248,6 +249,27 @@ static bool valid_id(const char *id)
 	return id[0] != '.';
 }
 
+/*
+ * Every pre section is of exactly one class.  The differ writes text and
+ * the read-only data it references, never init or exit code (its section
+ * table classifies that apart), so the loader needs no section names.
+ */
+static int check_pre(const struct ksplice_unit *unit)
+{
+	const u32 classes = KSPLICE_SECT_TEXT | KSPLICE_SECT_RODATA |
+			    KSPLICE_SECT_DATA | KSPLICE_SECT_STRING;
+	unsigned int i;
+
+	for (i = 0; i < unit->nr_pre; i++) {
+		u32 flags = unit->pre[i].flags;
+
+		if ((flags & ~classes) || hweight32(flags) != 1 ||
+		    unit->pre[i].sym >= unit->nr_syms)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_unit(const struct ksplice_unit *unit)
 {
 	if (!unit || unit->magic != KSPLICE_UNIT_MAGIC ||
@@ -258,7 +280,7 @@ static int check_unit(const struct ksplice_unit *unit)
 	    (unit->nr_funcs && !unit->funcs) ||
 	    (unit->nr_relocs && !unit->relocs))
 		return -EINVAL;
-	return 0;
+	return check_pre(unit);
 }
 
 /**
@@ -292,7 +314,7 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 	}
 	for (i = 0; i < nr_units; i++) {
 		if (check_unit(units[i])) {
-			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version or pointers\n",
+			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version, pointers or pre section\n",
 			       id, i);
 			return ERR_PTR(-EINVAL);
 		}

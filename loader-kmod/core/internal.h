@@ -5,6 +5,7 @@
 #ifndef KSPLICE_INTERNAL_H
 #define KSPLICE_INTERNAL_H
 
+#include <linux/errno.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -152,11 +153,55 @@ struct ksplice_stack_check {
 
 int ksplice_check_stacks(struct ksplice_stack_check *sc);
 
+/* What a stop_machine pass is for. */
+enum ksplice_action {
+	KSPLICE_ACT_APPLY,	/* check, then write the jumps */
+	KSPLICE_ACT_UNDO,	/* check, then restore the saved bytes */
+	KSPLICE_ACT_CHECK,	/* check exactly as apply does, write nothing */
+};
+
+/* stop.c */
+extern const char *const ksplice_action_names[];
+int ksplice_stop_machine(struct ksplice_update *update,
+			 enum ksplice_action action,
+			 const struct ksplice_range *ranges,
+			 unsigned int nr_ranges);
+
+/* jumps.c */
+int ksplice_get_targets(struct ksplice_update *update);
+void ksplice_put_targets(struct ksplice_update *update);
+int ksplice_add_dep(struct ksplice_update *update, unsigned long addr);
+int ksplice_runpre_deps(struct ksplice_update *update,
+			const struct ksplice_unit_state *states);
+int ksplice_prepare_jumps(struct ksplice_update *update,
+			  const struct ksplice_unit_state *states);
+void ksplice_free_jumps(struct ksplice_update *update);
+
+/* relocs.c */
+int ksplice_late_relocs(struct ksplice_update *update,
+			struct ksplice_unit_state *states, bool write);
+
+/* state.c */
+struct ksplice_unit_state *ksplice_alloc_states(struct ksplice_update *update);
+void ksplice_free_states(struct ksplice_update *update,
+			 struct ksplice_unit_state *states);
+int ksplice_stack_ranges(struct ksplice_update *update,
+			 const struct ksplice_unit_state *states,
+			 struct ksplice_range **rangesp, unsigned int *nr);
+int ksplice_undo_ranges(struct ksplice_update *update,
+			struct ksplice_range **rangesp, unsigned int *nr);
+
 /* apply.c */
 int ksplice_apply(struct ksplice_update *update);
 int ksplice_check(struct ksplice_update *update);
 int ksplice_undo(struct ksplice_update *update);
-void ksplice_free_jumps(struct ksplice_update *update);
+
+/* The cause of a failure with @err where no check failed: the one place. */
+static inline enum ksplice_abort_cause ksplice_errno_cause(int err)
+{
+	return err == -ENOMEM ? KSPLICE_CAUSE_out_of_memory :
+	       KSPLICE_CAUSE_unexpected;
+}
 
 #define ksplice_err(update, fmt, ...) \
 	pr_err("'%s': " fmt, (update)->id, ##__VA_ARGS__)

@@ -17,16 +17,13 @@
 #include "compat.h"
 #include "internal.h"
 
-typedef int (*ksplice_each_sym_fn)(void *data, const char *name,
-				   struct module *mod, unsigned long addr);
-
-/* Non-exported kernel functions, found once at module init. */
+/* Non-exported kernel functions, found once at module init (compat.h). */
 static struct {
-	unsigned long (*lookup_name)(const char *name);
-	int (*each_symbol)(ksplice_each_sym_fn fn, void *data);
-	int (*each_module_symbol)(ksplice_each_sym_fn fn, void *data);
-	struct task_struct *(*idle_task)(int cpu);
-	struct kprobe *(*get_kprobe)(void *addr);
+	ksplice_lookup_name_t lookup_name;
+	ksplice_each_symbol_t each_symbol;
+	ksplice_each_symbol_t each_module_symbol;
+	ksplice_idle_task_t idle_task;
+	ksplice_get_kprobe_t get_kprobe;
 } kfn;
 
 /**

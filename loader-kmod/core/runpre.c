@@ -298,12 +298,6 @@ static bool part_waits(const struct match *m, unsigned int i)
 	       m->st->sect_state[p] == SECT_UNMATCHED;
 }
 
-static bool skipped_by_name(const struct ksplice_pre_sect *sect)
-{
-	return !strncmp(sect->name, ".init.", 6) ||
-	       !strncmp(sect->name, ".exit.", 6);
-}
-
 static void commit(struct match *m, u32 idx, unsigned long cand)
 {
 	struct ksplice_symval *val;
@@ -470,9 +464,7 @@ static int match_unit(struct ksplice_update *update,
 		m.sym_sect[i] = -1;
 	for (i = 0; i < unit->nr_pre; i++) {
 		m.sym_sect[unit->pre[i].sym] = i;
-		if (skipped_by_name(&unit->pre[i]))
-			st->sect_state[i] = SECT_ABSENT;
-		else if (unit->pre[i].flags & KSPLICE_SECT_STRING)
+		if (unit->pre[i].flags & KSPLICE_SECT_STRING)
 			st->sect_state[i] = SECT_SKIPPED;
 	}
 

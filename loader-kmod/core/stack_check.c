@@ -9,8 +9,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ftrace.h>
-#include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
@@ -40,67 +38,34 @@ static void add_conflict(struct ksplice_stack_check *sc,
 	c->func = func;
 }
 
-/* Scan [from, to) word by word. Returns true on a conflict. */
-static bool scan(struct ksplice_stack_check *sc, struct task_struct *t,
-		 unsigned long from, unsigned long to)
+/* Whether @w points into a range; records a conflict if so. */
+static bool check_word(void *data, struct task_struct *t, unsigned long w)
 {
-	unsigned long p, w;
+	struct ksplice_stack_check *sc = data;
 	unsigned int i;
 	bool hit = false;
 
-	for (p = ALIGN(from, sizeof(long)); p + sizeof(long) <= to;
-	     p += sizeof(long)) {
-		w = READ_ONCE_NOCHECK(*(unsigned long *)p);
-		if (w < sc->lo || w >= sc->hi)
-			continue;
-		for (i = 0; i < sc->nr_ranges; i++) {
-			if (w >= sc->ranges[i].start && w < sc->ranges[i].end) {
-				add_conflict(sc, t, w, sc->ranges[i].func);
-				hit = true;
-			}
+	if (w < sc->lo || w >= sc->hi)
+		return false;
+	for (i = 0; i < sc->nr_ranges; i++) {
+		if (w >= sc->ranges[i].start && w < sc->ranges[i].end) {
+			add_conflict(sc, t, w, sc->ranges[i].func);
+			hit = true;
 		}
 	}
 	return hit;
 }
 
-/*
- * Return addresses that are not on the stack: the function graph tracer and
- * kretprobes (rethook) replace a return address on the stack with their
- * trampoline and keep the real one aside.  They count like stack words.
- */
-static bool scan_shadow(struct ksplice_stack_check *sc, struct task_struct *t)
+/* Scan [from, to) word by word. Returns true on a conflict. */
+static bool scan(struct ksplice_stack_check *sc, struct task_struct *t,
+		 unsigned long from, unsigned long to)
 {
+	unsigned long p;
 	bool hit = false;
-	unsigned int i;
-#ifdef CONFIG_FUNCTION_GRAPH_TRACER
-	struct ftrace_ret_stack *rs = READ_ONCE(t->ret_stack);
-	int j, n = READ_ONCE(t->curr_ret_stack);
 
-	for (j = 0; rs && j <= n && j < FTRACE_RETFUNC_DEPTH; j++)
-		for (i = 0; i < sc->nr_ranges; i++)
-			if (rs[j].ret >= sc->ranges[i].start &&
-			    rs[j].ret < sc->ranges[i].end) {
-				add_conflict(sc, t, rs[j].ret,
-					     sc->ranges[i].func);
-				hit = true;
-			}
-#endif
-#ifdef CONFIG_RETHOOK
-	struct llist_node *node;
-
-	for (node = READ_ONCE(t->rethooks.first); node; node = node->next) {
-		struct rethook_node *rn =
-			container_of(node, struct rethook_node, llist);
-
-		for (i = 0; i < sc->nr_ranges; i++)
-			if (rn->ret_addr >= sc->ranges[i].start &&
-			    rn->ret_addr < sc->ranges[i].end) {
-				add_conflict(sc, t, rn->ret_addr,
-					     sc->ranges[i].func);
-				hit = true;
-			}
-	}
-#endif
+	for (p = ALIGN(from, sizeof(long)); p + sizeof(long) <= to;
+	     p += sizeof(long))
+		hit |= check_word(sc, t, READ_ONCE_NOCHECK(*(unsigned long *)p));
 	return hit;
 }
 
@@ -135,7 +100,9 @@ static bool check_task(struct ksplice_stack_check *sc, struct task_struct *t)
 		add_conflict(sc, t, KSPLICE_CONFLICT_UNRELIABLE, -1);
 		return true;
 	}
-	return scan(sc, t, sp, top) | scan_shadow(sc, t);
+	/* Return addresses that tracers moved off the stack count too. */
+	return scan(sc, t, sp, top) |
+	       ksplice_shadow_rets(t, check_word, sc);
 }
 
 /**

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What an apply holds on to: the target modules (referenced), the earlier
+ * updates it builds on (dependencies), and the jumps it writes, each
+ * checked against the sites the kernel rewrites at run time, with the
+ * original bytes saved and a writable alias of the page prepared.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "compat.h"
+#include "internal.h"
+
+/**
+ * ksplice_put_targets() - drop the references on the target modules
+ * @update: the update
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_put_targets(struct ksplice_update *update)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for (i = 0; i < update->nr_targets; i++)
+		module_put(update->targets[i]);
+	kfree(update->targets);
+	update->targets = NULL;
+	update->nr_targets = 0;
+}
+
+static bool has_target(struct ksplice_update *update, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < update->nr_targets; i++)
+		if (!strcmp(update->targets[i]->name, name))
+			return true;
+	return false;
+}
+
+/**
+ * ksplice_get_targets() - reference every module an update patches
+ * @update: the update
+ *
+ * CONTEXT: ksplice_mutex held; might sleep.
+ * RETURNS: 0, or -errno with update->cause set (target_not_loaded) and no
+ * reference held.
+ */
+int ksplice_get_targets(struct ksplice_update *update)
+{
+	unsigned int u;
+
+	lockdep_assert_held(&ksplice_mutex);
+	update->targets = kcalloc(update->nr_units, sizeof(*update->targets),
+				  GFP_KERNEL);
+	if (!update->targets) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	for (u = 0; u < update->nr_units; u++) {
+		const char *target = update->units[u]->target;
+		struct module *mod;
+
+		if (!strcmp(target, "vmlinux") || has_target(update, target))
+			continue;
+		mod = ksplice_get_module(target);
+		if (!mod) {
+			ksplice_err(update, "target_not_loaded: module '%s'\n",
+				    target);
+			update->cause = KSPLICE_CAUSE_target_not_loaded;
+			ksplice_put_targets(update);
+			return -ENODEV;
+		}
+		update->targets[update->nr_targets++] = mod;
+	}
+	return 0;
+}
+
+/**
+ * ksplice_add_dep() - note that an update builds on the code at an address
+ * @update: the update
+ * @addr: an address its apply relies on
+ *
+ * If @addr lies in another update's patch module, this update builds on
+ * that one's code: remember it, so that update cannot be undone first.
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: 0, or -ENOMEM with cause set (a lost dependency would let the
+ * other update be undone under this one).
+ */
+int ksplice_add_dep(struct ksplice_update *update, unsigned long addr)
+{
+	struct ksplice_update *u = ksplice_update_of_addr(addr);
+	struct ksplice_update **n;
+	unsigned int i;
+
+	lockdep_assert_held(&ksplice_mutex);
+	if (!u || u == update)
+		return 0;
+	for (i = 0; i < update->nr_deps; i++)
+		if (update->deps[i] == u)
+			return 0;
+	n = krealloc_array(update->deps, update->nr_deps + 1, sizeof(*n),
+			   GFP_KERNEL);
+	if (!n) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	update->deps = n;
+	update->deps[update->nr_deps++] = u;
+	return 0;
+}
+
+/**
+ * ksplice_runpre_deps() - the dependencies run-pre matching found
+ * @update: the update
+ * @states: its units' states after run-pre matching
+ *
+ * A pre section matched inside another update's patch module (its jump was
+ * followed to its replacement code), or a symbol value learned from matched
+ * code that lies in one.
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: 0, or -ENOMEM with cause set.
+ */
+int ksplice_runpre_deps(struct ksplice_update *update,
+			const struct ksplice_unit_state *states)
+{
+	unsigned int u, i;
+	int ret = 0;
+
+	for (u = 0; u < update->nr_units && !ret; u++) {
+		const struct ksplice_unit_state *st = &states[u];
+
+		for (i = 0; i < st->unit->nr_pre && !ret; i++)
+			if (st->sect_addr[i])
+				ret = ksplice_add_dep(update, st->sect_addr[i]);
+		for (i = 0; i < st->unit->nr_syms && !ret; i++)
+			if (st->vals[i].resolved && st->vals[i].by_runpre)
+				ret = ksplice_add_dep(update, st->vals[i].value);
+	}
+	return ret;
+}
+
+/*
+ * The jump of @func must lie in its section, its replacement in the patch
+ * module, and it must not overlap a site the kernel rewrites at run time.
+ * Returns 0 or -errno with cause set.
+ */
+static int check_jump_site(struct ksplice_update *update,
+			   const struct ksplice_func *func,
+			   const struct ksplice_pre_sect *sect)
+{
+	u32 end = func->jump_offset + KSPLICE_JUMP_SIZE;
+	unsigned int i;
+
+	if (end > sect->size ||
+	    !ksplice_within_module_core((unsigned long)func->repl,
+					update->owner)) {
+		ksplice_err(update, "bad_package: function '%s': bad jump offset or replacement\n",
+			    func->name);
+		update->cause = KSPLICE_CAUSE_bad_package;
+		return -EINVAL;
+	}
+	for (i = 0; i < sect->nr_sites; i++) {
+		const struct ksplice_site *site = &sect->sites[i];
+		u32 len = ksplice_site_len(site, sect->data + site->offset,
+					   sect->size - site->offset);
+
+		if (!len || !ksplice_site_rewritable(site) ||
+		    site->offset >= end ||
+		    site->offset + len <= func->jump_offset)
+			continue;
+		ksplice_err(update, "kprobe_conflict: function '%s': a run-time patched site (kind %u) at offset 0x%x overlaps the jump\n",
+			    func->name, site->kind, site->offset);
+		update->cause = KSPLICE_CAUSE_kprobe_conflict;
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Whether the new jump @j overlaps one prepared before it. */
+static int check_overlap(struct ksplice_update *update,
+			 const struct ksplice_jump *j)
+{
+	unsigned int i;
+
+	for (i = 0; i < update->nr_jumps; i++) {
+		unsigned long other = update->jumps[i].addr;
+
+		if (other + KSPLICE_JUMP_SIZE > j->addr &&
+		    j->addr + KSPLICE_JUMP_SIZE > other) {
+			ksplice_err(update, "bad_package: function '%s' replaced twice\n",
+				    j->func->name);
+			update->cause = KSPLICE_CAUSE_bad_package;
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Encode the jump, save the bytes it replaces, map them writable. */
+static int make_jump(struct ksplice_update *update, struct ksplice_jump *j)
+{
+	int ret;
+
+	ret = ksplice_make_jump(j->addr, (unsigned long)j->func->repl, j->insn);
+	if (!ret)
+		ret = copy_from_kernel_nofault(j->saved, (void *)j->addr,
+					       KSPLICE_JUMP_SIZE);
+	if (!ret)
+		ret = ksplice_map_writable(j->addr, KSPLICE_JUMP_SIZE, &j->map,
+					   &j->wp);
+	if (ret) {
+		ksplice_err(update, "unexpected: function '%s': cannot prepare the jump (%d)\n",
+			    j->func->name, ret);
+		update->cause = ksplice_errno_cause(ret);
+	}
+	return ret;
+}
+
+/* Prepare the jump of @func of the unit of @st: the next update->jumps. */
+static int prepare_jump(struct ksplice_update *update,
+			const struct ksplice_unit_state *st,
+			const struct ksplice_func *func)
+{
+	const struct ksplice_pre_sect *sect = &st->unit->pre[func->pre_sect];
+	struct ksplice_jump *j = &update->jumps[update->nr_jumps];
+	int ret;
+
+	j->unit = st->unit;
+	j->func = func;
+	j->old = st->sect_addr[func->pre_sect];
+	j->size = sect->size;
+	j->addr = j->old + func->jump_offset;
+	ret = check_jump_site(update, func, sect);
+	if (!ret)
+		ret = check_overlap(update, j);
+	if (!ret)
+		ret = make_jump(update, j);
+	if (ret)
+		return ret;
+	update->nr_jumps++;
+	return ksplice_add_dep(update, j->old);
+}
+
+/**
+ * ksplice_prepare_jumps() - prepare the jump of every replaced function
+ * @update: the update, without jumps
+ * @states: its units' states after run-pre matching
+ *
+ * CONTEXT: ksplice_mutex held; might sleep.
+ * RETURNS: 0, or -errno with update->cause set; the jumps prepared so far
+ * stay for ksplice_free_jumps().
+ */
+int ksplice_prepare_jumps(struct ksplice_update *update,
+			  const struct ksplice_unit_state *states)
+{
+	unsigned int u, f, n = 0;
+	int ret;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for (u = 0; u < update->nr_units; u++)
+		n += update->units[u]->nr_funcs;
+	update->jumps = kcalloc(n ? n : 1, sizeof(*update->jumps), GFP_KERNEL);
+	if (!update->jumps) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	for (u = 0; u < update->nr_units; u++) {
+		const struct ksplice_unit *unit = update->units[u];
+
+		for (f = 0; f < unit->nr_funcs; f++) {
+			ret = prepare_jump(update, &states[u], &unit->funcs[f]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * ksplice_free_jumps() - forget the jumps of an update that is not applied
+ * @update: the update
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_free_jumps(struct ksplice_update *update)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for (i = 0; i < update->nr_jumps; i++)
+		if (update->jumps[i].map)
+			vunmap(update->jumps[i].map);
+	kfree(update->jumps);
+	update->jumps = NULL;
+	update->nr_jumps = 0;
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Late relocations: the references of new code to symbols of the running
+ * kernel that the module loader cannot resolve (static functions and data,
+ * non-exported globals).  Their fields hold a canary until apply writes
+ * them, before the new code is reachable.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include "compat.h"
+#include "internal.h"
+
+static int reloc_width(u16 type)
+{
+	return type == KSPLICE_R_64 || type == KSPLICE_R_PC64 ? 8 :
+	       type == KSPLICE_R_NONE ? 0 : 4;
+}
+
+/*
+ * The value of a late relocation's symbol: learned by run-pre matching, or
+ * the only kallsyms entry of a global name outside patch modules, or the
+ * only entry of a local name in the target.  Returns 0 or -ENOENT with
+ * cause set.
+ */
+static int late_symbol(struct ksplice_update *update,
+		       struct ksplice_unit_state *st, u32 sym,
+		       unsigned long *value)
+{
+	const struct ksplice_symbol *s = &st->unit->syms[sym];
+	const struct ksplice_cands *c = &st->cands[sym];
+
+	if (st->vals[sym].resolved) {
+		*value = st->vals[sym].value;
+		return 0;
+	}
+	if (!(s->flags & (KSPLICE_SYM_LOCAL | KSPLICE_SYM_SECTION)) &&
+	    c->nr_global == 1) {
+		*value = c->global;
+		return 0;
+	}
+	if ((s->flags & KSPLICE_SYM_LOCAL) && c->nr == 1) {
+		*value = c->addr[0];
+		return 0;
+	}
+	ksplice_err(update, "failed_to_find: unit '%s' symbol '%s': %s\n",
+		    st->unit->name, s->name,
+		    c->nr_global ? "ambiguous" : "not found");
+	update->cause = KSPLICE_CAUSE_failed_to_find;
+	return -ENOENT;
+}
+
+static int write_field(unsigned long where, const void *val, int width)
+{
+	void *map;
+	u8 *wp;
+	int ret;
+
+	ret = ksplice_map_writable(where, width, &map, &wp);
+	if (ret)
+		return ret;
+	memcpy(wp, val, width);
+	vunmap(map);
+	return memcmp((void *)where, val, width) ? -EIO : 0;
+}
+
+/*
+ * The value late relocation @i of a unit gets, after checking that it is
+ * well-formed, its field holds the canary or the value we wrote earlier
+ * (@written), and the value fits.  Returns 0 or -errno with cause set.
+ */
+static int reloc_value(struct ksplice_update *update,
+		       struct ksplice_unit_state *st, unsigned int i,
+		       const u64 *written, u64 *value)
+{
+	const struct ksplice_unit *unit = st->unit;
+	const struct ksplice_reloc *r = &unit->relocs[i];
+	unsigned long where = (unsigned long)r->where, s;
+	int width = reloc_width(r->type);
+	u64 cur = 0, canary, v;
+	int ret;
+
+	if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 || !width ||
+	    !ksplice_within_module_core(where, update->owner) ||
+	    !ksplice_within_module_core(where + width - 1, update->owner))
+		goto out_bad;
+	ret = late_symbol(update, st, r->sym, &s);
+	if (ret)
+		return ret;
+	memcpy(&cur, (void *)where, width);
+	canary = width == 8 ? KSPLICE_CANARY : (u32)KSPLICE_CANARY;
+	if (cur != canary && (!written[i] || cur != written[i]))
+		goto out_bad;
+	v = s + r->addend;
+	if (r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64)
+		v -= where;
+	if ((r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_32S) &&
+	    (s64)v != (s32)v)
+		goto out_overflow;
+	if (r->type == KSPLICE_R_32 && v != (u32)v)
+		goto out_overflow;
+	*value = width == 4 ? (u32)v : v;
+	return ksplice_add_dep(update, s);
+
+out_overflow:
+	ksplice_err(update, "bad_package: unit '%s' relocation %u to '%s' overflows\n",
+		    unit->name, i, unit->syms[r->sym].name);
+	update->cause = KSPLICE_CAUSE_bad_package;
+	return -ERANGE;
+out_bad:
+	ksplice_err(update, "bad_package: unit '%s' relocation %u is malformed or lost its canary\n",
+		    unit->name, i);
+	update->cause = KSPLICE_CAUSE_bad_package;
+	return -EINVAL;
+}
+
+/* Write a unit's computed relocations, and remember what was written. */
+static int write_relocs(struct ksplice_update *update,
+			struct ksplice_unit_state *st, u64 *written)
+{
+	const struct ksplice_unit *unit = st->unit;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < unit->nr_relocs; i++) {
+		const struct ksplice_reloc *r = &unit->relocs[i];
+
+		ret = write_field((unsigned long)r->where, &st->relocs[i],
+				  reloc_width(r->type));
+		if (ret) {
+			ksplice_err(update, "unexpected: cannot write a relocation in unit '%s' (%d)\n",
+				    unit->name, ret);
+			update->cause = ksplice_errno_cause(ret);
+			return ret;
+		}
+		written[i] = st->relocs[i];
+	}
+	return 0;
+}
+
+/**
+ * ksplice_late_relocs() - compute, check and maybe write late relocations
+ * @update: the update
+ * @states: its units' states after run-pre matching
+ * @write: write them (apply), or only compute and check them (check)
+ *
+ * Computes and checks every late relocation of every unit; then, with
+ * @write, writes them into the new code (not reachable yet) and reads them
+ * back.  Without @write the patch module and update->reloc_vals are left
+ * as they were.
+ *
+ * CONTEXT: ksplice_mutex held; might sleep.
+ * RETURNS: 0, or -errno with update->cause set.
+ */
+int ksplice_late_relocs(struct ksplice_update *update,
+			struct ksplice_unit_state *states, bool write)
+{
+	unsigned int u, i;
+	int ret;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for (u = 0; u < update->nr_units; u++) {
+		for (i = 0; i < update->units[u]->nr_relocs; i++) {
+			ret = reloc_value(update, &states[u], i,
+					  update->reloc_vals[u],
+					  &states[u].relocs[i]);
+			if (ret)
+				return ret;
+		}
+	}
+	for (u = 0; write && u < update->nr_units; u++) {
+		ret = write_relocs(update, &states[u], update->reloc_vals[u]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stop_machine pass of apply, check and undo: every CPU parks in the
+ * callback, the first to arrive runs the stack check and the jump-site
+ * checks and, at the single commit point, writes the jumps (or, for undo,
+ * the saved bytes; nothing for a check).  Retried while code is busy; the
+ * conflicts of the last try are kept for sysfs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/stop_machine.h>
+#include <linux/timekeeping.h>
+#include <asm/processor.h>
+#include "compat.h"
+#include "internal.h"
+
+const char *const ksplice_action_names[] = {
+	[KSPLICE_ACT_APPLY] = "apply",
+	[KSPLICE_ACT_UNDO] = "undo",
+	[KSPLICE_ACT_CHECK] = "check",
+};
+
+/* Shared by the CPUs of one stop_machine call. */
+struct ksplice_stop {
+	struct ksplice_update *update;
+	enum ksplice_action action;
+	atomic_t arrived;
+	int done;			/* master finished: others may go */
+	int result;
+	u64 pause_ns;
+	unsigned int nr_threads;
+	struct ksplice_stack_check sc;
+};
+
+static unsigned int count_threads(void)
+{
+	struct task_struct *p, *t;
+	unsigned int n = 0;
+
+	for_each_process_thread(p, t)
+		n++;
+	return n + num_online_cpus();
+}
+
+/*
+ * The checks of every jump site right before the writes: the bytes are
+ * still the ones ksplice_prepare_jumps() saved (for undo: still our jump),
+ * and no kprobe sits on them.  Returns 0, -ESTALE or -EADDRINUSE.
+ */
+static int check_sites(struct ksplice_stop *s)
+{
+	struct ksplice_update *update = s->update;
+	bool undo = s->action == KSPLICE_ACT_UNDO;
+	unsigned int i;
+
+	for (i = 0; i < update->nr_jumps; i++) {
+		struct ksplice_jump *j = &update->jumps[i];
+
+		if (memcmp((void *)j->addr, undo ? j->insn : j->saved,
+			   KSPLICE_JUMP_SIZE))
+			return -ESTALE;
+		if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/* Writes the jumps (undo: the saved bytes) through the aliases. */
+static void write_jumps(struct ksplice_stop *s)
+{
+	struct ksplice_update *update = s->update;
+	bool undo = s->action == KSPLICE_ACT_UNDO;
+	unsigned int i;
+
+	for (i = 0; i < update->nr_jumps; i++) {
+		struct ksplice_jump *j = &update->jumps[i];
+
+		memcpy(j->wp, undo ? j->saved : j->insn, KSPLICE_JUMP_SIZE);
+	}
+}
+
+/* The stop_machine callback; runs on every online CPU. */
+static int stop_fn(void *data)
+{
+	struct ksplice_stop *s = data;
+	int cpu = smp_processor_id();
+	u64 t0;
+	int ret;
+
+	s->sc.stoppers[cpu] = current;
+	s->sc.stopper_sp[cpu] = current_stack_pointer;
+	if (atomic_inc_return(&s->arrived) != 1) {
+		/* Pairs with the release below: the jumps are written. */
+		while (!smp_load_acquire(&s->done))
+			cpu_relax();
+		sync_core();
+		return 0;
+	}
+
+	/* The first CPU to arrive checks and writes. */
+	t0 = ktime_get_mono_fast_ns();
+	while (atomic_read(&s->arrived) < num_online_cpus())
+		cpu_relax();
+
+	ret = ksplice_check_stacks(&s->sc);
+	if (!ret)
+		ret = check_sites(s);
+	/* A check has now seen all an apply would, and stops here. */
+	if (!ret && s->action != KSPLICE_ACT_CHECK) {
+		/*
+		 * Commit point: every check has passed.  Nothing below can
+		 * fail, and nothing above has written kernel text.
+		 */
+		write_jumps(s);
+	}
+	s->result = ret;
+	s->pause_ns = ktime_get_mono_fast_ns() - t0;
+	s->nr_threads = count_threads();
+	sync_core();
+	/* Publishes the writes above to the waiting CPUs. */
+	smp_store_release(&s->done, 1);
+	return 0;
+}
+
+/* The function a conflict is in: ours, or the symbol at its address. */
+static void name_conflict(struct ksplice_update *update,
+			  struct ksplice_conflict *c)
+{
+	char *space;
+
+	if (c->func >= 0) {
+		c->name = update->jumps[c->func].func->name;
+		return;
+	}
+	if (c->addr == KSPLICE_CONFLICT_RUNNING ||
+	    c->addr == KSPLICE_CONFLICT_UNRELIABLE)
+		return;
+	snprintf(c->sym, sizeof(c->sym), "%ps", (void *)c->addr);
+	space = strchr(c->sym, ' ');	/* drop " [module]" */
+	if (space)
+		*space = '\0';
+	c->name = c->sym;
+}
+
+static void print_conflicts(struct ksplice_update *update)
+{
+	unsigned int i;
+
+	for (i = 0; i < update->nr_conflicts; i++) {
+		struct ksplice_conflict *c = &update->conflicts[i];
+
+		if (c->name)
+			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
+				    c->name);
+		else
+			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
+				    c->addr == KSPLICE_CONFLICT_RUNNING ?
+				    "(running)" : "(unreliable-stack)");
+	}
+}
+
+/* Moves the conflicts of the last try to the update, for sysfs. */
+static void keep_conflicts(struct ksplice_update *update,
+			   struct ksplice_stack_check *sc)
+{
+	unsigned int i;
+
+	kfree(update->conflicts);
+	update->conflicts = sc->conflicts;
+	update->nr_conflicts = sc->nr_conflicts;
+	update->conflicts_truncated = sc->truncated;
+	sc->conflicts = NULL;
+	for (i = 0; i < update->nr_conflicts; i++)
+		name_conflict(update, &update->conflicts[i]);
+}
+
+/*
+ * The caller's own stack is scanned too (it might be running patched code
+ * itself), so stale words left by earlier, deeper calls of this thread must
+ * not point into the checked ranges: clear the stack region stop_machine's
+ * call chain is about to reuse.  Addresses of the ranges themselves live on
+ * the heap for the same reason.
+ */
+static noinline void scrub_stack(void)
+{
+	unsigned long buf[224];
+
+	memzero_explicit(buf, sizeof(buf));
+	barrier_data(buf);
+}
+
+static void report_success(struct ksplice_update *update,
+			   enum ksplice_action action, unsigned int nr_threads)
+{
+	const char *s = update->nr_jumps == 1 ? "" : "s";
+
+	if (action == KSPLICE_ACT_CHECK)
+		ksplice_info(update, "check passed: %u function%s can be replaced, machine stopped %llu ns, %u threads checked\n",
+			     update->nr_jumps, s, update->pause_ns, nr_threads);
+	else
+		ksplice_info(update, "%s %u function%s, machine stopped %llu ns, %u threads checked\n",
+			     action == KSPLICE_ACT_UNDO ? "reversed" : "applied",
+			     update->nr_jumps, s, update->pause_ns, nr_threads);
+}
+
+/* Sets update->cause from a failed pass; returns the errno for sysfs. */
+static int report_failure(struct ksplice_update *update,
+			  enum ksplice_action action, unsigned int tries,
+			  int ret)
+{
+	const char *what = ksplice_action_names[action];
+
+	switch (ret) {
+	case -EBUSY:
+		update->cause = KSPLICE_CAUSE_code_busy;
+		ksplice_err(update, "code_busy: %s failed after %u tries; in use by:\n",
+			    what, tries);
+		print_conflicts(update);
+		return ret;
+	case -EADDRINUSE:
+		update->cause = KSPLICE_CAUSE_kprobe_conflict;
+		ksplice_err(update, "kprobe_conflict: a kprobe sits on a jump site (%s)\n",
+			    what);
+		return -EBUSY;
+	default:
+		update->cause = ksplice_errno_cause(ret);
+		ksplice_err(update, "unexpected: %s: bytes at a jump site changed (%d)\n",
+			    what, ret);
+		return ret;
+	}
+}
+
+static struct ksplice_stop *alloc_stop(void)
+{
+	struct ksplice_stop *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->sc.stoppers = kcalloc(nr_cpu_ids, sizeof(*s->sc.stoppers),
+				 GFP_KERNEL);
+	s->sc.stopper_sp = kcalloc(nr_cpu_ids, sizeof(*s->sc.stopper_sp),
+				   GFP_KERNEL);
+	s->sc.conflicts = kcalloc(KSPLICE_MAX_CONFLICTS,
+				  sizeof(*s->sc.conflicts), GFP_KERNEL);
+	if (s->sc.stoppers && s->sc.stopper_sp && s->sc.conflicts)
+		return s;
+	kfree(s->sc.conflicts);
+	kfree(s->sc.stopper_sp);
+	kfree(s->sc.stoppers);
+	kfree(s);
+	return NULL;
+}
+
+static void free_stop(struct ksplice_stop *s)
+{
+	kfree(s->sc.conflicts);
+	kfree(s->sc.stopper_sp);
+	kfree(s->sc.stoppers);
+	kfree(s);
+}
+
+/* Up to @tries stop_machine calls, 1 s apart while busy. */
+static int stop_tries(struct ksplice_stop *s, unsigned int tries)
+{
+	unsigned int try;
+	int ret;
+
+	for (try = 1; ; try++) {
+		atomic_set(&s->arrived, 0);
+		s->done = 0;
+		s->result = 0;
+		s->sc.nr_conflicts = 0;
+		s->sc.truncated = false;
+		scrub_stack();
+		ret = stop_machine(stop_fn, s, cpu_online_mask);
+		if (!ret)
+			ret = s->result;
+		s->update->pause_ns = s->pause_ns;
+		if (ret != -EBUSY || try >= tries)
+			return ret;
+		msleep(1000);
+	}
+}
+
+/**
+ * ksplice_stop_machine() - the stop_machine pass, retried while busy
+ * @update: the update; its jumps are prepared
+ * @action: apply (write the jumps), undo (write the saved bytes back) or
+ *          check (write nothing)
+ * @ranges: what must be off every stack (on the heap, see scrub_stack())
+ * @nr_ranges: their number
+ *
+ * Tries update->retries times, 1 s apart, while a thread is in the way.
+ * Afterwards update->conflicts and update->pause_ns describe the last try.
+ *
+ * CONTEXT: ksplice_mutex held; sleeps.
+ * RETURNS: 0, or -errno with update->cause set.
+ */
+int ksplice_stop_machine(struct ksplice_update *update,
+			 enum ksplice_action action,
+			 const struct ksplice_range *ranges,
+			 unsigned int nr_ranges)
+{
+	unsigned int tries = max(update->retries, 1U);
+	struct ksplice_stop *s;
+	int ret;
+
+	lockdep_assert_held(&ksplice_mutex);
+	s = alloc_stop();
+	if (!s) {
+		update->cause = KSPLICE_CAUSE_out_of_memory;
+		return -ENOMEM;
+	}
+	s->update = update;
+	s->action = action;
+	s->sc.ranges = ranges;
+	s->sc.nr_ranges = nr_ranges;
+
+	ret = stop_tries(s, tries);
+	keep_conflicts(update, &s->sc);
+	if (ret)
+		ret = report_failure(update, action, tries, ret);
+	else
+		report_success(update, action, s->nr_threads);
+	free_stop(s);
+	return ret;
+}
