@@ -1,5 +1,6 @@
 //===- build_tree.cc - ksplice-create's kernel build cache ----------------===//
 #include "build_tree.h"
+#include "kbuild_descent.h"
 #include "process.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -199,10 +200,14 @@ llvm::Error BuildTree::compile(const std::vector<std::string> &objects,
   if (tolerant)
     cmd.argv.push_back("-k"); // build the others when a guess fails
   std::error_code ec;
-  for (const std::string &o : objects) {
+  for (const std::string &o : objects)
     fs::remove(fs::path(opts.farm) / o, ec); // rebuilt from the sources now
-    cmd.argv.push_back(o);
-  }
+  // Not `make OBJECT`: kbuild's single-target build may compile an object
+  // in two directories at once (kbuild_descent.h).
+  auto goal = writeDescent(planDescent(configured_, objects), opts.farm);
+  if (!goal)
+    return goal.takeError();
+  cmd.argv.insert(cmd.argv.end(), goal->begin(), goal->end());
   cmd.cwd = opts.farm;
   auto res = run(cmd);
   if (!res)
@@ -319,7 +324,9 @@ llvm::Error BuildTree::endPatched() {
       return fail("cannot read '" + opts.farm + "': " + ec.message());
     // The links are the source; only files are build products (d_type:
     // no stat for the links).
-    if (it->is_symlink(ec) || !it->is_regular_file(ec) || it->path() == stamp)
+    // (The farm's own files, .ksplice-*, are not build products.)
+    if (it->is_symlink(ec) || !it->is_regular_file(ec) ||
+        StringRef(it->path().filename().string()).startswith(".ksplice-"))
       continue;
     auto t = fs::last_write_time(it->path(), ec);
     if (ec || t < since)

@@ -155,6 +155,23 @@ ConfiguredObjects::read(const std::string &root,
     uncertain |= yU || mU || libU;
     std::set<std::string> inY(objY.begin(), objY.end());
 
+    // kbuild's subdir-ym: subdir-y, subdir-m and the directories of obj-y
+    // and obj-m (those of lists the evaluator cannot read included).
+    std::set<std::string> subdirs;
+    bool subU = false;
+    std::vector<std::string> named = listWords("subdir-y", subU);
+    std::vector<std::string> namedM = listWords("subdir-m", subU);
+    named.insert(named.end(), namedM.begin(), namedM.end());
+    for (const std::vector<std::string> *list : {&objY, &objM})
+      for (const std::string &w : *list)
+        if (StringRef(w).endswith("/"))
+          named.push_back(w);
+    for (const std::string &w : named)
+      if (auto path = inTree(dir, StringRef(w).rtrim('/')))
+        if (!path->empty())
+          subdirs.insert(*path);
+    d.subdirs.assign(subdirs.begin(), subdirs.end());
+
     // The parts of composite NAME.o (kbuild's suffix-search), or nullopt
     // for a primitive object.
     auto composite = [&](StringRef word, bool module, bool &u)
@@ -191,7 +208,7 @@ ConfiguredObjects::read(const std::string &root,
           (it->second.target == "vmlinux" ||
            (it->second.certain && !cert)))
         return;
-      out.objects_[*path] = KbuildObject{target, cert};
+      out.objects_[*path] = KbuildObject{target, cert, dir};
     };
 
     auto visitSubdir = [&](StringRef word, bool subBuiltin, bool u) {
@@ -200,7 +217,7 @@ ConfiguredObjects::read(const std::string &root,
         return;
       auto it = out.dirs_.find(*path);
       if (it == out.dirs_.end()) {
-        out.dirs_[*path] = Dir{subBuiltin, u};
+        out.dirs_[*path] = Dir{subBuiltin, u, dir, {}};
         work.push_back(*path);
       } else if (subBuiltin && !it->second.builtin) {
         it->second.builtin = true; // revisit: its obj-y objects count now
@@ -273,12 +290,47 @@ ConfiguredObjects::lookup(const std::string &object) const {
         return std::nullopt;
       return KbuildObject{d->second.builtin ? "vmlinux"
                                             : moduleName(object),
-                          false};
+                          false, d->first};
     }
     if (dir.empty())
       return std::nullopt;
     dir = dir.parent_path();
   }
+}
+
+std::string ConfiguredObjects::makefileDir(const std::string &target) const {
+  auto it = objects_.find(target);
+  if (it != objects_.end())
+    return it->second.dir;
+  for (fs::path dir = fs::path(target).parent_path();;
+       dir = dir.parent_path()) {
+    if (dirs_.count(dir.generic_string()) || dir.empty())
+      return dir.generic_string();
+  }
+}
+
+std::vector<std::string>
+ConfiguredObjects::descent(const std::string &dir) const {
+  std::vector<std::string> chain;
+  std::set<std::string> seen;
+  for (std::string d = dir; seen.insert(d).second;) {
+    chain.push_back(d);
+    auto it = dirs_.find(d);
+    if (d.empty() || it == dirs_.end())
+      break;
+    d = it->second.parent;
+  }
+  if (!chain.back().empty())
+    chain.push_back("");
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+const std::vector<std::string> &
+ConfiguredObjects::subdirectories(const std::string &dir) const {
+  static const std::vector<std::string> none;
+  auto it = dirs_.find(dir);
+  return it == dirs_.end() ? none : it->second.subdirs;
 }
 
 std::vector<std::string> ConfiguredObjects::uncertainDirectories() const {

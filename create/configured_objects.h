@@ -19,6 +19,10 @@
 //     its parts are the compiled objects, linked where foo.o is;
 //   * an object in both obj-y and obj-m is built in.
 //
+// It also records the descent itself: which directory's Makefile names each
+// object and through which directories kbuild reaches it, for compiling
+// chosen objects exactly as a full build does (kbuild_descent.h).
+//
 // Where a Makefile uses something the evaluator does not know (its object
 // lists are "uncertain"), objects of that directory and below that the
 // lists do not name are answered with a guess marked not certain: the
@@ -39,6 +43,7 @@ namespace ksplice {
 struct KbuildObject {
   std::string target;  // "vmlinux" or the module's name ("ext4")
   bool certain = true; // false: a guess inside an uncertain directory
+  std::string dir;     // the directory whose Makefile builds it ("" = top)
 };
 
 class ConfiguredObjects {
@@ -53,6 +58,23 @@ public:
   /// nullopt when the configured build does not build it.
   std::optional<KbuildObject> lookup(const std::string &object) const;
 
+  /// The directory whose Makefile builds TARGET (an object or another
+  /// kbuild target, such as a linker script): the one whose lists name
+  /// it, else the nearest directory kbuild reaches above it ("" = top).
+  std::string makefileDir(const std::string &target) const;
+  /// The directories kbuild's descent passes through to reach DIR (one
+  /// kbuild reaches), from the top ("") down to DIR itself.
+  std::vector<std::string> descent(const std::string &dir) const;
+  /// The subdirectories DIR's Makefile names in obj-y, obj-m, subdir-y
+  /// and subdir-m under this configuration (with those of lists the
+  /// evaluator cannot read): kbuild's subdir-ym, where a single-target
+  /// build may descend.
+  const std::vector<std::string> &subdirectories(const std::string &dir) const;
+
+  /// Every object of the configured build (guesses aside), by path.
+  const std::map<std::string, KbuildObject> &objects() const {
+    return objects_;
+  }
   size_t objectCount() const { return objects_.size(); }
   size_t directoryCount() const { return dirs_.size(); }
   /// Directories whose object lists the evaluator could not decide.
@@ -69,6 +91,8 @@ private:
   struct Dir {
     bool builtin = false;   // reached through obj-y all the way down
     bool uncertain = false; // its object lists are not fully known
+    std::string parent;     // the directory that descends into it first
+    std::vector<std::string> subdirs; // kbuild's subdir-ym
   };
   std::map<std::string, KbuildObject> objects_;
   std::map<std::string, Dir> dirs_;

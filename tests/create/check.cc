@@ -8,9 +8,16 @@
 //     ksplice-create's farm), every file of the tree that its
 //     .<object>.cmd says the compiler read must be one the include graph
 //     reaches from its source: the graph never misses a real includer.
+//   create_check descent TREE [OBJECT...]
+//     Writes into TREE (a prepared tree) the pruned descent that compiles
+//     the OBJECTs (kbuild_descent.h) and prints the make arguments; then
+//     lists the configured objects (all, or the OBJECTs) that kbuild's own
+//     single-target build (make OBJECT) compiles in more than one
+//     directory.
 #include "configured_objects.h"
 #include "dep_file.h"
 #include "include_graph.h"
+#include "kbuild_descent.h"
 
 #include <fstream>
 #include <iostream>
@@ -107,13 +114,76 @@ static int deps(const std::string &tree, const std::vector<std::string> &objs) {
   return bad ? 1 : 0;
 }
 
+static std::map<std::string, std::string> readConfig(const std::string &path) {
+  std::map<std::string, std::string> cfg;
+  std::istringstream in(readText(path));
+  for (std::string line; std::getline(in, line);) {
+    size_t eq = line.find('=');
+    if (line.rfind("CONFIG_", 0) == 0 && eq != std::string::npos)
+      cfg[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return cfg;
+}
+
+// The directories in which `make OBJECT` compiles OBJECT: from the top,
+// Makefile.build passes a goal to every subdirectory whose path is a
+// prefix of it, and compiles it where none is.
+static void singleTargetBuilders(const ConfiguredObjects &c,
+                                 const std::string &dir,
+                                 const std::string &object,
+                                 std::vector<std::string> &out) {
+  bool passed = false;
+  for (const std::string &s : c.subdirectories(dir))
+    if (object.compare(0, s.size() + 1, s + "/") == 0) {
+      passed = true;
+      singleTargetBuilders(c, s, object, out);
+    }
+  if (!passed)
+    out.push_back(dir.empty() ? "." : dir);
+}
+
+static int descent(const std::string &tree, std::vector<std::string> objs) {
+  ConfiguredObjects c =
+      ConfiguredObjects::read(tree, readConfig(tree + "/.config"));
+  if (!objs.empty()) {
+    auto args = writeDescent(planDescent(c, objs), tree);
+    if (!args) {
+      std::cerr << llvm::toString(args.takeError()) << "\n";
+      return 1;
+    }
+    for (const std::string &a : *args)
+      std::cout << a << "\n";
+  } else {
+    for (auto &[o, k] : c.objects())
+      objs.push_back(o);
+  }
+  size_t twice = 0;
+  for (const std::string &o : objs) {
+    std::vector<std::string> where;
+    singleTargetBuilders(c, "", o, where);
+    if (where.size() < 2)
+      continue;
+    twice++;
+    std::cout << "make " << o << " compiles it in:";
+    for (const std::string &w : where)
+      std::cout << " " << w;
+    std::cout << " (its Makefile: " << c.makefileDir(o) << ")\n";
+  }
+  std::cout << "descent: " << objs.size() << " objects, " << twice
+            << " that kbuild's single-target build compiles more than once\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 4 && args[0] == "modules")
     return modules(args[1], args[2], args[3]);
   if (args.size() >= 3 && args[0] == "deps")
     return deps(args[1], {args.begin() + 2, args.end()});
+  if (args.size() >= 2 && args[0] == "descent")
+    return descent(args[1], {args.begin() + 2, args.end()});
   std::cerr << "usage: create_check modules SRC CONFIG MODULES_ORDER\n"
-               "       create_check deps TREE OBJECT...\n";
+               "       create_check deps TREE OBJECT...\n"
+               "       create_check descent TREE [OBJECT...]\n";
   return 2;
 }

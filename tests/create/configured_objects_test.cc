@@ -156,6 +156,28 @@ TEST_F(ConfiguredObjectsTest, UncertainDirectoriesGuess) {
   EXPECT_EQ(where(c, "drivers/foo/c.o"), "-");
 }
 
+TEST_F(ConfiguredObjectsTest, DescentAndMakefileDirectories) {
+  auto c = read();
+  using V = std::vector<std::string>;
+  // arch/x86/pci/ is reached from the top ($(ARCH_DRIVERS)), not through
+  // arch/x86/, although arch/x86/ is a prefix of its path.
+  EXPECT_EQ(c.descent("arch/x86/pci"), (V{"", "arch/x86/pci"}));
+  EXPECT_EQ(c.descent("arch/x86/kernel"), (V{"", "arch/x86", "arch/x86/kernel"}));
+  EXPECT_EQ(c.descent("fs/proc"), (V{"", "fs", "fs/proc"}));
+  EXPECT_EQ(c.descent(""), V{""});
+  EXPECT_EQ(c.makefileDir("fs/proc/base.o"), "fs/proc"); // a composite's part
+  EXPECT_EQ(c.makefileDir("arch/x86/kernel/vmlinux.lds"), "arch/x86/kernel");
+  EXPECT_EQ(c.makefileDir("drivers/odd/sub/deeper.o"), "drivers/odd"); // a guess
+  EXPECT_EQ(c.lookup("drivers/odd/sub/deeper.o")->dir, "drivers/odd");
+  // kbuild's subdir-ym (off/ is obj-n).
+  EXPECT_EQ(c.subdirectories("kernel"),
+            (V{"kernel/module", "kernel/sched"}));
+  const V &top = c.subdirectories("");
+  EXPECT_NE(std::find(top.begin(), top.end(), "arch/x86"), top.end());
+  EXPECT_NE(std::find(top.begin(), top.end(), "arch/x86/pci"), top.end());
+  EXPECT_EQ(c.objects().count("fs/ext4/inode.o"), 1u);
+}
+
 TEST_F(ConfiguredObjectsTest, ConfigurationChangesTheAnswer) {
   config["CONFIG_EXT4_FS"] = "y";
   config.erase("CONFIG_PROC_FS");
