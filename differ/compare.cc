@@ -212,26 +212,10 @@ std::string Comparator::compareEntries(const Section &a, const Section &b) {
       ignored.push_back({(uint32_t)x.spec->ignoredOffset, x.spec->ignoredLen});
     std::string why = compareRegion(*x.table, x.offset, *y.table, y.offset,
                                     x.spec->entsize, false, ignored);
-    // The replacement of an alternative is compared as bytes of its own.
-    if (why.empty() && std::string(x.spec->name) == ".altinstructions") {
-      auto repl = [](const ObjectFile &o, const TableEntry &e,
-                     const Section *&sec, int64_t &off) {
-        for (const Reloc &r : relocsIn(*e.table, e.offset + 4, 4)) {
-          Target t = resolveTarget(o, *e.table, r);
-          if (t.kind == Target::Section) {
-            sec = t.sec;
-            off = t.offset;
-          }
-        }
-      };
-      const Section *sa = nullptr, *sb = nullptr;
-      int64_t oa = 0, ob = 0;
-      repl(pre_, x, sa, oa);
-      repl(post_, y, sb, ob);
-      uint8_t la = x.table->data[x.offset + 11];
-      if (sa && sb && oa >= 0 && ob >= 0 && oa + la <= (int64_t)sa->size &&
-          ob + la <= (int64_t)sb->size)
-        why = compareRegion(*sa, oa, *sb, ob, la, false);
+    // The replacement code is compared as bytes of its own.
+    if (why.empty() && x.repl && y.repl) {
+      why = compareRegion(*x.repl, x.replOffset, *y.repl, y.replOffset,
+                          x.replLen, false);
       if (!why.empty())
         why = "replacement: " + why;
     }

@@ -48,8 +48,7 @@ bool isSpecialStaticIn(const ObjectFile &obj, const Symbol &s) {
   if (isSpecialStatic(s.name))
     return true;
   const Section *sec = obj.sectionOf(s);
-  return sec && (sec->name == ".data..once" || sec->name == ".data.once" ||
-                 sec->name == "__dyndbg" || sec->name == "__verbose");
+  return sec && isPerSiteDataSection(sec->name);
 }
 
 namespace {

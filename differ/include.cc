@@ -27,7 +27,7 @@ static SectionClass classOf(const Section &s) {
 }
 
 bool Diff::isLive(const Section &sec, const Reloc &r) const {
-  if (sec.name != ".altinstr_replacement")
+  if (!isReplacementSection(sec.name))
     return true;
   for (auto [begin, end] : liveReplacement)
     if (r.offset >= begin && r.offset < end)
@@ -146,24 +146,21 @@ struct Closure {
     }
   }
 
-  // Marks the replacement bytes of kept alternative E live, and scans them
-  // if the replacement section is already carried.
+  // Marks the replacement bytes of kept entry E live, and scans them if
+  // the replacement section is already carried.
   void keepReplacement(const TableEntry &e) {
-    for (const Reloc &r : relocsIn(*e.table, e.offset + 4, 4)) {
-      Target t = resolveTarget(post, *e.table, r);
-      if (t.kind != Target::Section || t.offset < 0)
-        continue;
-      uint64_t begin = t.offset, end = begin + e.table->data[e.offset + 11];
-      d.liveReplacement.push_back({begin, end});
-      if (!d.includedPost.count(t.sec->index))
-        continue;
-      Section part = *t.sec;
-      part.relocs.clear();
-      for (const Reloc &x : relocsIn(*t.sec, begin, end - begin))
-        part.relocs.push_back(x);
-      part.name = ""; // every relocation here is live
-      scan(part);
-    }
+    if (!e.repl)
+      return;
+    uint64_t begin = e.replOffset, end = begin + e.replLen;
+    d.liveReplacement.push_back({begin, end});
+    if (!d.includedPost.count(e.repl->index))
+      return;
+    Section part = *e.repl;
+    part.relocs.clear();
+    for (const Reloc &x : relocsIn(*e.repl, begin, end - begin))
+      part.relocs.push_back(x);
+    part.name = ""; // every relocation here is live
+    scan(part);
   }
 
   void run(const std::set<uint32_t> &changed) {
@@ -207,8 +204,7 @@ struct Closure {
           continue;
         more = true;
         d.keptEntries.push_back(e);
-        if (std::string(e.spec->name) == ".altinstructions")
-          keepReplacement(e);
+        keepReplacement(e);
         Section part = *e.table; // the entry's relocations only
         part.relocs.assign(relocsIn(*e.table, e.offset, e.spec->entsize).begin(),
                            relocsIn(*e.table, e.offset, e.spec->entsize).end());

@@ -18,52 +18,80 @@ namespace ksplice {
 
 // clang-format off
 static const SpecialSection kTable[] = {
+  // Columns: name, entsize, siteOffset, siteKind, siteLen, siteLenField,
+  // keyOffset, replOffset, replLenField, ignoredOffset, ignoredLen,
+  // companion, companionEntsize, why.
+  //
+  // Every table is read by the kernel when a module loads (sorted,
+  // registered, or applied to the module's code), so references from a
+  // kept entry to the running kernel must be resolved by then
+  // (Reference::LoadTime), not by the core at apply time.
+  //
   // struct exception_table_entry { int insn, fixup, data; }: the fault
   // handler looks up the faulting instruction; the module loader sorts and
   // registers the patch's copy.
-  {"__ex_table", 12, 0, KSPLICE_SITE_EXTABLE, 0, -1, -1, -1, 0, nullptr, 0,
-   "exception table: faulting instruction -> fixup"},
+  {"__ex_table", 12, 0, KSPLICE_SITE_EXTABLE, 0, -1, -1, -1, -1, -1, 0,
+   nullptr, 0, "exception table: faulting instruction -> fixup"},
   // struct bug_entry { int bug_addr_disp, file_disp; u16 line, flags; }:
   // the ud2 of BUG()/WARN().  `line` is __LINE__: a shifted line alone is no
   // functional change.
-  {"__bug_table", 12, 0, KSPLICE_SITE_BUG, 2, -1, -1, 8, 2, nullptr, 0,
-   "BUG()/WARN() sites (ud2)"},
+  {"__bug_table", 12, 0, KSPLICE_SITE_BUG, 2, -1, -1, -1, -1, 8, 2, nullptr,
+   0, "BUG()/WARN() sites (ud2)"},
   // struct alt_instr { s32 instr_offset, repl_offset; u16 cpuid;
   // u8 instrlen, replacementlen; }: apply_alternatives() rewrites the site
-  // at boot and at module load with bytes from .altinstr_replacement.
-  {".altinstructions", 12, 0, KSPLICE_SITE_ALTERNATIVE, 0, 10, -1, -1, 0,
-   nullptr, 0, "CPU-feature alternatives"},
+  // at boot and at module load with the replacementlen bytes at
+  // repl_offset (in .altinstr_replacement).
+  {".altinstructions", 12, 0, KSPLICE_SITE_ALTERNATIVE, 0, 10, -1, 4, 11, -1,
+   0, nullptr, 0, "CPU-feature alternatives"},
   // struct paravirt_patch_site { u8 *instr; u8 type, len; }: paravirt
   // patching of indirect pvops calls.
-  {".parainstructions", 16, 0, KSPLICE_SITE_PARAVIRT, 0, 9, -1, -1, 0,
-   nullptr, 0, "paravirt call sites"},
+  {".parainstructions", 16, 0, KSPLICE_SITE_PARAVIRT, 0, 9, -1, -1, -1, -1,
+   0, nullptr, 0, "paravirt call sites"},
   // s32 per LOCK prefix, toggled to DS on uniprocessor.
-  {".smp_locks", 4, 0, KSPLICE_SITE_SMP_LOCK, 1, -1, -1, -1, 0, nullptr, 0,
-   "LOCK prefixes"},
+  {".smp_locks", 4, 0, KSPLICE_SITE_SMP_LOCK, 1, -1, -1, -1, -1, -1, 0,
+   nullptr, 0, "LOCK prefixes"},
   // struct jump_entry { s32 code, target; long key; }: static branches; the
-  // module loader registers the entries with `key` (must resolve at load).
-  {"__jump_table", 16, 0, KSPLICE_SITE_JUMP_LABEL, 0, -1, 8, -1, 0, nullptr,
-   0, "static keys (jump labels)"},
+  // module loader registers the entries with `key`.
+  {"__jump_table", 16, 0, KSPLICE_SITE_JUMP_LABEL, 0, -1, 8, -1, -1, -1, 0,
+   nullptr, 0, "static keys (jump labels)"},
   // struct static_call_site { s32 addr, key; }: inline static calls; the
   // module loader follows `key`.
-  {".static_call_sites", 8, 0, KSPLICE_SITE_STATIC_CALL, 5, -1, 4, -1, 0,
-   nullptr, 0, "static call sites"},
+  {".static_call_sites", 8, 0, KSPLICE_SITE_STATIC_CALL, 5, -1, 4, -1, -1,
+   -1, 0, nullptr, 0, "static call sites"},
   // s32 per retpoline thunk call/jmp (objtool), rewritten by
   // apply_retpolines().
-  {".retpoline_sites", 4, 0, KSPLICE_SITE_RETPOLINE, 0, -1, -1, -1, 0,
-   nullptr, 0, "indirect branch thunk sites"},
+  {".retpoline_sites", 4, 0, KSPLICE_SITE_RETPOLINE, 0, -1, -1, -1, -1, -1,
+   0, nullptr, 0, "indirect branch thunk sites"},
   // s32 per `jmp __x86_return_thunk` (objtool), rewritten by
   // apply_returns().
-  {".return_sites", 4, 0, KSPLICE_SITE_RETURN, 0, -1, -1, -1, 0, nullptr, 0,
-   "return thunk sites"},
+  {".return_sites", 4, 0, KSPLICE_SITE_RETURN, 0, -1, -1, -1, -1, -1, 0,
+   nullptr, 0, "return thunk sites"},
   // s32 per ORC entry (objtool); .orc_unwind holds the parallel 6-byte
   // struct orc_entry.  No code is rewritten (site kind 0).
-  {".orc_unwind_ip", 4, 0, 0, 0, -1, -1, -1, 0, ".orc_unwind", 6,
+  {".orc_unwind_ip", 4, 0, 0, 0, -1, -1, -1, -1, -1, 0, ".orc_unwind", 6,
    "ORC unwinder table"},
   // u64 per `call __fentry__` (-mrecord-mcount); ftrace turns it into a
   // nop5 at boot and back into a call when tracing.
-  {"__mcount_loc", 8, 0, KSPLICE_SITE_FTRACE, 5, -1, -1, -1, 0, nullptr, 0,
-   "ftrace call sites"},
+  {"__mcount_loc", 8, 0, KSPLICE_SITE_FTRACE, 5, -1, -1, -1, -1, -1, 0,
+   nullptr, 0, "ftrace call sites"},
+};
+
+// Code and data reached only through table entries, never by a symbol of
+// their own: compared and carried as part of the entries that use them.
+static const struct {
+  const char *name;
+  bool replacement; // bytes copied over a site (SpecialSection::replOffset)
+} kCompanions[] = {
+  // The replacement instructions of .altinstructions entries.
+  {".altinstr_replacement", true},
+  // static_cpu_has() slow paths, jumped to from an alternative's site.
+  {".altinstr_aux", false},
+};
+
+// Sections of per-site statics (see isPerSiteDataSection()).
+static const char *const kPerSiteData[] = {
+  ".data..once", ".data.once", // WARN_ONCE(), pr_*_once() flags
+  "__dyndbg", "__verbose",     // dynamic debug descriptors
 };
 // clang-format on
 
@@ -85,9 +113,12 @@ SectionClass classifySection(StringRef name, uint32_t type, uint64_t flags) {
   if (findSpecialSection(name))
     return SectionClass::Table;
   // Reached only through a table entry; compared as part of the entry.
-  if (name == ".altinstr_replacement" || name == ".altinstr_aux" ||
-      name == ".orc_unwind")
-    return SectionClass::Companion;
+  for (const auto &c : kCompanions)
+    if (name == c.name)
+      return SectionClass::Companion;
+  for (const SpecialSection &s : kTable)
+    if (s.companion && name == s.companion)
+      return SectionClass::Companion;
   // Init code and data are gone after boot (or run once): not patchable.
   if (name.startswith(".init.text") || name.startswith(".exit.text") ||
       name.startswith(".head.text") || name.startswith(".meminit.text") ||
@@ -152,6 +183,20 @@ static const struct {
   {".softirqentry.text", "softirq entry code is recognised by its address "
                          "range"},
 };
+
+bool isReplacementSection(StringRef section) {
+  for (const auto &c : kCompanions)
+    if (c.replacement && section == c.name)
+      return true;
+  return false;
+}
+
+bool isPerSiteDataSection(StringRef section) {
+  for (const char *n : kPerSiteData)
+    if (section == n)
+      return true;
+  return false;
+}
 
 const char *pinnedTextReason(StringRef section) {
   for (const auto &p : kPinnedText)

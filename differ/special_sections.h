@@ -40,6 +40,9 @@ struct SpecialSection {
   int32_t siteLenField;  // byte in the entry holding the site length, or -1
   int32_t keyOffset;     // relocation the module loader follows (static key
                          // or static call key), or -1
+  int32_t replOffset;    // relocation naming the replacement code the
+                         // kernel copies over the site, or -1
+  int32_t replLenField;  // byte in the entry holding its length, or -1
   int32_t ignoredOffset; // bytes that may differ without a code change
   uint32_t ignoredLen;   //   (the __LINE__ of WARN/BUG), or -1/0
   const char *companion; // a parallel section with the same entry count
@@ -55,6 +58,15 @@ llvm::ArrayRef<SpecialSection> specialSections();
 /// Classifies an ELF section by name, type and flags.
 SectionClass classifySection(llvm::StringRef name, uint32_t type,
                              uint64_t flags);
+
+/// Whether SECTION holds replacement code that table entries (replOffset)
+/// copy over their sites: only the bytes a kept entry names can ever run.
+bool isReplacementSection(llvm::StringRef section);
+
+/// Whether SECTION holds only per-site statics that macros create (the
+/// once-flags of WARN_ONCE() in .data..once, dynamic debug descriptors):
+/// the patch gets fresh copies of them, never the running kernel's.
+bool isPerSiteDataSection(llvm::StringRef section);
 
 /// Why the kernel treats the text section SECTION specially by its address
 /// range (.noinstr.text, .entry.text, .sched.text, ...), so that a function

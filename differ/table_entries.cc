@@ -22,6 +22,30 @@ ArrayRef<Reloc> relocsIn(const Section &table, uint64_t offset,
                          hi - lo);
 }
 
+// The replacement bytes entry E names (alternatives), checked to lie in
+// their section.
+static Error findReplacement(const ObjectFile &obj, TableEntry &e) {
+  const SpecialSection &spec = *e.spec;
+  if (spec.replOffset < 0)
+    return Error::success();
+  e.replLen = e.table->data[e.offset + spec.replLenField];
+  for (const Reloc &r : relocsIn(*e.table, e.offset + spec.replOffset, 4)) {
+    Target t = resolveTarget(obj, *e.table, r);
+    if (t.kind != Target::Section)
+      continue;
+    if (t.offset < 0 || t.offset + e.replLen > (int64_t)t.sec->size)
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("{0}: entry {1} of '{2}' names {3} replacement bytes at "
+                  "{4:x} outside '{5}'",
+                  obj.name(), e.index, e.table->name, e.replLen, t.offset,
+                  t.sec->name));
+    e.repl = t.sec;
+    e.replOffset = t.offset;
+  }
+  return Error::success();
+}
+
 Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
   TableIndex idx;
   for (const Section &sec : obj.sections()) {
@@ -68,6 +92,8 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
           e.siteOffset = t.offset;
         }
       }
+      if (auto err = findReplacement(obj, e))
+        return std::move(err);
       if (e.site)
         idx.bySection_[e.site->index].push_back(e);
       idx.all_.push_back(e);

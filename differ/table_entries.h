@@ -24,6 +24,11 @@ struct TableEntry {
   const Section *site = nullptr; // the code section named by the entry
   int64_t siteOffset = 0;
   uint16_t siteLen = 0;
+  // The replacement code the kernel copies over the site
+  // (SpecialSection::replOffset), or null.
+  const Section *repl = nullptr;
+  uint64_t replOffset = 0;
+  uint16_t replLen = 0;
 };
 
 class TableIndex {
