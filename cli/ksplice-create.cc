@@ -23,6 +23,7 @@
 #include <fmt/core.h>
 
 #include <sys/utsname.h>
+#include <filesystem>
 #include <thread>
 
 #ifndef KSPLICE_DATA_DIR
@@ -50,6 +51,12 @@ int main(int argc, char **argv) {
   opts.cacheDir = defaultCacheDir();
   opts.dataDir = getenv("KSPLICE_DATA_DIR") ? getenv("KSPLICE_DATA_DIR")
                                             : KSPLICE_DATA_DIR;
+  // Installed beside this program.
+  std::error_code ec;
+  opts.klpConvert =
+      (std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() /
+       "ksplice-klp-convert")
+          .string();
 
   CLI::App app{"Turn a kernel source patch into a hot update package."};
   app.add_option("--patch", opts.patchFile, "unified diff (-p1) to apply")

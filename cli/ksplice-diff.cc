@@ -138,7 +138,7 @@ int main(int argc, char **argv) {
   auto post = ObjectFile::open(postPath);
   if (!post)
     return fail(llvm::toString(post.takeError()));
-  auto diff = diffObjects(**pre, **post, std::move(exports));
+  auto diff = diffObjects(**pre, **post, std::move(exports), target);
   if (!diff)
     return fail(llvm::toString(diff.takeError()));
   const Diff &d = **diff;

@@ -81,6 +81,7 @@ static bool sameBytes(const std::string &a, const std::string &b) {
 // ordinary relocation the module link resolves), not through kallsyms,
 // where it does not exist, or worse, is an unrelated same-named static.
 static llvm::Error collectNewGlobals(const std::string &object,
+                                     const std::string &target,
                                      const std::string &work,
                                      const Exports &exports,
                                      std::set<std::string> &globals) {
@@ -90,7 +91,7 @@ static llvm::Error collectNewGlobals(const std::string &object,
   auto postObj = ObjectFile::open(work + "/post/" + object, "post/" + object);
   if (!postObj)
     return postObj.takeError();
-  auto diff = diffObjects(**preObj, **postObj, exports);
+  auto diff = diffObjects(**preObj, **postObj, exports, target);
   if (!diff)
     return diff.takeError();
   std::set<std::string> added((*diff)->newFunctions.begin(),
@@ -114,13 +115,14 @@ static llvm::Error diffUnit(const std::string &object,
   auto postObj = ObjectFile::open(post, "post/" + object);
   if (!postObj)
     return postObj.takeError();
-  auto diff = diffObjects(**preObj, **postObj, exports);
+  auto diff = diffObjects(**preObj, **postObj, exports, target);
   if (!diff)
     return diff.takeError();
   const Diff &d = **diff;
 
-  UnitResult u{object, target, toString(d.verdict), d.changedFunctions,
-               d.newFunctions, d.removedFunctions, d.newData};
+  UnitResult u{object,          target,          toString(d.verdict),
+               d.changedFunctions, d.newFunctions, d.removedFunctions,
+               d.newData,       d.loadTimeSymbols};
   result.units.push_back(u);
   for (const Refusal &r : d.refusals)
     result.refusals.push_back({object, r.symbol, r.section, r.reason});
@@ -283,7 +285,8 @@ static llvm::Error buildPackage(const CreateOptions &opts,
   progress("building the patch module " + patchModule);
   Command build{{opts.dataDir + "/scripts/build-patch-module.sh", "--id",
                  result.id, "--description", description, "--headers",
-                 opts.headers, "--core", core, "-o", pkg + "/" + patchModule}};
+                 opts.headers, "--core", core, "--klp-convert",
+                 opts.klpConvert, "-o", pkg + "/" + patchModule}};
   build.argv.insert(build.argv.end(), patchObjects.begin(),
                     patchObjects.end());
   if (auto err = runTool(build, "building " + patchModule))
@@ -294,9 +297,10 @@ static llvm::Error buildPackage(const CreateOptions &opts,
                 fs::copy_options::overwrite_existing, ec);
   if (ec)
     return fail("cannot copy ksplice.ko: " + ec.message());
-  for (const std::string &ko : {std::string("ksplice.ko"), patchModule})
-    if (auto err = stripModule(pkg + "/" + ko))
-      return err;
+  // build-patch-module.sh strips the patch module itself, before its
+  // last step, which objcopy would undo.
+  if (auto err = stripModule(pkg + "/ksplice.ko"))
+    return err;
   std::ofstream(pkg + "/patch", std::ios::binary) << patch.str();
 
   Manifest m;
@@ -509,7 +513,8 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     std::set<std::string> globals;
     for (const ObjectChoice &o : plan.objects)
       if (!o.linkerScript)
-        if (auto err = collectNewGlobals(o.object, work, *exports, globals))
+        if (auto err = collectNewGlobals(o.object, o.target, work, *exports,
+                                         globals))
           return err;
     if (linkable.known)
       linkable.names.insert(globals.begin(), globals.end());

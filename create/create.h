@@ -37,6 +37,7 @@ struct CreateOptions {
   std::string output;      // "" = ksplice-<id>.tar.gz
   std::string cacheDir;    // where the farm and work dirs live
   std::string dataDir;     // loader-kmod/ and scripts/ of this ksplice
+  std::string klpConvert;  // the ksplice-klp-convert tool
   unsigned jobs = 1;
 };
 
@@ -45,6 +46,9 @@ struct UnitResult {
   std::string target; // "vmlinux" or a module
   std::string verdict;
   std::vector<std::string> changed, added, removed, newData;
+  // Unexported symbols the module loader resolves when the patch module
+  // loads (Reference::LoadTime), sorted.
+  std::vector<std::string> loadTimeSymbols;
 };
 
 struct Refused {

@@ -296,7 +296,8 @@ struct Passes {
 
 Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
                                             const ObjectFile &post,
-                                            Exports exports) {
+                                            Exports exports,
+                                            std::string target) {
   // The same compilation unit, or the pairing below is meaningless.
   if (pre.sourceFile() != post.sourceFile())
     return createStringError(
@@ -307,6 +308,7 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   d->pre = &pre;
   d->post = &post;
   d->exports = std::move(exports);
+  d->target = std::move(target);
   auto preTables = TableIndex::build(pre);
   if (!preTables)
     return preTables.takeError();

@@ -41,13 +41,18 @@ struct Reference {
   enum Kind {
     Internal, // to a symbol carried in the patch (post symbol `sym`)
     Exported, // to an exported kernel symbol `name`: ordinary ELF relocation
-    Late,     // to an unexported kernel symbol `name`: struct ksplice_reloc
+    Late,     // to an unexported kernel symbol `name`: struct ksplice_reloc,
+              // written by the core at apply time
+    LoadTime, // the same, from a place the kernel reads when the patch
+              // module loads (table entries, alternative replacements):
+              // resolved by the module loader from kallsyms (a livepatch
+              // relocation, livepatch_relocs.h)
     Invalid,  // cannot be expressed (a refusal says why)
   };
   Kind kind = Invalid;
   const Symbol *sym = nullptr; // Internal: the post symbol or section symbol
-  std::string name;            // Exported/Late: kallsyms name (as in PRE)
-  bool local = false;          // Late: a static of this unit
+  std::string name;            // Exported/Late/LoadTime: kallsyms name
+  bool local = false;          // Late/LoadTime: a static of this unit
   uint8_t type = 0;            // Late: STT_* of the target
   int64_t addend = 0;          // relative to `sym`/`name`
 };
@@ -55,6 +60,7 @@ struct Reference {
 struct Diff {
   const ObjectFile *pre = nullptr, *post = nullptr;
   Exports exports;
+  std::string target = "vmlinux"; // where the unit runs: vmlinux or a module
   Correlation corr;
   TableIndex preTables, postTables;
 
@@ -63,6 +69,9 @@ struct Diff {
   std::vector<std::string> changedFunctions, newFunctions, removedFunctions,
       newData;
   std::vector<Refusal> refusals; // sorted
+  // Unexported symbols the module loader must resolve when the patch
+  // module loads (Reference::LoadTime).  Sorted, unique.
+  std::vector<std::string> loadTimeSymbols;
   std::map<std::string, std::string> why; // function -> first difference
 
   // For the patch writer.
@@ -81,14 +90,18 @@ struct Diff {
 
   /// Resolves relocation R of carried post section (or table) FROM.
   Reference reference(const Section &from, const Reloc &r) const;
+  /// The same, without telling load-time references from late ones.
+  Reference resolveReference(const Section &from, const Reloc &r) const;
   /// jump_offset (abi.h) of pre function SYM: past an ftrace site, or 0.
   uint32_t jumpOffset(const Symbol &preFunc) const;
 };
 
 /// Compares PRE and POST.  An Error means bad input (exit 1); refusals are
 /// part of the result (exit 2).
+/// TARGET is where the unit runs: "vmlinux" or a module name.
 llvm::Expected<std::unique_ptr<Diff>>
-diffObjects(const ObjectFile &pre, const ObjectFile &post, Exports exports);
+diffObjects(const ObjectFile &pre, const ObjectFile &post, Exports exports,
+            std::string target = "vmlinux");
 
 } // namespace ksplice
 

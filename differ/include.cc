@@ -35,7 +35,23 @@ bool Diff::isLive(const Section &sec, const Reloc &r) const {
   return false;
 }
 
+// Whether the kernel reads SEC when the patch module loads: table entries
+// (sorted, registered, applied to the module's code) and the replacement
+// code they copy.  An unexported symbol referenced there must be resolved
+// by the module loader itself (Reference::LoadTime).
+static bool readAtLoad(const Section &sec) {
+  SectionClass cls = classOf(sec);
+  return cls == SectionClass::Table || cls == SectionClass::Companion;
+}
+
 Reference Diff::reference(const Section &from, const Reloc &r) const {
+  Reference ref = resolveReference(from, r);
+  if (ref.kind == Reference::Late && readAtLoad(from))
+    ref.kind = Reference::LoadTime;
+  return ref;
+}
+
+Reference Diff::resolveReference(const Section &from, const Reloc &r) const {
   const Symbol &s = post->symbol(r.sym);
   Reference ref;
   ref.addend = r.addend;
@@ -228,6 +244,7 @@ struct Closure {
 
   // Every relocation of carried code and kept entries must be expressible.
   void checkReferences() {
+    std::set<std::string> loadTime;
     auto check = [&](const Section &sec, ArrayRef<Reloc> relocs,
                      const TableEntry *entry) {
       const Symbol *owner =
@@ -244,39 +261,24 @@ struct Closure {
                          s.name, d.pre->name()));
           continue;
         }
-        if (ref.kind != Reference::Late)
+        if (ref.kind != Reference::LoadTime)
           continue;
-        if (entry && entry->spec->keyOffset >= 0 &&
-            r.offset == entry->offset + entry->spec->keyOffset) {
-          bool call = entry->spec->siteKind == KSPLICE_SITE_STATIC_CALL;
-          refuse(sec, r, &s,
-                 call ? formatv("static call key '{0}' is not exported; "
-                                "call through a function pointer instead",
-                                ref.name)
-                            .str()
-                      : formatv("static key '{0}' is not exported; use "
-                                "static_key_enabled()",
-                                ref.name)
-                            .str());
-        } else if (entry) {
+        if (!ref.local || d.target == "vmlinux")
+          loadTime.insert(ref.name);
+        else
           refuse(sec, r, owner,
-                 formatv("'{0}' entry references unexported '{1}', but the "
-                         "module loader reads the entry before late "
-                         "relocations are written",
-                         sec.name, ref.name));
-        } else if (sec.name == ".altinstr_replacement") {
-          refuse(sec, r, owner,
-                 formatv("alternative replacement references unexported "
-                         "'{0}'; alternatives are applied at module load, "
-                         "before late relocations are written",
-                         ref.name));
-        }
+                 formatv("'{0}' refers to '{1}', a static of module '{2}': "
+                         "the module loader reads it when the patch module "
+                         "loads, and can then resolve only symbols of "
+                         "vmlinux",
+                         sec.name, ref.name, d.target));
       }
     };
     for (uint32_t i : d.includedPost)
       check(post.section(i), post.section(i).relocs, nullptr);
     for (const TableEntry &e : d.keptEntries)
       check(*e.table, relocsIn(*e.table, e.offset, e.spec->entsize), &e);
+    d.loadTimeSymbols.assign(loadTime.begin(), loadTime.end());
   }
 
   // A section the table does not describe may hold addresses of code the

@@ -17,6 +17,8 @@
 //   .ksplice.funcs        struct ksplice_func[]
 //   .ksplice.relocs       struct ksplice_reloc[]
 //   .ksplice.unit         struct ksplice_unit (the one global symbol)
+//   .ksplice.klp_relocs   load-time relocations (not loaded; livepatch_relocs.h)
+//   .ksplice.klp_names      and the names of their symbols
 //   .symtab .strtab .shstrtab
 //
 //===----------------------------------------------------------------------===//
@@ -24,6 +26,7 @@
 
 #include "elf_writer.h"
 #include "include.h"
+#include "livepatch_relocs.h"
 #include "reloc_target.h"
 #include "ksplice/abi.h"
 #include "special_sections.h"
@@ -123,6 +126,7 @@ private:
   void copyCarried();
   void copyTables();
   void buildMetadata();
+  void buildLoadTime();
   uint32_t symbolFor(const Symbol &s);
   void relocate(OutSection &out, uint32_t outIndex, const Section &from,
                 const Reloc &r, uint64_t newOffset);
@@ -142,6 +146,14 @@ private:
   std::map<std::pair<std::string, uint32_t>, uint32_t> symIndex;
   std::vector<ksplice_reloc> lateRelocs;
   std::vector<std::pair<uint32_t, uint64_t>> lateWhere; // out sec, offset
+  struct LoadTimeReloc {
+    uint32_t sec; // out section
+    uint64_t offset;
+    uint32_t type; // R_X86_64_*
+    int64_t addend;
+    std::string name;
+  };
+  std::vector<LoadTimeReloc> loadTime;
 };
 
 uint32_t Writer::ksym(const std::string &name, uint32_t flags) {
@@ -224,6 +236,11 @@ void Writer::relocate(OutSection &out, uint32_t outIndex,
     lateWhere.push_back({outIndex, at});
     return;
   }
+  case Reference::LoadTime:
+    // The field keeps the assembler's zero, which the kernel's
+    // apply_relocate_add() requires of it.
+    loadTime.push_back({outIndex, at, r.type, ref.addend, ref.name});
+    return;
   case Reference::Invalid:
     return; // refused by the diff; writePatch() never gets here
   }
@@ -491,6 +508,40 @@ void Writer::buildMetadata() {
         r.sym += 1;
 }
 
+// One KlpRecord per load-time relocation, in a section the module loader
+// does not load; convertLivepatchRelocs() turns them into the kernel's
+// livepatch relocations once the module is linked.
+void Writer::buildLoadTime() {
+  if (loadTime.empty())
+    return;
+  OutSection names;
+  names.name = kKlpNamesSection;
+  names.flags = 0;
+  names.align = 1;
+  uint32_t namesSec = addSection(std::move(names));
+  OutSection recs;
+  recs.name = kKlpRelocsSection;
+  recs.flags = 0;
+  uint32_t recSec = addSection(std::move(recs));
+  std::map<std::string, uint64_t> nameOff;
+  for (size_t k = 0; k < loadTime.size(); ++k) {
+    const LoadTimeReloc &l = loadTime[k];
+    auto &nd = sections[namesSec].data;
+    auto [it, fresh] = nameOff.insert({l.name, nd.size()});
+    if (fresh) {
+      nd.insert(nd.end(), l.name.begin(), l.name.end());
+      nd.push_back(0);
+    }
+    KlpRecord rec{};
+    rec.addend = l.addend;
+    rec.type = l.type;
+    uint64_t base = k * sizeof(KlpRecord);
+    append(sections[recSec].data, rec);
+    pointer(recSec, base + offsetof(KlpRecord, where), l.sec, l.offset);
+    pointer(recSec, base + offsetof(KlpRecord, name), namesSec, it->second);
+  }
+}
+
 Expected<std::vector<uint8_t>> Writer::run() {
   if (d.verdict == Verdict::Unpatchable)
     return createStringError(
@@ -500,6 +551,7 @@ Expected<std::vector<uint8_t>> Writer::run() {
   copyCarried();
   copyTables();
   buildMetadata();
+  buildLoadTime();
   // FILE symbol first among locals.
   OutSymbol file;
   file.name = post.sourceFile();

@@ -2,7 +2,7 @@
 # Build an update's patch module from the differ's patch objects.
 #
 #   scripts/build-patch-module.sh --id ID [--description TEXT]
-#       [--headers DIR] [--core DIR] -o OUT.ko PATCH.o...
+#       [--headers DIR] [--core DIR] [--klp-convert TOOL] -o OUT.ko PATCH.o...
 #
 # The stub (loader-kmod/patch/stub.c) registers the update with ksplice.ko
 # under ID, with the units the objects define (their global symbols named
@@ -10,17 +10,24 @@
 # --headers: kernel headers build dir (default: the cached kernel's).
 # --core: a directory with ksplice.ko's Module.symvers (default:
 # $KSPLICE_CORE_DIR, else the core is built next to OUT, in .ksplice-core).
+# The module is stripped of debug info and the build-id note (they carry
+# build paths).  --klp-convert: ksplice-klp-convert (default
+# $KSPLICE_KLP_CONVERT, else from PATH), run last when a patch object has
+# load-time relocations (differ/livepatch_relocs.h); such objects are
+# refused without it, since the module would load with them unresolved.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 loader=$here/../loader-kmod
 id= desc= headers= core=${KSPLICE_CORE_DIR:-} out=
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+convert=${KSPLICE_KLP_CONVERT:-$(command -v ksplice-klp-convert || true)}
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--id) id=$2; shift 2 ;;
 	--description) desc=$2; shift 2 ;;
 	--headers) headers=$2; shift 2 ;;
 	--core) core=$2; shift 2 ;;
+	--klp-convert) convert=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "build-patch-module: unknown option $1" >&2; usage ;;
@@ -48,9 +55,12 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ksplice-patch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$loader/patch/stub.c" "$work/stub.c"
-objs=stub.o units= decls=
+objs=stub.o units= decls= loadtime=0
 i=0
 for obj in "$@"; do
+	if readelf -SW "$obj" | grep -q '[[:space:]]\.ksplice\.klp_relocs[[:space:]]'; then
+		loadtime=1
+	fi
 	syms=$(nm --defined-only "$obj" | awk '$2 ~ /^[DRdr]$/ && $3 ~ /^ksplice_unit_/ { print $3 }')
 	[ -n "$syms" ] || { echo "build-patch-module: no ksplice_unit_* symbol in $obj" >&2; exit 1; }
 	for s in $syms; do
@@ -82,4 +92,12 @@ log=$(make -s -C "$headers" M="$work" modules 2>&1) || {
 	exit 1
 }
 printf '%s\n' "$log" | grep -v -e '^Skipping BTF generation' -e '^$' >&2 || true
+objcopy --strip-debug --remove-section .note.gnu.build-id "$work/$name.ko"
+if [ "$loadtime" = 1 ]; then
+	[ -n "$convert" ] && [ -x "$convert" ] || {
+		echo "build-patch-module: the patch objects have load-time relocations and ksplice-klp-convert was not found (--klp-convert)" >&2
+		exit 1
+	}
+	"$convert" "$work/$name.ko" >/dev/null
+fi
 cp "$work/$name.ko" "$out"

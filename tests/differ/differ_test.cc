@@ -149,18 +149,48 @@ TEST(Diff, RemovedFunctionIsReported) {
   EXPECT_EQ(d.removedFunctions, Names{"old_helper"});
 }
 
-TEST(Diff, UnexportedStaticKeyIsRefused) {
+// The reference a kept table entry makes to the running kernel, by kind.
+Reference::Kind keptReference(const Diff &d, const std::string &table,
+                              uint64_t fieldInEntry) {
+  for (const TableEntry &e : d.keptEntries)
+    if (e.table->name == table)
+      for (const Reloc &r : relocsIn(*e.table, e.offset, e.spec->entsize))
+        if (r.offset == e.offset + fieldInEntry)
+          return d.reference(*e.table, r).kind;
+  return Reference::Invalid;
+}
+
+TEST(Diff, UnexportedStaticKeyIsResolvedAtLoad) {
   LOAD("jump-label-unexported",
        "0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\n"
        "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
        "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
        "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+  // The module loader registers the entry with its key at load.
+  EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::LoadTime);
+}
+
+TEST(Diff, LocalStaticKeyOfVmlinuxIsResolvedAtLoad) {
+  LOAD("jump-label-local-key");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::LoadTime);
+}
+
+TEST(Diff, LocalStaticKeyOfAModuleIsRefused) {
+  auto pre = ObjectFile::open(casePath("jump-label-local-key", "pre"));
+  auto post = ObjectFile::open(casePath("jump-label-local-key", "post"));
+  ASSERT_TRUE(pre && post);
+  auto diff = diffObjects(**pre, **post, Exports(), "kstest");
+  ASSERT_TRUE(!!diff);
+  const Diff &d = **diff;
   EXPECT_EQ(d.verdict, Verdict::Unpatchable);
   ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
-  EXPECT_EQ(d.refusals[0].symbol, "private_key");
   EXPECT_EQ(d.refusals[0].reason,
-            "static key 'private_key' is not exported; use "
-            "static_key_enabled()");
+            "'__jump_table' refers to 'local_key', a static of module "
+            "'kstest': the module loader reads it when the patch module "
+            "loads, and can then resolve only symbols of vmlinux");
   EXPECT_NE(d.refusals[0].section.find("(__jump_table+0x8)"),
             std::string::npos)
       << d.refusals[0].section;
@@ -204,18 +234,30 @@ TEST(Diff, AlternativeKeptWithItsFunction) {
   EXPECT_TRUE(replacement);
 }
 
-TEST(Diff, LateRelocationInKeptReplacementIsRefused) {
+TEST(Diff, UnexportedCallInKeptReplacementIsResolvedAtLoad) {
   LOAD("alternative-late-reloc",
        "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
        "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");
-  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
-  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
-  EXPECT_NE(d.refusals[0].reason.find("unexported 'hidden_a'"),
-            std::string::npos)
-      << refusalsOf(d);
-  EXPECT_NE(d.refusals[0].section.find("(.altinstr_replacement+0x1)"),
-            std::string::npos)
-      << refusalsOf(d);
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"fenced_a"});
+  // apply_alternatives() copies the call at load: hidden_a resolves then.
+  int loadTime = 0, dead = 0;
+  for (uint32_t i : d.includedPost) {
+    const Section &sec = c.post->section(i);
+    if (sec.name != ".altinstr_replacement")
+      continue;
+    for (const Reloc &r : sec.relocs) {
+      if (!d.isLive(sec, r)) {
+        ++dead; // fenced_b's call: its entry is not kept
+        continue;
+      }
+      Reference ref = d.reference(sec, r);
+      EXPECT_EQ(ref.name, "hidden_a");
+      loadTime += ref.kind == Reference::LoadTime;
+    }
+  }
+  EXPECT_EQ(loadTime, 1);
+  EXPECT_EQ(dead, 1);
 }
 
 TEST(Diff, SwitchTableContentsCount) {

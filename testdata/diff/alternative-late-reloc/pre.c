@@ -1,7 +1,8 @@
 /* An alternative whose replacement calls an unexported function: the
- * module loader applies alternatives before late relocations are written,
- * so keeping it is refused.  fenced_b's replacement is not kept (fenced_b
- * does not change), so its call does not matter. */
+ * module loader applies alternatives at load, before the core could write
+ * a late relocation, so the call is a load-time (livepatch) relocation.
+ * fenced_b's replacement is not kept (fenced_b does not change), so its
+ * call does not matter. */
 #define ALT_CALL(fn)							\
 	asm volatile("661: .byte 0x0f,0x1f,0x44,0x00,0x00\n"		\
 		     "662:\n"						\

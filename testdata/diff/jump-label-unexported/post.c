@@ -1,5 +1,6 @@
 /* static_branch_unlikely() on a key the kernel does not export: the module
- * loader could not resolve the __jump_table entry's key. */
+ * loader registers the __jump_table entry at load, so the key is a
+ * load-time (livepatch) relocation. */
 struct static_key { int enabled; };
 extern struct static_key private_key;
 extern int source(void);
