@@ -102,6 +102,12 @@ int main(int argc, char **argv) {
       fmt::print("  new data: {}\n", f);
     for (const std::string &f : u.removed)
       fmt::print("  removed function: {}\n", f);
+    for (const std::string &e : u.newExports)
+      fmt::print("  new export: {}\n", e);
+    for (const std::string &e : u.removedExports)
+      fmt::print("  removed export: {} (the running kernel keeps exporting "
+                 "it)\n",
+                 e);
   }
   for (const Refused &r : res->refusals)
     fmt::print("refused: {}{}{}: {}\n", r.object.empty() ? "" : r.object + ": ",

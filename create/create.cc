@@ -103,6 +103,27 @@ static llvm::Error collectNewGlobals(const std::string &object,
   return llvm::Error::success();
 }
 
+// kbuild appends the symbol versions genksyms computed for an object's
+// exports to its .cmd file ("#SYMVER name crc"); keep the post objects'
+// as OUTDIR/<object>.symvers, for the exports a patch adds.
+static llvm::Error saveSymbolVersions(const BuildTree &tree,
+                                      const std::vector<std::string> &objects,
+                                      const std::string &outDir) {
+  for (const std::string &o : objects) {
+    fs::path obj(o);
+    fs::path cmd = fs::path(tree.root()) / obj.parent_path() /
+                   ("." + obj.filename().string() + ".cmd");
+    std::ifstream in(cmd);
+    std::ofstream out(outDir + "/" + o + ".symvers");
+    for (std::string line; std::getline(in, line);)
+      if (StringRef(line).startswith("#SYMVER "))
+        out << line << "\n";
+    if (!out)
+      return fail("cannot write '" + outDir + "/" + o + ".symvers'");
+  }
+  return llvm::Error::success();
+}
+
 // Diffs one unit and, when it changed, writes its patch object.
 static llvm::Error diffUnit(const std::string &object,
                             const std::string &target,
@@ -120,9 +141,17 @@ static llvm::Error diffUnit(const std::string &object,
     return diff.takeError();
   const Diff &d = **diff;
 
-  UnitResult u{object,          target,          toString(d.verdict),
-               d.changedFunctions, d.newFunctions, d.removedFunctions,
-               d.newData,       d.loadTimeSymbols};
+  UnitResult u;
+  u.object = object;
+  u.target = target;
+  u.verdict = toString(d.verdict);
+  u.changed = d.changedFunctions;
+  u.added = d.newFunctions;
+  u.removed = d.removedFunctions;
+  u.newData = d.newData;
+  u.newExports = d.newExports;
+  u.removedExports = d.removedExports;
+  u.loadTimeSymbols = d.loadTimeSymbols;
   result.units.push_back(u);
   for (const Refusal &r : d.refusals)
     result.refusals.push_back({object, r.symbol, r.section, r.reason});
@@ -139,6 +168,21 @@ static llvm::Error diffUnit(const std::string &object,
   fs::create_directories(out.parent_path());
   std::ofstream(out, std::ios::binary)
       .write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
+  if (d.newExports.empty())
+    return llvm::Error::success();
+  // The symbol versions (CONFIG_MODVERSIONS) of the new exports, which
+  // modpost takes from the object's .cmd file (build-patch-module.sh).
+  auto symvers = readFile(work + "/post/" + object + ".symvers",
+                          "the symbol versions of the post object");
+  if (!symvers)
+    return symvers.takeError();
+  std::ofstream versions(out.string() + ".symvers");
+  for (StringRef line : llvm::split(*symvers, '\n')) {
+    StringRef rest = line;
+    if (rest.consume_front("#SYMVER ") &&
+        llvm::is_contained(d.newExports, rest.split(' ').first))
+      versions << line.str() << "\n";
+  }
   return llvm::Error::success();
 }
 
@@ -487,6 +531,8 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     progress("compiling " + listObjects(names()) + " (post)");
     post = tree.compile(names(), work + "/post");
   }
+  if (compile && !post)
+    post = saveSymbolVersions(tree, names(), work + "/post");
   if (compile && !post)
     for (auto &[header, text] : tree.layoutHeaders())
       if (text != layout[header])

@@ -46,6 +46,9 @@ struct UnitResult {
   std::string target; // "vmlinux" or a module
   std::string verdict;
   std::vector<std::string> changed, added, removed, newData;
+  // EXPORT_SYMBOL()s the patch adds (the patch module exports them) and
+  // removes (they stay exported by the running kernel).
+  std::vector<std::string> newExports, removedExports;
   // Unexported symbols the module loader resolves when the patch module
   // loads (Reference::LoadTime), sorted.
   std::vector<std::string> loadTimeSymbols;

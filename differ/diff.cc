@@ -249,31 +249,26 @@ struct Passes {
     }
   }
 
-  // EXPORT_SYMBOL() makes one `___ksymtab[_gpl]+NAME` section per export
-  // (Linux 5.x+).  The patch cannot add or withdraw exports.
+  // A new export is carried: the patch module exports the symbol to
+  // modules loaded later.  A removed one is only reported: the running
+  // kernel's export table is not changed.
   void checkExports() {
     auto exportsOf = [](const ObjectFile &o) {
       std::map<std::string, const Section *> out;
-      for (const Section &s : o.sections()) {
-        StringRef n = s.name;
-        if (n.consume_front("___ksymtab")) {
-          size_t plus = n.find('+');
-          if (plus != StringRef::npos)
-            out[n.substr(plus + 1).str()] = &s;
-        }
-      }
+      for (const Section &s : o.sections())
+        if (classOf(s) == SectionClass::Export)
+          out[exportedSymbol(s.name).str()] = &s;
       return out;
     };
     auto a = exportsOf(pre), b = exportsOf(post);
     for (auto &[name, sec] : b)
-      if (!a.count(name))
-        d.refusals.push_back({name, post.where(*sec, 0),
-                              "new export '" + name + "' is not supported"});
+      if (!a.count(name)) {
+        d.newExports.push_back(name);
+        d.exportSections.push_back(sec->index);
+      }
     for (auto &[name, sec] : a)
       if (!b.count(name))
-        d.refusals.push_back(
-            {name, pre.where(*sec, 0),
-             "removing export '" + name + "' is not supported"});
+        d.removedExports.push_back(name);
   }
 
   void checkReplaceable() {
@@ -347,7 +342,7 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   if (!d->refusals.empty())
     d->verdict = Verdict::Unpatchable;
   else if (!d->changedFunctions.empty() || !d->newFunctions.empty() ||
-           !d->newData.empty())
+           !d->newData.empty() || !d->newExports.empty())
     d->verdict = Verdict::Changed;
   else
     d->verdict = Verdict::NoChange;

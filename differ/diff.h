@@ -68,6 +68,9 @@ struct Diff {
   // Names: changed and removed as in PRE, new as in POST.  Sorted.
   std::vector<std::string> changedFunctions, newFunctions, removedFunctions,
       newData;
+  // EXPORT_SYMBOL()s the patch adds (carried: the patch module exports
+  // them) and removes (the running kernel keeps exporting them).  Sorted.
+  std::vector<std::string> newExports, removedExports;
   std::vector<Refusal> refusals; // sorted
   // Unexported symbols the module loader must resolve when the patch
   // module loads (Reference::LoadTime).  Sorted, unique.
@@ -80,6 +83,7 @@ struct Diff {
   std::set<uint32_t> includedPost;    // post sections carried in the patch
   std::vector<TableEntry> keptEntries; // post table entries, table order
   std::vector<uint32_t> preSections;  // pre sections for run-pre matching
+  std::vector<uint32_t> exportSections; // post ___ksymtab of newExports
   // [begin, end) of .altinstr_replacement used by kept alternatives: the
   // section is carried whole, but only these bytes can ever run.
   std::vector<std::pair<uint64_t, uint64_t>> liveReplacement;

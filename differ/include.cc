@@ -36,12 +36,13 @@ bool Diff::isLive(const Section &sec, const Reloc &r) const {
 }
 
 // Whether the kernel reads SEC when the patch module loads: table entries
-// (sorted, registered, applied to the module's code) and the replacement
-// code they copy.  An unexported symbol referenced there must be resolved
+// (sorted, registered, applied to the module's code), the replacement code
+// they copy, and export entries (which modules loaded later link to).  An unexported symbol referenced there must be resolved
 // by the module loader itself (Reference::LoadTime).
 static bool readAtLoad(const Section &sec) {
   SectionClass cls = classOf(sec);
-  return cls == SectionClass::Table || cls == SectionClass::Companion;
+  return cls == SectionClass::Table || cls == SectionClass::Companion ||
+         cls == SectionClass::Export;
 }
 
 Reference Diff::reference(const Section &from, const Reloc &r) const {
@@ -205,6 +206,9 @@ struct Closure {
       else
         include(sec);
     }
+    // New exports: the patch module exports them.
+    for (uint32_t i : d.exportSections)
+      include(post.section(i));
     // Fixpoint over relocations and the table entries of carried code.
     std::set<std::pair<uint32_t, uint64_t>> kept;
     for (;;) {

@@ -19,6 +19,7 @@
 //   .ksplice.unit         struct ksplice_unit (the one global symbol)
 //   .ksplice.klp_relocs   load-time relocations (not loaded; livepatch_relocs.h)
 //   .ksplice.klp_names      and the names of their symbols
+//   .modinfo              import_ns= for the symbol namespaces it uses
 //   .symtab .strtab .shstrtab
 //
 //===----------------------------------------------------------------------===//
@@ -36,6 +37,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 
 using namespace llvm;
 using namespace llvm::ELF;
@@ -127,6 +129,7 @@ private:
   void copyTables();
   void buildMetadata();
   void buildLoadTime();
+  void buildImports();
   uint32_t symbolFor(const Symbol &s);
   void relocate(OutSection &out, uint32_t outIndex, const Section &from,
                 const Reloc &r, uint64_t newOffset);
@@ -154,6 +157,7 @@ private:
     std::string name;
   };
   std::vector<LoadTimeReloc> loadTime;
+  std::set<std::string> namespaces; // of the exports new code uses
 };
 
 uint32_t Writer::ksym(const std::string &name, uint32_t flags) {
@@ -220,6 +224,8 @@ void Writer::relocate(OutSection &out, uint32_t outIndex,
     return;
   case Reference::Exported:
     out.relocs.push_back({at, external(ref.name), r.type, ref.addend});
+    if (std::string ns = d.exports.namespaceOf(ref.name); !ns.empty())
+      namespaces.insert(ns);
     return;
   case Reference::Late: {
     unsigned width = relocWidth(r.type);
@@ -260,10 +266,14 @@ void Writer::copyCarried() {
     postSecOut[i] = addSection(std::move(o));
   }
   // Named symbols first, in input order, so the symbol table is stable.
+  // Labels in merged strings are defined only when carried code uses them:
+  // __ksymtab_strings names every export of the file, and modpost takes
+  // each __kstrtabns_ label it sees for a namespace declaration.
   for (const Symbol &s : post.symbols())
     if (s.isDefined() && !s.isSection() && !s.name.empty() &&
         s.type != STT_FILE && postSecOut.count(s.shndx) &&
-        !StringRef(s.name).startswith(".L"))
+        !StringRef(s.name).startswith(".L") &&
+        !post.section(s.shndx).isStrings())
       symbolFor(s);
   for (uint32_t i : d.includedPost) {
     uint32_t out = postSecOut[i];
@@ -542,6 +552,23 @@ void Writer::buildLoadTime() {
   }
 }
 
+// The namespaces of the namespaced exports new code uses, as
+// MODULE_IMPORT_NS() declares them: modpost and the module loader check
+// that a module imports every namespace it takes symbols from.
+void Writer::buildImports() {
+  if (namespaces.empty())
+    return;
+  OutSection info;
+  info.name = ".modinfo";
+  info.align = 1;
+  for (const std::string &ns : namespaces) {
+    std::string entry = "import_ns=" + ns;
+    info.data.insert(info.data.end(), entry.begin(), entry.end());
+    info.data.push_back(0);
+  }
+  addSection(std::move(info));
+}
+
 Expected<std::vector<uint8_t>> Writer::run() {
   if (d.verdict == Verdict::Unpatchable)
     return createStringError(
@@ -552,6 +579,7 @@ Expected<std::vector<uint8_t>> Writer::run() {
   copyTables();
   buildMetadata();
   buildLoadTime();
+  buildImports();
   // FILE symbol first among locals.
   OutSymbol file;
   file.name = post.sourceFile();

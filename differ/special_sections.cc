@@ -136,10 +136,13 @@ SectionClass classifySection(StringRef name, uint32_t type, uint64_t flags) {
       name == ".eh_frame" || name == ".modinfo" || name == ".llvm_addrsig" ||
       name.startswith(".gnu.") || name == "__patchable_function_entries")
     return SectionClass::Ignored;
-  // Export tables name existing functions; the old entry point stays valid
-  // (it jumps to the replacement), so they never need to change.
-  if (name.startswith("___ksymtab") || name.startswith("__ksymtab") ||
-      name.startswith("__kcrctab") || name == "__ksymtab_strings")
+  // EXPORT_SYMBOL(): one ___ksymtab[_gpl]+NAME section per export (its
+  // name and namespace strings in __ksymtab_strings).  An existing export
+  // names an existing function, whose old entry stays valid (it jumps to
+  // the replacement): only new exports are carried.
+  if (!exportedSymbol(name).empty())
+    return SectionClass::Export;
+  if (name.startswith("__ksymtab") || name.startswith("__kcrctab"))
     return SectionClass::Ignored;
   if (flags & SHF_EXECINSTR)
     return SectionClass::Text;
@@ -183,6 +186,16 @@ static const struct {
   {".softirqentry.text", "softirq entry code is recognised by its address "
                          "range"},
 };
+
+StringRef exportedSymbol(StringRef section) {
+  // Linux 5.x and later: "___ksymtab" sec "+" sym, sec = "" or "_gpl".
+  if (!section.consume_front("___ksymtab"))
+    return "";
+  section.consume_front("_gpl");
+  if (!section.consume_front("+"))
+    return "";
+  return section;
+}
 
 bool isReplacementSection(StringRef section) {
   for (const auto &c : kCompanions)

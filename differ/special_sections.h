@@ -24,6 +24,8 @@ enum class SectionClass {
   ReadOnly,  // read-only data: a change seen by unchanged code is refused
   Table,     // a SpecialSection: kept per entry for included code
   Companion, // code/data reached only through a Table (.altinstr_replacement)
+  Export,    // one EXPORT_SYMBOL() entry (___ksymtab+NAME): carried for a
+             // new export, read by the module loader
   Ignored,   // not part of the running kernel's behaviour (debug info, ...)
   Metadata,  // ELF bookkeeping (.symtab, .rela*, ...)
   Unknown,   // anything else: an error if it refers to changed code
@@ -58,6 +60,10 @@ llvm::ArrayRef<SpecialSection> specialSections();
 /// Classifies an ELF section by name, type and flags.
 SectionClass classifySection(llvm::StringRef name, uint32_t type,
                              uint64_t flags);
+
+/// The symbol an export-table section (SectionClass::Export) exports, or
+/// "".
+llvm::StringRef exportedSymbol(llvm::StringRef section);
 
 /// Whether SECTION holds replacement code that table entries (replOffset)
 /// copy over their sites: only the bytes a kept entry names can ever run.

@@ -4,6 +4,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -14,9 +15,17 @@ namespace ksplice {
 struct Exports {
   bool known = false;
   std::set<std::string> names;
+  // The symbol namespace of each export that has one
+  // (EXPORT_SYMBOL_NS): a module using it must import it.
+  std::map<std::string, std::string> namespaces;
 
   bool isExported(const std::string &name) const {
     return !known || names.count(name);
+  }
+  /// NAME's namespace, or "".
+  std::string namespaceOf(const std::string &name) const {
+    auto it = namespaces.find(name);
+    return it == namespaces.end() ? "" : it->second;
   }
 };
 

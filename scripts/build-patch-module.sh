@@ -11,7 +11,8 @@
 # --core: a directory with ksplice.ko's Module.symvers (default:
 # $KSPLICE_CORE_DIR, else the core is built next to OUT, in .ksplice-core).
 # The module is stripped of debug info and the build-id note (they carry
-# build paths).  --klp-convert: ksplice-klp-convert (default
+# build paths).  PATCH.o.symvers, if present, holds kbuild's "#SYMVER name
+# crc" lines for the exports the patch adds.  --klp-convert: ksplice-klp-convert (default
 # $KSPLICE_KLP_CONVERT, else from PATH), run last when a patch object has
 # load-time relocations (differ/livepatch_relocs.h); such objects are
 # refused without it, since the module would load with them unresolved.
@@ -68,7 +69,13 @@ for obj in "$@"; do
 		units+="&$s, "
 	done
 	cp "$obj" "$work/unit$i.o_shipped"
-	: > "$work/.unit$i.o.cmd"	# modpost reads symbol CRCs from it
+	# modpost reads the symbol versions of a module's exports from the
+	# object's .cmd file: those of the exports the patch adds, if any.
+	if [ -f "$obj.symvers" ]; then
+		cp "$obj.symvers" "$work/.unit$i.o.cmd"
+	else
+		: > "$work/.unit$i.o.cmd"
+	fi
 	objs+=" unit$i.o"
 	i=$((i + 1))
 done

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 using namespace ksplice;
 using namespace ksplice::test;
 
@@ -305,13 +307,24 @@ TEST(Diff, MergedConstantsCompareByEntry) {
       << d.why.at("second");
 }
 
-TEST(Diff, NewExportIsRefused) {
-  LOAD("new-export");
-  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
-  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
-  EXPECT_EQ(d.refusals[0].symbol, "new_api");
-  EXPECT_EQ(d.refusals[0].reason, "new export 'new_api' is not supported");
+TEST(Diff, NewExportsAreCarriedRemovedOnesReported) {
+  LOAD("new-export", "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+                     "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
   EXPECT_EQ(d.newFunctions, Names{"new_api"});
+  EXPECT_TRUE(d.changedFunctions.empty());
+  EXPECT_EQ(d.newExports, (Names{"new_api", "quiet_api"}));
+  EXPECT_EQ(d.removedExports, Names{"kept_api"});
+  // The export entries travel; quiet_api's names the running function,
+  // which the module loader resolves (the patch module exports it).
+  std::set<std::string> carried;
+  for (uint32_t i : d.includedPost)
+    carried.insert(c.post->section(i).name);
+  EXPECT_TRUE(carried.count("___ksymtab+new_api"));
+  EXPECT_TRUE(carried.count("___ksymtab+quiet_api"));
+  EXPECT_FALSE(carried.count("___ksymtab+old_api"));
+  EXPECT_FALSE(carried.count(".text.quiet_api"));
+  EXPECT_EQ(d.loadTimeSymbols, Names{"quiet_api"});
 }
 
 TEST(Diff, MismatchedSourceFileIsAnError) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sys/wait.h>
 
 using namespace ksplice;
@@ -281,6 +282,47 @@ TEST(PatchObject, RefusedDiffIsNotWritten) {
   ASSERT_FALSE(!!bytes);
   EXPECT_NE(toString(bytes.takeError()).find("unpatchable"),
             std::string::npos);
+}
+
+TEST(PatchObject, ImportsTheNamespacesOfTheExportsItUses) {
+  // post's foo calls baz, exported in namespace TESTNS; bar (called only
+  // by pre) is in another namespace, which the patch does not need.
+  Written w = writeCase("reloc-only",
+                        "0x1\tbaz\tvmlinux\tEXPORT_SYMBOL_GPL\tTESTNS\n"
+                        "0x2\tbar\tvmlinux\tEXPORT_SYMBOL\tOTHERNS\n"
+                        "0x3\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+                        "0x4\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");
+  ASSERT_TRUE(w.p.data.count(".modinfo"));
+  ArrayRef<uint8_t> info = w.p.data.at(".modinfo");
+  EXPECT_EQ(std::string(info.begin(), info.end()),
+            std::string("import_ns=TESTNS\0", 17));
+  Written none = writeCase("reloc-only", kSymvers);
+  EXPECT_FALSE(none.p.data.count(".modinfo"));
+}
+
+TEST(PatchObject, NewExportEntriesAndOnlyTheirStrings) {
+  Written w = writeCase("new-export", kSymvers);
+  const Patch &p = w.p;
+  std::set<std::string> defined;
+  for (const auto &s : p.syms)
+    if (!s.section.empty())
+      defined.insert(s.name);
+  // modpost reads the export from __ksymtab_<name> in ___ksymtab+<name>,
+  // its namespace from __kstrtabns_<name>; old_api stays vmlinux's.
+  for (const char *n : {"__ksymtab_new_api", "__kstrtab_new_api",
+                        "__kstrtabns_new_api", "__ksymtab_quiet_api"})
+    EXPECT_TRUE(defined.count(n)) << n;
+  for (const char *n : {"__ksymtab_old_api", "__kstrtab_old_api",
+                        "__kstrtabns_old_api", "__kstrtabns_kept_api"})
+    EXPECT_FALSE(defined.count(n)) << n;
+  const Patch::Rel *value = p.relAt("___ksymtab+new_api", 0);
+  ASSERT_TRUE(value);
+  EXPECT_EQ(value->sym, "new_api");
+  EXPECT_EQ(value->symSection, ".text.new_api");
+  EXPECT_EQ(value->bind, ELF::STB_GLOBAL);
+  // quiet_api is the running kernel's: resolved at load (a record).
+  EXPECT_FALSE(p.relAt("___ksymtab+quiet_api", 0));
+  EXPECT_TRUE(p.data.count(".ksplice.klp_relocs"));
 }
 
 TEST(PatchObject, PatchReadsBackAsValidInput) {
