@@ -8,12 +8,19 @@
 #   KSPLICE_KERNEL_VERSION=6.1.170-3 scripts/fetch-kernel.sh
 #                                      pin a version
 #
+# Only an unpinned fetch moves kernel/current (the test kernel every script
+# uses by default); a pinned one sets it only when there is none yet, so
+# fetching another release never switches the kernel under other users of
+# the cache.  The scripts use a pinned release when KSPLICE_KERNEL_VERSION
+# is set (scripts/kernel-env.sh), e.g.
+#   KSPLICE_KERNEL_VERSION=6.1.176-1 scripts/vm-run.sh SCRIPT
+#
 # Layout (KSPLICE_CACHE, default ~/.cache/ksplice):
 #   kernel/<version>/debs/*.deb + SHA256SUMS   what apt-get downloaded
 #   kernel/<version>/root/                      dpkg -x of image/headers/kbuild
 #   kernel/<version>/src/linux-source-6.1/      the pristine source
 #   kernel/<version>/env                        variables (see kernel-env.sh)
-#   kernel/current -> <version>
+#   kernel/current -> <version>               the unpinned (newest) one
 #
 # Nothing is installed on the host: packages are unpacked with dpkg -x.
 # apt-get download checks every .deb against the signed archive index; on
@@ -71,8 +78,15 @@ if [ -z "$ver" ]; then
 fi
 dir=$cache/kernel/$ver
 
+# The default kernel: moved by an unpinned fetch, made by the first fetch.
+set_current() {
+	if [ -z "${KSPLICE_KERNEL_VERSION:-}" ] || [ ! -e "$cache/kernel/current" ]; then
+		ln -sfn "$ver" "$cache/kernel/current"
+	fi
+}
+
 if [ -f "$dir/env" ] && (cd "$dir/debs" && sha256sum --quiet -c SHA256SUMS); then
-	ln -sfn "$ver" "$cache/kernel/current"
+	set_current
 	log "cached: $dir"
 	echo "$dir"
 	exit 0
@@ -119,6 +133,6 @@ KSPLICE_HEADERS=$dir/root/usr/src/linux-headers-$abi
 KSPLICE_SRC=$dir/src/linux-source-6.1
 KSPLICE_TREE=$dir/tree
 EOF
-ln -sfn "$ver" "$cache/kernel/current"
+set_current
 log "$(printf 'download %.1f s, unpack %.1f s' "$(echo "$dl - $start" | bc)" "$(echo "$end - $dl" | bc)")"
 echo "$dir"
