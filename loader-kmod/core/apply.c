@@ -33,7 +33,8 @@ static int prepare_states(struct ksplice_update *update,
 
 	ret = ksplice_collect_candidates(update, states);
 	if (ret)
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory for the kallsyms candidates\n");
 	if (!ret)
 		ret = ksplice_run_pre(update, states);
 	if (!ret)
@@ -64,7 +65,8 @@ static int prepare(struct ksplice_update *update, bool write,
 		return ret;
 	states = ksplice_alloc_states(update);
 	if (!states) {
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory for the matching state\n");
 		ret = -ENOMEM;
 	} else {
 		ret = prepare_states(update, states, write, rangesp,
@@ -86,12 +88,11 @@ static int apply_or_check(struct ksplice_update *update,
 	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
-	update->cause = KSPLICE_CAUSE_none;
-	update->nr_conflicts = 0;
+	ksplice_report_begin(update, true);
 	if (update->stage == KSPLICE_STAGE_APPLIED) {
-		ksplice_err(update, "bad_state: %s: the update is already applied\n",
-			    ksplice_action_names[action]);
-		update->cause = KSPLICE_CAUSE_bad_state;
+		ksplice_abort(update, KSPLICE_CAUSE_bad_state,
+			      "%s: the update is already applied\n",
+			      ksplice_action_names[action]);
 		return -EINVAL;
 	}
 	ret = prepare(update, !check, &ranges, &nr_ranges);
@@ -99,8 +100,8 @@ static int apply_or_check(struct ksplice_update *update,
 		return ret;
 	/* Held while applied, so the patch module stays; a check drops it. */
 	if (!try_module_get(update->owner)) {
-		ksplice_err(update, "bad_state: the patch module is going away\n");
-		update->cause = KSPLICE_CAUSE_bad_state;
+		ksplice_abort(update, KSPLICE_CAUSE_bad_state,
+			      "the patch module is going away\n");
 		ret = -EINVAL;
 	} else {
 		ret = ksplice_stop_machine(update, action, ranges, nr_ranges);
@@ -186,17 +187,17 @@ int ksplice_undo(struct ksplice_update *update)
 	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
-	update->cause = KSPLICE_CAUSE_none;
-	update->nr_conflicts = 0;
+	ksplice_report_begin(update, false);
 	if (update->stage != KSPLICE_STAGE_APPLIED) {
-		update->cause = KSPLICE_CAUSE_bad_state;
+		ksplice_abort(update, KSPLICE_CAUSE_bad_state,
+			      "undo: the update is not applied\n");
 		return -EINVAL;
 	}
 	u = dependent(update);
 	if (u) {
-		ksplice_err(update, "dependent_update: '%s' builds on this update; undo it first\n",
-			    u->id);
-		update->cause = KSPLICE_CAUSE_dependent_update;
+		ksplice_abort(update, KSPLICE_CAUSE_dependent_update,
+			      "'%s' builds on this update; undo it first\n",
+			      u->id);
 		return -EBUSY;
 	}
 	ret = ksplice_undo_ranges(update, &ranges, &nr_ranges);

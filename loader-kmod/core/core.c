@@ -9,6 +9,7 @@
 #include <linux/build_bug.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -72,7 +73,9 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	} else if (sysfs_streq(buf, "undo") || sysfs_streq(buf, "reversed")) {
 		ret = ksplice_undo(update);
 	} else {
-		update->cause = KSPLICE_CAUSE_bad_state;
+		ksplice_report_begin(update, false);
+		ksplice_abort(update, KSPLICE_CAUSE_bad_state,
+			      "unknown action; write apply, check or undo\n");
 		ret = -EINVAL;
 	}
 	mutex_unlock(&ksplice_mutex);
@@ -112,6 +115,33 @@ static ssize_t conflicts_show(struct kobject *kobj,
 	}
 	if (update->conflicts_truncated)
 		n += sysfs_emit_at(buf, n, "...\n");
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+static ssize_t detail_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = ksplice_detail_show(update, buf);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
+/* Binary only in name: text, but longer than a page when it must be. */
+static ssize_t match_read(struct file *file, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = memory_read_from_buffer(buf, count, &off, update->match,
+				    update->match_len);
 	mutex_unlock(&ksplice_mutex);
 	return n;
 }
@@ -188,6 +218,8 @@ static struct kobj_attribute abort_cause_attr = __ATTR(abort_cause, 0400,
 						       abort_cause_show, NULL);
 static struct kobj_attribute conflicts_attr = __ATTR(conflicts, 0400,
 						     conflicts_show, NULL);
+static struct kobj_attribute detail_attr = __ATTR(detail, 0400, detail_show,
+						  NULL);
 static struct kobj_attribute description_attr = __ATTR(description, 0400,
 						       description_show, NULL);
 static struct kobj_attribute pause_ns_attr = __ATTR(pause_ns, 0400,
@@ -201,13 +233,30 @@ static struct attribute *update_attrs[] = {
 	&stage_attr.attr,
 	&abort_cause_attr.attr,
 	&conflicts_attr.attr,
+	&detail_attr.attr,
 	&description_attr.attr,
 	&pause_ns_attr.attr,
 	&functions_attr.attr,
 	&retries_attr.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(update);
+
+static BIN_ATTR(match, 0400, match_read, NULL, 0);
+
+static struct bin_attribute *update_bin_attrs[] = {
+	&bin_attr_match,
+	NULL,
+};
+
+static const struct attribute_group update_group = {
+	.attrs = update_attrs,
+	.bin_attrs = update_bin_attrs,
+};
+
+static const struct attribute_group *update_groups[] = {
+	&update_group,
+	NULL,
+};
 
 static void free_update(struct ksplice_update *update)
 {
@@ -217,6 +266,8 @@ static void free_update(struct ksplice_update *update)
 		for (u = 0; u < update->nr_units; u++)
 			kvfree(update->reloc_vals[u]);
 	kfree(update->reloc_vals);
+	kvfree(update->match);
+	kfree(update->detail);
 	kfree(update->conflicts);
 	kfree(update->deps);
 	kfree(update->units);
@@ -250,11 +301,12 @@ static bool valid_id(const char *id)
 }
 
 /*
- * Every pre section is of exactly one class.  The differ writes text and
- * the read-only data it references, never init or exit code (its section
- * table classifies that apart), so the loader needs no section names.
+ * Every pre section is of exactly one class, and the indices between the
+ * tables are in range.  The differ writes text and the read-only data it
+ * references, never init or exit code (its section table classifies that
+ * apart), so the loader needs no section names.
  */
-static int check_pre(const struct ksplice_unit *unit)
+static int check_tables(const struct ksplice_unit *unit)
 {
 	const u32 classes = KSPLICE_SECT_TEXT | KSPLICE_SECT_RODATA |
 			    KSPLICE_SECT_DATA | KSPLICE_SECT_STRING;
@@ -267,6 +319,9 @@ static int check_pre(const struct ksplice_unit *unit)
 		    unit->pre[i].sym >= unit->nr_syms)
 			return -EINVAL;
 	}
+	for (i = 0; i < unit->nr_funcs; i++)
+		if (unit->funcs[i].pre_sect >= unit->nr_pre)
+			return -EINVAL;
 	return 0;
 }
 
@@ -280,7 +335,7 @@ static int check_unit(const struct ksplice_unit *unit)
 	    (unit->nr_funcs && !unit->funcs) ||
 	    (unit->nr_relocs && !unit->relocs))
 		return -EINVAL;
-	return check_pre(unit);
+	return check_tables(unit);
 }
 
 /**
@@ -314,7 +369,7 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 	}
 	for (i = 0; i < nr_units; i++) {
 		if (check_unit(units[i])) {
-			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version, pointers or pre section\n",
+			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version, pointer or table index\n",
 			       id, i);
 			return ERR_PTR(-EINVAL);
 		}
@@ -332,8 +387,9 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 	update->units = kmemdup(units, nr_units * sizeof(*units), GFP_KERNEL);
 	update->reloc_vals = kcalloc(nr_units, sizeof(*update->reloc_vals),
 				     GFP_KERNEL);
+	update->detail = kzalloc(KSPLICE_DETAIL_SIZE, GFP_KERNEL);
 	if (!update->id || !update->description || !update->units ||
-	    !update->reloc_vals)
+	    !update->reloc_vals || !update->detail)
 		goto out_free;
 	for (i = 0; i < nr_units; i++) {
 		update->reloc_vals[i] = kvcalloc(units[i]->nr_relocs + 1,
@@ -386,7 +442,8 @@ void ksplice_do_unregister(struct ksplice_update *update)
 	mutex_lock(&ksplice_mutex);
 	if (update->stage == KSPLICE_STAGE_APPLIED) {
 		/* Cannot happen: we hold a reference while applied. */
-		ksplice_err(update, "unexpected: unloaded while applied\n");
+		pr_err("'%s': unexpected: unloaded while applied\n",
+		       update->id);
 		ksplice_free_jumps(update);
 	}
 	list_del(&update->list);

@@ -5,10 +5,12 @@
 #ifndef KSPLICE_INTERNAL_H
 #define KSPLICE_INTERNAL_H
 
+#include <linux/compiler_attributes.h>
 #include <linux/errno.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <ksplice/abi.h>
@@ -17,6 +19,9 @@
 
 #define KSPLICE_MAX_CONFLICTS	64
 #define KSPLICE_DEFAULT_RETRIES	5
+#define KSPLICE_DETAIL_SIZE	PAGE_SIZE	/* sysfs "detail" */
+#define KSPLICE_MAX_MISMATCHES	8	/* no_match lines of one action */
+#define KSPLICE_MATCH_MAX_LINES	1000	/* unsettled sections in "match" */
 
 enum ksplice_stage {
 	KSPLICE_STAGE_LOADED,	/* registered, never applied */
@@ -39,14 +44,36 @@ struct ksplice_cands {
 	unsigned long global;	/* the first of those */
 };
 
+/*
+ * What run-pre matching made of a pre section.  OPEN: tried, not settled;
+ * sect_nr is 0 when it had no candidate, else how many matched.
+ */
+enum ksplice_pre_state {
+	KSPLICE_PRE_UNTRIED,	/* not tried (yet) */
+	KSPLICE_PRE_OPEN,	/* tried, no candidate or several matched */
+	KSPLICE_PRE_MATCHED,	/* exactly one candidate matched */
+	KSPLICE_PRE_ABSENT,	/* none of its sect_nr candidates readable */
+	KSPLICE_PRE_SKIPPED,	/* not matched by design (merged strings) */
+	KSPLICE_PRE_MISMATCH,	/* its sect_nr candidates differ: no_match */
+	KSPLICE_PRE_WEAK,	/* differs, an overridden __weak: not used */
+};
+
+/* Whether matching may still settle a section in this state. */
+static inline bool ksplice_pre_open(u8 state)
+{
+	return state <= KSPLICE_PRE_OPEN;
+}
+
 /* Per-unit working state of one apply or check attempt. */
 struct ksplice_unit_state {
 	const struct ksplice_unit *unit;
 	struct ksplice_symval *vals;	/* nr_syms */
 	struct ksplice_cands *cands;	/* nr_syms */
 	unsigned long *sect_addr;	/* nr_pre: matched address or 0 */
-	u8 *sect_state;			/* nr_pre: enum ksplice_sect_state */
+	u8 *sect_state;			/* nr_pre: enum ksplice_pre_state */
+	u32 *sect_nr;			/* nr_pre: candidates, see the state */
 	u64 *relocs;			/* nr_relocs: late relocation values */
+	bool ran;			/* run-pre matching began on the unit */
 };
 
 /* A replaced function and its jump. */
@@ -105,6 +132,11 @@ struct ksplice_update {
 	unsigned int nr_conflicts;
 	bool conflicts_truncated;
 	u64 **reloc_vals;		/* per unit, per reloc: value written */
+	char *detail;			/* KSPLICE_DETAIL_SIZE: why it failed */
+	size_t detail_len;
+	bool detail_truncated;
+	char *match;			/* run-pre statistics, or NULL */
+	size_t match_len;
 };
 
 /* Protects ksplice_updates, every update's mutable fields, our text writes. */
@@ -128,6 +160,17 @@ int ksplice_run_pre(struct ksplice_update *update,
 		    struct ksplice_unit_state *states);
 bool ksplice_part_of(const char *name, const char *parent);
 
+/* report.c */
+void ksplice_report_begin(struct ksplice_update *update, bool matching);
+__printf(3, 4)
+void ksplice_abort(struct ksplice_update *update,
+		   enum ksplice_abort_cause cause, const char *fmt, ...);
+__printf(2, 3)
+void ksplice_abort_more(struct ksplice_update *update, const char *fmt, ...);
+ssize_t ksplice_detail_show(struct ksplice_update *update, char *buf);
+int ksplice_record_match(struct ksplice_update *update,
+			 const struct ksplice_unit_state *states);
+
 /* trampoline_x86.c */
 int ksplice_map_writable(unsigned long addr, size_t len, void **map,
 			 u8 **wp);
@@ -137,6 +180,7 @@ int ksplice_check_site(const struct ksplice_site *site, const u8 *pre,
 unsigned int ksplice_site_len(const struct ksplice_site *site,
 			      const u8 *pre, unsigned long avail);
 bool ksplice_site_rewritable(const struct ksplice_site *site);
+const char *ksplice_site_name(u16 kind);
 int ksplice_make_jump(unsigned long from, unsigned long to, u8 *insn);
 
 /* stack_check.c */
@@ -203,8 +247,6 @@ static inline enum ksplice_abort_cause ksplice_errno_cause(int err)
 	       KSPLICE_CAUSE_unexpected;
 }
 
-#define ksplice_err(update, fmt, ...) \
-	pr_err("'%s': " fmt, (update)->id, ##__VA_ARGS__)
 #define ksplice_info(update, fmt, ...) \
 	pr_info("'%s': " fmt, (update)->id, ##__VA_ARGS__)
 

@@ -59,7 +59,8 @@ int ksplice_get_targets(struct ksplice_update *update)
 	update->targets = kcalloc(update->nr_units, sizeof(*update->targets),
 				  GFP_KERNEL);
 	if (!update->targets) {
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory for the target modules\n");
 		return -ENOMEM;
 	}
 	for (u = 0; u < update->nr_units; u++) {
@@ -70,9 +71,8 @@ int ksplice_get_targets(struct ksplice_update *update)
 			continue;
 		mod = ksplice_get_module(target);
 		if (!mod) {
-			ksplice_err(update, "target_not_loaded: module '%s'\n",
-				    target);
-			update->cause = KSPLICE_CAUSE_target_not_loaded;
+			ksplice_abort(update, KSPLICE_CAUSE_target_not_loaded,
+				      "module '%s'\n", target);
 			ksplice_put_targets(update);
 			return -ENODEV;
 		}
@@ -108,7 +108,9 @@ int ksplice_add_dep(struct ksplice_update *update, unsigned long addr)
 	n = krealloc_array(update->deps, update->nr_deps + 1, sizeof(*n),
 			   GFP_KERNEL);
 	if (!n) {
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory to record the dependency on '%s'\n",
+			      u->id);
 		return -ENOMEM;
 	}
 	update->deps = n;
@@ -162,9 +164,9 @@ static int check_jump_site(struct ksplice_update *update,
 	if (end > sect->size ||
 	    !ksplice_within_module_core((unsigned long)func->repl,
 					update->owner)) {
-		ksplice_err(update, "bad_package: function '%s': bad jump offset or replacement\n",
-			    func->name);
-		update->cause = KSPLICE_CAUSE_bad_package;
+		ksplice_abort(update, KSPLICE_CAUSE_bad_package,
+			      "function '%s': bad jump offset or replacement\n",
+			      func->name);
 		return -EINVAL;
 	}
 	for (i = 0; i < sect->nr_sites; i++) {
@@ -176,9 +178,10 @@ static int check_jump_site(struct ksplice_update *update,
 		    site->offset >= end ||
 		    site->offset + len <= func->jump_offset)
 			continue;
-		ksplice_err(update, "kprobe_conflict: function '%s': a run-time patched site (kind %u) at offset 0x%x overlaps the jump\n",
-			    func->name, site->kind, site->offset);
-		update->cause = KSPLICE_CAUSE_kprobe_conflict;
+		ksplice_abort(update, KSPLICE_CAUSE_kprobe_conflict,
+			      "function '%s': a run-time patched site (%s) at offset 0x%x overlaps the jump\n",
+			      func->name, ksplice_site_name(site->kind),
+			      site->offset);
 		return -EBUSY;
 	}
 	return 0;
@@ -195,9 +198,9 @@ static int check_overlap(struct ksplice_update *update,
 
 		if (other + KSPLICE_JUMP_SIZE > j->addr &&
 		    j->addr + KSPLICE_JUMP_SIZE > other) {
-			ksplice_err(update, "bad_package: function '%s' replaced twice\n",
-				    j->func->name);
-			update->cause = KSPLICE_CAUSE_bad_package;
+			ksplice_abort(update, KSPLICE_CAUSE_bad_package,
+				      "function '%s' replaced twice\n",
+				      j->func->name);
 			return -EINVAL;
 		}
 	}
@@ -217,9 +220,9 @@ static int make_jump(struct ksplice_update *update, struct ksplice_jump *j)
 		ret = ksplice_map_writable(j->addr, KSPLICE_JUMP_SIZE, &j->map,
 					   &j->wp);
 	if (ret) {
-		ksplice_err(update, "unexpected: function '%s': cannot prepare the jump (%d)\n",
-			    j->func->name, ret);
-		update->cause = ksplice_errno_cause(ret);
+		ksplice_abort(update, ksplice_errno_cause(ret),
+			      "function '%s': cannot prepare the jump (%d)\n",
+			      j->func->name, ret);
 	}
 	return ret;
 }
@@ -269,7 +272,8 @@ int ksplice_prepare_jumps(struct ksplice_update *update,
 		n += update->units[u]->nr_funcs;
 	update->jumps = kcalloc(n ? n : 1, sizeof(*update->jumps), GFP_KERNEL);
 	if (!update->jumps) {
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory for %u jumps\n", n);
 		return -ENOMEM;
 	}
 	for (u = 0; u < update->nr_units; u++) {

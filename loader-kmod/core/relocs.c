@@ -44,10 +44,12 @@ static int late_symbol(struct ksplice_update *update,
 		*value = c->addr[0];
 		return 0;
 	}
-	ksplice_err(update, "failed_to_find: unit '%s' symbol '%s': %s\n",
-		    st->unit->name, s->name,
-		    c->nr_global ? "ambiguous" : "not found");
-	update->cause = KSPLICE_CAUSE_failed_to_find;
+	ksplice_abort(update, KSPLICE_CAUSE_failed_to_find,
+		      "unit '%s' symbol '%s': %s (%u kallsyms entries in '%s', %u outside patch modules)\n",
+		      st->unit->name, s->name,
+		      (s->flags & KSPLICE_SYM_LOCAL ? c->nr : c->nr_global) ?
+		      "ambiguous" : "not found",
+		      c->nr, st->unit->target, c->nr_global);
 	return -ENOENT;
 }
 
@@ -104,14 +106,14 @@ static int reloc_value(struct ksplice_update *update,
 	return ksplice_add_dep(update, s);
 
 out_overflow:
-	ksplice_err(update, "bad_package: unit '%s' relocation %u to '%s' overflows\n",
-		    unit->name, i, unit->syms[r->sym].name);
-	update->cause = KSPLICE_CAUSE_bad_package;
+	ksplice_abort(update, KSPLICE_CAUSE_bad_package,
+		      "unit '%s' relocation %u to '%s' overflows\n",
+		      unit->name, i, unit->syms[r->sym].name);
 	return -ERANGE;
 out_bad:
-	ksplice_err(update, "bad_package: unit '%s' relocation %u is malformed or lost its canary\n",
-		    unit->name, i);
-	update->cause = KSPLICE_CAUSE_bad_package;
+	ksplice_abort(update, KSPLICE_CAUSE_bad_package,
+		      "unit '%s' relocation %u is malformed or lost its canary\n",
+		      unit->name, i);
 	return -EINVAL;
 }
 
@@ -129,9 +131,9 @@ static int write_relocs(struct ksplice_update *update,
 		ret = write_field((unsigned long)r->where, &st->relocs[i],
 				  reloc_width(r->type));
 		if (ret) {
-			ksplice_err(update, "unexpected: cannot write a relocation in unit '%s' (%d)\n",
-				    unit->name, ret);
-			update->cause = ksplice_errno_cause(ret);
+			ksplice_abort(update, ksplice_errno_cause(ret),
+				      "unit '%s': cannot write relocation %u (%d)\n",
+				      unit->name, i, ret);
 			return ret;
 		}
 		written[i] = st->relocs[i];

@@ -33,6 +33,7 @@ void ksplice_free_states(struct ksplice_update *update,
 		kvfree(states[u].vals);
 		kvfree(states[u].sect_addr);
 		kvfree(states[u].sect_state);
+		kvfree(states[u].sect_nr);
 		kvfree(states[u].relocs);
 	}
 	kfree(states);
@@ -50,9 +51,10 @@ static int alloc_state(struct ksplice_unit_state *st,
 	st->cands = kvcalloc(ns, sizeof(*st->cands), GFP_KERNEL);
 	st->sect_addr = kvcalloc(np, sizeof(unsigned long), GFP_KERNEL);
 	st->sect_state = kvcalloc(np, 1, GFP_KERNEL);
+	st->sect_nr = kvcalloc(np, sizeof(*st->sect_nr), GFP_KERNEL);
 	st->relocs = kvcalloc(nr, sizeof(*st->relocs), GFP_KERNEL);
 	if (!st->vals || !st->cands || !st->sect_addr || !st->sect_state ||
-	    !st->relocs)
+	    !st->sect_nr || !st->relocs)
 		return -ENOMEM;
 	return 0;
 }
@@ -115,9 +117,9 @@ static int func_ranges(struct ksplice_update *update,
 		    !ksplice_part_of(name, j->func->name))
 			continue;
 		if (!st->sect_addr[p]) {
-			ksplice_err(update, "failed_to_find: unit '%s' function '%s': its part '%s' was not found\n",
-				    unit->name, j->func->name, name);
-			update->cause = KSPLICE_CAUSE_failed_to_find;
+			ksplice_abort(update, KSPLICE_CAUSE_failed_to_find,
+				      "unit '%s' function '%s': its part '%s' was not found\n",
+				      unit->name, j->func->name, name);
 			return -ENOENT;
 		}
 		put_range(r, n, st->sect_addr[p], sect->size, i);
@@ -177,7 +179,8 @@ int ksplice_stack_ranges(struct ksplice_update *update,
 			break;
 		r = kcalloc(n ? n : 1, sizeof(*r), GFP_KERNEL);
 		if (!r) {
-			update->cause = KSPLICE_CAUSE_out_of_memory;
+			ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+				      "no memory for %u stack-check ranges\n", n);
 			return -ENOMEM;
 		}
 	}
@@ -206,7 +209,8 @@ int ksplice_undo_ranges(struct ksplice_update *update,
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r) {
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory for the stack-check range\n");
 		return -ENOMEM;
 	}
 	r->start = ksplice_module_text(update->owner, &size);

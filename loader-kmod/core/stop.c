@@ -155,12 +155,13 @@ static void print_conflicts(struct ksplice_update *update)
 		struct ksplice_conflict *c = &update->conflicts[i];
 
 		if (c->name)
-			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
-				    c->name);
+			ksplice_abort_more(update, "  %d %s %s\n", c->pid,
+					   c->comm, c->name);
 		else
-			ksplice_err(update, "  %d %s %s\n", c->pid, c->comm,
-				    c->addr == KSPLICE_CONFLICT_RUNNING ?
-				    "(running)" : "(unreliable-stack)");
+			ksplice_abort_more(update, "  %d %s %s\n", c->pid,
+					   c->comm,
+					   c->addr == KSPLICE_CONFLICT_RUNNING ?
+					   "(running)" : "(unreliable-stack)");
 	}
 }
 
@@ -208,7 +209,7 @@ static void report_success(struct ksplice_update *update,
 			     update->nr_jumps, s, update->pause_ns, nr_threads);
 }
 
-/* Sets update->cause from a failed pass; returns the errno for sysfs. */
+/* Reports a failed pass; returns the errno for sysfs. */
 static int report_failure(struct ksplice_update *update,
 			  enum ksplice_action action, unsigned int tries,
 			  int ret)
@@ -217,20 +218,21 @@ static int report_failure(struct ksplice_update *update,
 
 	switch (ret) {
 	case -EBUSY:
-		update->cause = KSPLICE_CAUSE_code_busy;
-		ksplice_err(update, "code_busy: %s failed after %u tries; in use by:\n",
-			    what, tries);
+		ksplice_abort(update, KSPLICE_CAUSE_code_busy,
+			      "%s failed after %u tries; in use by:\n", what,
+			      tries);
 		print_conflicts(update);
+		if (update->conflicts_truncated)
+			ksplice_abort_more(update, "  ...\n");
 		return ret;
 	case -EADDRINUSE:
-		update->cause = KSPLICE_CAUSE_kprobe_conflict;
-		ksplice_err(update, "kprobe_conflict: a kprobe sits on a jump site (%s)\n",
-			    what);
+		ksplice_abort(update, KSPLICE_CAUSE_kprobe_conflict,
+			      "a kprobe sits on a jump site (%s)\n", what);
 		return -EBUSY;
 	default:
-		update->cause = ksplice_errno_cause(ret);
-		ksplice_err(update, "unexpected: %s: bytes at a jump site changed (%d)\n",
-			    what, ret);
+		ksplice_abort(update, ksplice_errno_cause(ret),
+			      "%s: bytes at a jump site changed (%d)\n", what,
+			      ret);
 		return ret;
 	}
 }
@@ -313,7 +315,9 @@ int ksplice_stop_machine(struct ksplice_update *update,
 	lockdep_assert_held(&ksplice_mutex);
 	s = alloc_stop();
 	if (!s) {
-		update->cause = KSPLICE_CAUSE_out_of_memory;
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "%s: no memory for the stop_machine pass\n",
+			      ksplice_action_names[action]);
 		return -ENOMEM;
 	}
 	s->update = update;

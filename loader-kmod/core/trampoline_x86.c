@@ -89,6 +89,33 @@ bool ksplice_site_rewritable(const struct ksplice_site *site)
 	       site->kind == KSPLICE_SITE_FTRACE;
 }
 
+static const char *const site_names[] = {
+	[KSPLICE_SITE_FTRACE] = "ftrace",
+	[KSPLICE_SITE_ALTERNATIVE] = "alternative",
+	[KSPLICE_SITE_PARAVIRT] = "paravirt",
+	[KSPLICE_SITE_RETPOLINE] = "retpoline",
+	[KSPLICE_SITE_RETURN] = "return",
+	[KSPLICE_SITE_JUMP_LABEL] = "jump label",
+	[KSPLICE_SITE_STATIC_CALL] = "static call",
+	[KSPLICE_SITE_SMP_LOCK] = "smp lock",
+	[KSPLICE_SITE_BUG] = "bug",
+	[KSPLICE_SITE_EXTABLE] = "exception table",
+};
+
+/**
+ * ksplice_site_name() - the name of a kind of site, for messages
+ * @kind: enum ksplice_site_kind
+ *
+ * CONTEXT: Any.
+ * RETURNS: The name, or "unknown".
+ */
+const char *ksplice_site_name(u16 kind)
+{
+	if (kind >= ARRAY_SIZE(site_names) || !site_names[kind])
+		return "unknown";
+	return site_names[kind];
+}
+
 /**
  * ksplice_site_len() - the length of a site
  * @site: the site

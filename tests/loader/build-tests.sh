@@ -89,6 +89,10 @@ make_update cold3 kstest_cold.o "$out/cold/kstest_cold.o" "$out/cold3/kstest_col
 make_update after-value2 kstest_main.o "$out/v2/kstest_main.o" "$out/v2s9/kstest_main.o" kstest
 # New code calling a global function that is not in the running kstest.
 make_update missing kstest_main.o "$k/kstest_main.o" "$out/helper/kstest_main.o" kstest
+# Pre code that differs from the running kstest in two replaced functions
+# (kstest_value and kstest_sleeper); and in all ten of kstest_many.
+make_update mismatch2 kstest_main.o "$out/v2s9/kstest_main.o" "$k/kstest_main.o" kstest
+make_update many-bad kstest_many.o "$out/many/kstest_many.o" "$k/kstest_many.o" kstest
 # Two units in one update; and two where the second does not match.
 make_update combo kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest \
 	kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
