@@ -45,9 +45,24 @@ static bool readAtLoad(const Section &sec) {
          cls == SectionClass::Export;
 }
 
+// Whether relocation R of code section SEC lies in a site the kernel
+// rewrites when the module loads: a static call site's call (retargeted by
+// static_call_add_module()), an alternative's original instruction, ...
+// The field must hold its value by then, and a late relocation's canary
+// would be overwritten.
+static bool inRewrittenSite(const TableIndex &tables, const Section &sec,
+                            const Reloc &r) {
+  for (const TableEntry &e : tables.entriesFor(sec.index))
+    if (e.rewrittenLen && (int64_t)r.offset >= e.siteOffset &&
+        (int64_t)r.offset < e.siteOffset + e.rewrittenLen)
+      return true;
+  return false;
+}
+
 Reference Diff::reference(const Section &from, const Reloc &r) const {
   Reference ref = resolveReference(from, r);
-  if (ref.kind == Reference::Late && readAtLoad(from))
+  if (ref.kind == Reference::Late &&
+      (readAtLoad(from) || inRewrittenSite(postTables, from, r)))
     ref.kind = Reference::LoadTime;
   return ref;
 }

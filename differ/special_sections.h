@@ -49,6 +49,8 @@ struct SpecialSection {
   uint32_t ignoredLen;   //   (the __LINE__ of WARN/BUG), or -1/0
   const char *companion; // a parallel section with the same entry count
   uint32_t companionEntsize;
+  bool rewritten;        // the kernel rewrites the site when the module
+                         // loads (patching alternatives, nops, calls)
   const char *why;
 };
 

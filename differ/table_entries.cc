@@ -2,6 +2,7 @@
 #include "table_entries.h"
 
 #include "reloc_target.h"
+#include "x86_64.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
@@ -92,6 +93,11 @@ Expected<TableIndex> TableIndex::build(const ObjectFile &obj) {
           e.siteOffset = t.offset;
         }
       }
+      if (e.site && spec->rewritten && e.siteOffset >= 0 &&
+          e.siteOffset < (int64_t)e.site->data.size())
+        e.rewrittenLen =
+            e.siteLen ? e.siteLen
+                      : branchLength(e.site->data.drop_front(e.siteOffset));
       if (auto err = findReplacement(obj, e))
         return std::move(err);
       if (e.site)

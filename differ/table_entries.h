@@ -24,6 +24,10 @@ struct TableEntry {
   const Section *site = nullptr; // the code section named by the entry
   int64_t siteOffset = 0;
   uint16_t siteLen = 0;
+  // The bytes of the site the kernel rewrites when a module loads: siteLen,
+  // or the instruction's length for the one-instruction kinds; 0 for
+  // tables whose sites are not rewritten (SpecialSection::rewritten).
+  uint16_t rewrittenLen = 0;
   // The replacement code the kernel copies over the site
   // (SpecialSection::replOffset), or null.
   const Section *repl = nullptr;

@@ -11,6 +11,8 @@
 
 #include "llvm/BinaryFormat/ELF.h"
 
+#include <algorithm>
+
 namespace ksplice {
 
 // Bytes of immediate after a RIP-relative disp32 whose ModRM is at M.
@@ -55,6 +57,25 @@ int64_t pcrelBias(const Section &sec, const Reloc &r) {
       (sec.data[r.offset - 1] & 0xc7) == 0x05)
     return 4 + immediateAfter(sec.data, r.offset - 1);
   return relocWidth(r.type);
+}
+
+unsigned branchLength(llvm::ArrayRef<uint8_t> code) {
+  unsigned prefix = !code.empty() && code[0] == 0x2e; // CS
+  llvm::ArrayRef<uint8_t> c = code.drop_front(prefix);
+  if (c.empty())
+    return 0;
+  if (c[0] == 0xe8 || c[0] == 0xe9) // call/jmp rel32
+    return prefix + 5;
+  if (c.size() >= 2 && c[0] == 0x0f && (c[1] & 0xf0) == 0x80) // jcc rel32
+    return prefix + 6;
+  if (prefix)
+    return 0;
+  if (c[0] == 0xeb || (c.size() >= 2 && c[0] == 0x66 && c[1] == 0x90))
+    return 2; // jmp rel8, nop2
+  static const uint8_t nop5[] = {0x0f, 0x1f, 0x44, 0x00, 0x00};
+  if (c.size() >= 5 && std::equal(nop5, nop5 + 5, c.begin()))
+    return 5;
+  return 0;
 }
 
 } // namespace ksplice

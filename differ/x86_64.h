@@ -14,6 +14,12 @@ namespace ksplice {
 /// .`), P is the field itself: 0.  Not PC-relative: 0.
 int64_t pcrelBias(const Section &sec, const Reloc &r);
 
+/// The length of the branch or nop at the start of CODE, in the forms the
+/// kernel's site tables name with no length of their own: `call/jmp rel32`
+/// (5), with a CS prefix (6, -mindirect-branch-cs-prefix), `jcc rel32` (6,
+/// 7 with the prefix), `jmp rel8` (2), nop2 and nop5.  0 for anything else.
+unsigned branchLength(llvm::ArrayRef<uint8_t> code);
+
 } // namespace ksplice
 
 #endif

@@ -174,6 +174,28 @@ TEST(Diff, UnexportedStaticKeyIsResolvedAtLoad) {
   EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::LoadTime);
 }
 
+TEST(Diff, UnexportedStaticCallIsResolvedAtLoadKeyAndCall) {
+  LOAD("static-call-unexported",
+       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(keptReference(d, ".static_call_sites", 4), Reference::LoadTime);
+  // The call in the code is in the site the module loader retargets.
+  const Section *text = c.post->findSection(".text.foo");
+  ASSERT_TRUE(text);
+  int calls = 0;
+  for (const Reloc &r : text->relocs) {
+    Reference ref = d.reference(*text, r);
+    if (ref.name != "__SCT__tp_func_x")
+      continue;
+    ++calls;
+    EXPECT_EQ(ref.kind, Reference::LoadTime);
+  }
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(d.loadTimeSymbols,
+            (Names{"__SCK__tp_func_x", "__SCT__tp_func_x"}));
+}
+
 TEST(Diff, LocalStaticKeyOfVmlinuxIsResolvedAtLoad) {
   LOAD("jump-label-local-key");
   EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
