@@ -16,14 +16,29 @@
 // Exit status: 0 update made, 1 error, 2 refused as unsafe (reasons
 // printed), 3 no functional change.
 //
+// ksplice-create --self-match [--object OBJ]... [--objects FILE]
+//                [--target T]... [--compile-once] [--no-packages]
+//                [--package-size MB] [--id PREFIX] [-o DIR] ... KERNEL_SRC
+//
+// Updates that replace nothing, for checking run-pre matching on the
+// kernel the objects were built for (create/self_match.h): the objects
+// (OBJ, those listed one per line in FILE, every object linked into
+// target T: vmlinux or a module) are compiled twice, each must diff as
+// "no change" against its second compile, and the units are packed into
+// DIR/PREFIX-NNN.tar.gz for `ksplice-apply --dry-run`, with the list of
+// units in DIR/PREFIX.units.  Exit status: 0 every unit diffed as "no
+// change" and was packaged, 1 an error or a unit that did not.
+//
 //===----------------------------------------------------------------------===//
 #include "create.h"
+#include "self_match.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <sys/utsname.h>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #ifndef KSPLICE_DATA_DIR
@@ -39,6 +54,33 @@ static std::string defaultCacheDir() {
     return std::string(x) + "/ksplice/create";
   const char *home = getenv("HOME");
   return std::string(home ? home : "/tmp") + "/.cache/ksplice/create";
+}
+
+static int selfMatchMain(SelfMatchOptions opts, const Progress &progress) {
+  auto res = selfMatch(std::move(opts), progress);
+  if (!res) {
+    fmt::print(stderr, "ksplice-create: error: {}\n",
+               llvm::toString(res.takeError()));
+    return 1;
+  }
+  unsigned functions = 0;
+  for (const SelfMatchUnit &u : res->units) {
+    functions += u.functions;
+    if (u.verdict != "no-change")
+      fmt::print("{} ({}): self-diff {}: {}\n", u.object, u.target,
+                 u.verdict, u.why);
+  }
+  for (const SelfMatchPackage &p : res->packages)
+    fmt::print("package {}: {} units of {}, {} functions, {} bytes of patch "
+               "objects\n",
+               p.file, p.units, p.target, p.functions, p.patchBytes);
+  fmt::print("summary: {} units, {} functions, {} not \"no change\", {} "
+             "packages; compile {:.1f} s, diff {:.1f} s, packages {:.1f} s; "
+             "units in {}\n",
+             res->units.size(), functions, res->differing(),
+             res->packages.size(), res->compileSeconds, res->diffSeconds,
+             res->packageSeconds, res->unitList);
+  return res->differing() ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
@@ -58,9 +100,32 @@ int main(int argc, char **argv) {
        "ksplice-klp-convert")
           .string();
 
+  SelfMatchOptions sm;
+  bool selfMatchMode = false, compileOnce = false, noPackages = false;
+  std::string objectsFile;
+  unsigned packageMiB = sm.packageBytes >> 20;
+
   CLI::App app{"Turn a kernel source patch into a hot update package."};
-  app.add_option("--patch", opts.patchFile, "unified diff (-p1) to apply")
-      ->required();
+  auto *patchOpt =
+      app.add_option("--patch", opts.patchFile, "unified diff (-p1) to apply");
+  auto *selfOpt = app.add_flag(
+      "--self-match", selfMatchMode,
+      "make updates that replace nothing, to check run-pre matching of "
+      "the objects given by --object, --objects and --target");
+  patchOpt->excludes(selfOpt);
+  app.add_option("--object", sm.objects, "self-match: an object (repeatable)");
+  app.add_option("--objects", objectsFile,
+                 "self-match: a file listing objects, one per line");
+  app.add_option("--target", sm.targets,
+                 "self-match: every object linked into vmlinux or a module");
+  app.add_flag("--compile-once", compileOnce,
+               "self-match: diff each object against itself, not against a "
+               "second compile");
+  app.add_flag("--no-packages", noPackages,
+               "self-match: the self-diff only");
+  app.add_option("--package-size", packageMiB,
+                 "self-match: MiB of patch objects per package at most")
+      ->check(CLI::Range(1u, 1024u));
   app.add_option("--after", opts.afterPatches,
                  "a patch already live on the target (an earlier update of "
                  "a series); repeatable, in order");
@@ -69,7 +134,9 @@ int main(int argc, char **argv) {
                  "the running kernel's build dir (with Module.symvers)");
   app.add_option("--id", opts.id, "update id (default: from the patch)");
   app.add_option("--description", opts.description, "one-line description");
-  app.add_option("-o", opts.output, "package to write (ksplice-<id>.tar.gz)");
+  app.add_option("-o", opts.output,
+                 "package to write (ksplice-<id>.tar.gz); with --self-match, "
+                 "the directory for the packages (.)");
   app.add_option("-j", opts.jobs, "parallel compile jobs");
   app.add_option("--cache", opts.cacheDir, "build cache directory");
   app.add_option("KERNEL_SRC", opts.source, "kernel source tree (read only)")
@@ -85,6 +152,39 @@ int main(int argc, char **argv) {
   auto progress = [](const std::string &s) {
     fmt::print(stderr, "ksplice-create: {}\n", s);
   };
+  if (selfMatchMode) {
+    if (!objectsFile.empty()) {
+      std::ifstream in(objectsFile);
+      if (!in) {
+        fmt::print(stderr, "ksplice-create: error: cannot read '{}'\n",
+                   objectsFile);
+        return 1;
+      }
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#')
+          sm.objects.push_back(line);
+    }
+    sm.source = opts.source;
+    sm.config = opts.config;
+    sm.headers = opts.headers;
+    sm.cacheDir = opts.cacheDir;
+    sm.dataDir = opts.dataDir;
+    sm.klpConvert = opts.klpConvert;
+    sm.jobs = opts.jobs;
+    if (!opts.output.empty())
+      sm.outDir = opts.output;
+    if (!opts.id.empty())
+      sm.id = opts.id;
+    sm.compileTwice = !compileOnce;
+    sm.packages = !noPackages;
+    sm.packageBytes = uint64_t(packageMiB) << 20;
+    return selfMatchMain(std::move(sm), progress);
+  }
+  if (opts.patchFile.empty()) {
+    fmt::print(stderr, "ksplice-create: error: --patch is required (or "
+                       "--self-match)\n");
+    return 1;
+  }
   auto res = createUpdate(opts, progress);
   if (!res) {
     fmt::print(stderr, "ksplice-create: error: {}\n",

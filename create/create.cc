@@ -1,21 +1,18 @@
 //===- create.cc - ksplice-create: from a source patch to an update -------===//
 #include "create.h"
 #include "affected_objects.h"
+#include "cache_lock.h"
+#include "update_package.h"
 #include "process.h"
 
 #include "diff.h"
 #include "patch_writer.h"
 #include "symvers.h"
 
-#include "package.h"
 #include "sha256.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SHA256.h"
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -186,24 +183,6 @@ static llvm::Error diffUnit(const std::string &object,
   return llvm::Error::success();
 }
 
-static llvm::Error runTool(Command cmd, const std::string &what) {
-  auto res = run(cmd);
-  if (!res)
-    return res.takeError();
-  if (res->status != 0)
-    return fail(what + " failed (" + describe(cmd) + "):\n" +
-                tailLines(res->output, 20));
-  return llvm::Error::success();
-}
-
-// Debug info and the build-id note carry the build directory's path: drop
-// them, so the same inputs give byte-identical modules (and packages).
-static llvm::Error stripModule(const std::string &ko) {
-  return runTool({{"objcopy", "--strip-debug", "--remove-section",
-                   ".note.gnu.build-id", ko}},
-                 "stripping " + ko);
-}
-
 // "Subject:" of a mailed patch, else the files it changes.
 static std::string describePatch(StringRef patch,
                                  const std::vector<TouchedFile> &files) {
@@ -219,160 +198,36 @@ static std::string describePatch(StringRef patch,
   return "patch to " + llvm::join(paths, ", ");
 }
 
-// The core module depends only on the loader's sources and the target's
-// headers, not on the patch: it is built once per (sources, headers) in
-// CACHE/core/<digest>/ and reused (about 6 s a run saved).  Returns that
-// directory, holding ksplice.ko and its Module.symvers.
-static llvm::Expected<std::string> coreModule(const CreateOptions &opts,
-                                              const Progress &progress) {
-  llvm::SHA256 h;
-  std::vector<fs::path> inputs = {
-      fs::path(opts.dataDir) / "loader-kmod/build-core.sh",
-      fs::path(opts.dataDir) / "scripts/build-module.sh",
-      fs::path(opts.headers) / "Module.symvers",
-      fs::path(opts.headers) / "include/generated/utsrelease.h"};
-  std::error_code ec;
-  for (const char *dir : {"loader-kmod/core", "loader-kmod/include/ksplice"}) {
-    std::vector<fs::path> files;
-    for (const auto &e : fs::directory_iterator(fs::path(opts.dataDir) / dir, ec))
-      if (e.is_regular_file())
-        files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    inputs.insert(inputs.end(), files.begin(), files.end());
-  }
-  if (ec)
-    return fail("cannot read the loader's sources in '" + opts.dataDir +
-                "': " + ec.message());
-  h.update(fs::absolute(opts.headers, ec).lexically_normal().string());
-  for (const fs::path &f : inputs) {
-    auto text = readFile(f.string(), "a core module input");
-    if (!text)
-      return text.takeError();
-    h.update(f.filename().string());
-    h.update(std::to_string(text->size()));
-    h.update(*text);
-  }
-  std::string dir = opts.cacheDir + "/core/" +
-                    llvm::toHex(h.final(), true).substr(0, 16);
-  if (fs::is_regular_file(dir + "/ksplice.ko") &&
-      fs::is_regular_file(dir + "/Module.symvers"))
-    return dir;
-
-  progress("building the core module against " + opts.headers);
-  std::string tmp = dir + ".tmp";
-  fs::remove_all(tmp, ec);
-  if (auto err = runTool({{opts.dataDir + "/loader-kmod/build-core.sh",
-                           "--headers", opts.headers, tmp}},
-                         "building ksplice.ko"))
-    return err;
-  fs::remove_all(dir, ec);
-  fs::rename(tmp, dir, ec);
-  if (ec)
-    return fail("cannot move the core module to '" + dir +
-                "': " + ec.message());
-  return dir;
-}
-
-namespace {
-// An exclusive flock on CACHE/.lock for the whole run: the farm and the
-// work directories are not safe to share between concurrent runs.  The
-// lock goes with the process, so a killed run never leaves it held.
-class CacheLock {
-public:
-  ~CacheLock() {
-    if (fd >= 0)
-      close(fd);
-  }
-  llvm::Error acquire(const std::string &cacheDir, const Progress &progress) {
-    std::error_code ec;
-    fs::create_directories(cacheDir, ec);
-    std::string path = cacheDir + "/.lock";
-    fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-      return fail("cannot open '" + path + "': " + strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-      return llvm::Error::success();
-    progress("waiting for another ksplice-create using " + cacheDir);
-    while (flock(fd, LOCK_EX) != 0)
-      if (errno != EINTR)
-        return fail("cannot lock '" + path + "': " + strerror(errno));
-    return llvm::Error::success();
-  }
-
-private:
-  int fd = -1;
-};
-} // namespace
-
-static llvm::Error buildPackage(const CreateOptions &opts,
-                                const std::string &release, StringRef patch,
+static llvm::Error buildPackage(const CreateOptions &opts, StringRef patch,
                                 const std::vector<TouchedFile> &files,
                                 const std::vector<std::string> &afterDigests,
-                                const std::string &work, const BuildTree &tree,
-                                CreateResult &result,
+                                const std::string &work, CreateResult &result,
                                 const Progress &progress) {
-  std::string pkg = work + "/pkg";
-  std::string patchModule = "ksplice-" + result.id + ".ko";
-  std::string description = opts.description.empty()
-                                ? describePatch(patch, files)
-                                : opts.description;
-  fs::create_directories(pkg);
-
-  auto coreDir = coreModule(opts, progress);
-  if (!coreDir)
-    return coreDir.takeError();
-  const std::string &core = *coreDir;
-  std::vector<std::string> patchObjects;
-  for (const UnitResult &u : result.units)
-    if (u.verdict == "changed")
-      patchObjects.push_back(work + "/patch/" + u.object + ".ksplice.o");
-  progress("building the patch module " + patchModule);
-  Command build{{opts.dataDir + "/scripts/build-patch-module.sh", "--id",
-                 result.id, "--description", description, "--headers",
-                 opts.headers, "--core", core, "--klp-convert",
-                 opts.klpConvert, "-o", pkg + "/" + patchModule}};
-  build.argv.insert(build.argv.end(), patchObjects.begin(),
-                    patchObjects.end());
-  if (auto err = runTool(build, "building " + patchModule))
-    return err;
-
-  std::error_code ec;
-  fs::copy_file(core + "/ksplice.ko", pkg + "/ksplice.ko",
-                fs::copy_options::overwrite_existing, ec);
-  if (ec)
-    return fail("cannot copy ksplice.ko: " + ec.message());
-  // build-patch-module.sh strips the patch module itself, before its
-  // last step, which objcopy would undo.
-  if (auto err = stripModule(pkg + "/ksplice.ko"))
-    return err;
-  std::ofstream(pkg + "/patch", std::ios::binary) << patch.str();
-
-  Manifest m;
-  m.id = result.id;
-  m.description = description;
-  m.kernelRelease = release;
-  auto build_id = sha256File(opts.headers + "/Module.symvers");
-  if (!build_id)
-    return fail(build_id.message());
-  m.kernelBuild = *build_id;
-  m.patchModule = patchModule;
-  m.after = afterDigests;
+  PackageSpec spec;
+  spec.id = result.id;
+  spec.description = opts.description.empty() ? describePatch(patch, files)
+                                               : opts.description;
+  spec.headers = opts.headers;
+  spec.cacheDir = opts.cacheDir;
+  spec.dataDir = opts.dataDir;
+  spec.klpConvert = opts.klpConvert;
+  spec.workDir = work + "/pkg";
+  result.package =
+      opts.output.empty() ? "ksplice-" + result.id + ".tar.gz" : opts.output;
+  spec.output = result.package;
+  spec.patchText = patch.str();
+  spec.after = afterDigests;
   for (const UnitResult &u : result.units) {
     if (u.verdict != "changed")
       continue;
-    m.units.push_back({u.target, u.object});
+    spec.patchObjects.push_back(work + "/patch/" + u.object + ".ksplice.o");
+    spec.units.push_back({u.target, u.object});
     for (const std::string &f : u.changed)
-      m.functions.push_back({u.object, f});
+      spec.functions.push_back({u.object, f});
     for (const std::string &f : u.added)
-      m.newFunctions.push_back({u.object, f});
+      spec.newFunctions.push_back({u.object, f});
   }
-  result.package =
-      opts.output.empty() ? "ksplice-" + result.id + ".tar.gz" : opts.output;
-  progress("writing " + result.package);
-  Status st = writePackage(pkg, m, result.package);
-  if (!st)
-    return fail(st.message());
-  return llvm::Error::success();
+  return buildUpdatePackage(spec, progress);
 }
 
 llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
@@ -407,18 +262,10 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
                 "' cannot be an update id: use lower-case letters, digits, "
                 "'-' and '_', at most 40 characters");
 
-  // The release the target reports (uname -r): UTS_RELEASE, not
-  // include/config/kernel.release, which Debian leaves at the upstream
-  // version.
-  auto uts = readFile(opts.headers + "/include/generated/utsrelease.h",
-                      "the target's release");
-  if (!uts)
-    return uts.takeError();
-  StringRef relText = StringRef(*uts).split("UTS_RELEASE \"").second;
-  std::string rel = relText.split('"').first.str();
-  if (rel.empty())
-    return fail("no UTS_RELEASE in '" + opts.headers +
-                "/include/generated/utsrelease.h'");
+  auto release = targetRelease(opts.headers);
+  if (!release)
+    return release.takeError();
+  const std::string &rel = *release;
   auto exports = readSymvers(opts.headers + "/Module.symvers");
   if (!exports)
     return exports.takeError();
@@ -593,8 +440,8 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     return result;
   }
   // 5. The modules, 6. the package.
-  if (auto err = buildPackage(opts, rel, *patch, *files, afterDigests, work,
-                              tree, result, progress))
+  if (auto err = buildPackage(opts, *patch, *files, afterDigests, work,
+                              result, progress))
     return err;
   result.outcome = CreateResult::Made;
   return result;

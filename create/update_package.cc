@@ -1,0 +1,175 @@
+//===- update_package.cc - Patch objects to an update package -------------===//
+#include "update_package.h"
+#include "process.h"
+
+#include "package.h"
+#include "sha256.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SHA256.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace ksplice {
+
+static llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 msg.str().c_str());
+}
+
+static llvm::Expected<std::string> readFile(const std::string &path,
+                                            const char *what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail(llvm::Twine("cannot read ") + what + " '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+static llvm::Error runTool(Command cmd, const std::string &what) {
+  auto res = run(cmd);
+  if (!res)
+    return res.takeError();
+  if (res->status != 0)
+    return fail(what + " failed (" + describe(cmd) + "):\n" +
+                tailLines(res->output, 20));
+  return llvm::Error::success();
+}
+
+// Debug info and the build-id note carry the build directory's path: drop
+// them, so the same inputs give byte-identical modules (and packages).
+static llvm::Error stripModule(const std::string &ko) {
+  return runTool({{"objcopy", "--strip-debug", "--remove-section",
+                   ".note.gnu.build-id", ko}},
+                 "stripping " + ko);
+}
+
+// The core module depends only on the loader's sources and the target's
+// headers, not on the patch: it is built once per (sources, headers) in
+// CACHE/core/<digest>/ and reused (about 6 s a run saved).  Returns that
+// directory, holding ksplice.ko and its Module.symvers.
+static llvm::Expected<std::string> coreModule(const PackageSpec &spec,
+                                              const Progress &progress) {
+  llvm::SHA256 h;
+  std::vector<fs::path> inputs = {
+      fs::path(spec.dataDir) / "loader-kmod/build-core.sh",
+      fs::path(spec.dataDir) / "scripts/build-module.sh",
+      fs::path(spec.headers) / "Module.symvers",
+      fs::path(spec.headers) / "include/generated/utsrelease.h"};
+  std::error_code ec;
+  for (const char *dir : {"loader-kmod/core", "loader-kmod/include/ksplice"}) {
+    std::vector<fs::path> files;
+    for (const auto &e : fs::directory_iterator(fs::path(spec.dataDir) / dir, ec))
+      if (e.is_regular_file())
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    inputs.insert(inputs.end(), files.begin(), files.end());
+  }
+  if (ec)
+    return fail("cannot read the loader's sources in '" + spec.dataDir +
+                "': " + ec.message());
+  h.update(fs::absolute(spec.headers, ec).lexically_normal().string());
+  for (const fs::path &f : inputs) {
+    auto text = readFile(f.string(), "a core module input");
+    if (!text)
+      return text.takeError();
+    h.update(f.filename().string());
+    h.update(std::to_string(text->size()));
+    h.update(*text);
+  }
+  std::string dir = spec.cacheDir + "/core/" +
+                    llvm::toHex(h.final(), true).substr(0, 16);
+  if (fs::is_regular_file(dir + "/ksplice.ko") &&
+      fs::is_regular_file(dir + "/Module.symvers"))
+    return dir;
+
+  progress("building the core module against " + spec.headers);
+  std::string tmp = dir + ".tmp";
+  fs::remove_all(tmp, ec);
+  if (auto err = runTool({{spec.dataDir + "/loader-kmod/build-core.sh",
+                           "--headers", spec.headers, tmp}},
+                         "building ksplice.ko"))
+    return err;
+  fs::remove_all(dir, ec);
+  fs::rename(tmp, dir, ec);
+  if (ec)
+    return fail("cannot move the core module to '" + dir +
+                "': " + ec.message());
+  return dir;
+}
+
+llvm::Error buildUpdatePackage(const PackageSpec &spec,
+                               const Progress &progress) {
+  std::string pkg = spec.workDir;
+  std::string patchModule = "ksplice-" + spec.id + ".ko";
+  std::error_code ec;
+  fs::remove_all(pkg, ec);
+  fs::create_directories(pkg);
+
+  auto release = targetRelease(spec.headers);
+  if (!release)
+    return release.takeError();
+  auto coreDir = coreModule(spec, progress);
+  if (!coreDir)
+    return coreDir.takeError();
+  const std::string &core = *coreDir;
+  progress("building the patch module " + patchModule);
+  Command build{{spec.dataDir + "/scripts/build-patch-module.sh", "--id",
+                 spec.id, "--description", spec.description, "--headers",
+                 spec.headers, "--core", core, "--klp-convert",
+                 spec.klpConvert, "-o", pkg + "/" + patchModule}};
+  build.argv.insert(build.argv.end(), spec.patchObjects.begin(),
+                    spec.patchObjects.end());
+  if (auto err = runTool(build, "building " + patchModule))
+    return err;
+
+  fs::copy_file(core + "/ksplice.ko", pkg + "/ksplice.ko",
+                fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    return fail("cannot copy ksplice.ko: " + ec.message());
+  // build-patch-module.sh strips the patch module itself, before its
+  // last step, which objcopy would undo.
+  if (auto err = stripModule(pkg + "/ksplice.ko"))
+    return err;
+  std::ofstream(pkg + "/patch", std::ios::binary) << spec.patchText;
+
+  Manifest m;
+  m.id = spec.id;
+  m.description = spec.description;
+  m.kernelRelease = *release;
+  auto buildId = sha256File(spec.headers + "/Module.symvers");
+  if (!buildId)
+    return fail(buildId.message());
+  m.kernelBuild = *buildId;
+  m.patchModule = patchModule;
+  m.after = spec.after;
+  m.units = spec.units;
+  m.functions = spec.functions;
+  m.newFunctions = spec.newFunctions;
+  progress("writing " + spec.output);
+  Status st = writePackage(pkg, m, spec.output);
+  if (!st)
+    return fail(st.message());
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::string> targetRelease(const std::string &headers) {
+  auto uts = readFile(headers + "/include/generated/utsrelease.h",
+                      "the target's release");
+  if (!uts)
+    return uts.takeError();
+  llvm::StringRef relText = llvm::StringRef(*uts).split("UTS_RELEASE \"").second;
+  std::string rel = relText.split('"').first.str();
+  if (rel.empty())
+    return fail("no UTS_RELEASE in '" + headers +
+                "/include/generated/utsrelease.h'");
+  return rel;
+}
+
+} // namespace ksplice
