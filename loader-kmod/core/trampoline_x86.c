@@ -18,6 +18,7 @@
 #define OP_JMP8		0xeb
 #define OP_RET		0xc3
 #define OP_INT3		0xcc
+#define OP_CS		0x2e
 
 static const u8 nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 static const u8 nop2[2] = { 0x66, 0x90 };
@@ -140,7 +141,9 @@ unsigned int ksplice_site_len(const struct ksplice_site *site,
 			len = 5;
 			break;
 		case KSPLICE_SITE_RETPOLINE:
-			len = avail >= 1 && pre[0] == 0x0f ? 6 : 5;
+			/* jcc rel32, or call/jmp with a cs prefix: 6 bytes */
+			len = avail >= 1 && (pre[0] == 0x0f || pre[0] == OP_CS) ?
+			      6 : 5;
 			break;
 		case KSPLICE_SITE_JUMP_LABEL:
 			if (avail >= 1 && pre[0] == OP_JMP8)
@@ -172,20 +175,24 @@ static bool rel_target_inside(const u8 *insn, unsigned int len,
 	return target >= start && target < start + size;
 }
 
-/* The forms patch_retpoline() and the ITS mitigation produce. */
+/*
+ * The forms patch_retpoline() and the ITS mitigation produce.  GCC puts a
+ * cs prefix on calls and jumps to the thunks of %r8-%r15
+ * (-mindirect-branch-cs-prefix), so that the 3-byte call/jmp *%rN plus
+ * lfence fits; the kernel keeps it when it redirects to an ITS thunk.
+ */
 static bool retpoline_ok(const u8 *pre, const u8 *run, unsigned int len)
 {
-	bool jcc = pre[0] == 0x0f && (pre[1] & 0xf0) == 0x80;
-	bool call = pre[0] == OP_CALL;
+	unsigned int op = pre[0] == OP_CS ? 1 : 0;
+	bool jcc = !op && pre[0] == 0x0f && (pre[1] & 0xf0) == 0x80;
+	bool call = pre[op] == OP_CALL;
 	unsigned int i = 0;
 	u8 modrm;
 
-	if (!jcc && pre[0] != OP_CALL && pre[0] != OP_JMP32)
+	if (!jcc && pre[op] != OP_CALL && pre[op] != OP_JMP32)
 		return false;
 	/* Unpatched (thunk) or redirected to an ITS thunk: same opcode. */
-	if (jcc && run[0] == 0x0f && run[1] == pre[1])
-		return true;
-	if (!jcc && run[0] == pre[0])
+	if (!memcmp(run, pre, op + (jcc ? 2 : 1)))
 		return true;
 	if (jcc) {
 		if (run[0] != 0x70 + ((pre[1] & 0xf) ^ 1) || run[1] != len - 2)
@@ -219,8 +226,8 @@ static bool retpoline_ok(const u8 *pre, const u8 *run, unsigned int len)
  * Accepted, per kind (anything else is a mismatch):
  *  ftrace       nop5 or call rel32 (pre must be one of those too);
  *  return       jmp rel32 leaving the function, or ret + int3 padding;
- *  retpoline    the pre opcode (thunk or ITS thunk), or [jncc.d8]
- *               [lfence] call/jmp *%reg [int3] + nops;
+ *  retpoline    the pre opcode with its cs prefix if any (thunk or ITS
+ *               thunk), or [jncc.d8] [lfence] call/jmp *%reg [int3] + nops;
  *  jump label   jmp rel8/rel32 into the same function, or nop2/nop5;
  *  static call  call/jmp rel32, nop5, or ret + int3 padding;
  *  smp lock     lock or ds prefix;

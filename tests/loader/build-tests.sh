@@ -37,6 +37,7 @@ variants=(
 	"cold:-DKSTEST_COLD=2"
 	"cold3:-DKSTEST_COLD=3"
 	"v2s9:-DKSTEST_VALUE=2 -DKSTEST_SLEEPER=9"
+	"sites:-DKSTEST_SITES=2"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -84,6 +85,7 @@ make_update dupb kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kstest
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
 make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest
+make_update sites kstest_sites.o "$k/kstest_sites.o" "$out/sites/kstest_sites.o" kstest
 make_update cold3 kstest_cold.o "$out/cold/kstest_cold.o" "$out/cold3/kstest_cold.o" kstest
 # Built on value2 (pre = value2's post) but replacing another function:
 # its pre code of kstest_value matches only value2's new code.

@@ -23,5 +23,7 @@ int kstest_f9(void);
 int kstest_cold(int wait);
 void kstest_cold_init(struct proc_dir_entry *dir);
 void kstest_cold_exit(void);
+int kstest_sites_value(void);
+void kstest_sites_init(struct proc_dir_entry *dir);
 
 #endif

@@ -9,6 +9,7 @@
  *            write 0: it leaves; read: what the last call returned
  *   text     the first 16 bytes of kstest_value's code, in hex
  *   cold     like sleeper, inside kstest_cold()'s .cold part (kstest_cold.c)
+ *   sites    through cs-prefixed retpoline thunk calls (kstest_sites.c)
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -137,6 +138,7 @@ static int __init kstest_init(void)
 	proc_create_single("text", 0444, dir, text_show);
 	proc_create("sleeper", 0644, dir, &sleeper_ops);
 	kstest_cold_init(dir);
+	kstest_sites_init(dir);
 	return 0;
 }
 

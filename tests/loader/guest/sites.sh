@@ -1,0 +1,32 @@
+# Sites the kernel rewrites at load in the forms GCC emits
+# (kstest_sites.c): "cs call/jmp __x86_indirect_thunk_r11".  With
+# retpolines on they stay as compiled; with spectre_v2=off (sites-off)
+# apply_retpolines() makes them "call/jmp *%r11" plus nops.  Run-pre
+# matching accepts both, so the update of the unit applies.
+#   sites.sh BUILD_DIR [off]
+. "$(dirname "$0")/lib.sh"
+mode=${2:-on}
+load_core
+load_kstest
+set -- $(cat /proc/kstest/sites)
+[ "$1 $2" = "1 1" ] || fail "sites is '$*', expected 1 1 first"
+case $mode in
+on) [ "$3 $4" = "2ee8${3#2ee8} 2ee9${4#2ee9}" ] ||
+	fail "the sites are $3 $4, expected cs call/jmp rel32 (retpolines on)" ;;
+off) [ "$3 $4" = "41ffd30f1f00 41ffe3cc6690" ] ||
+	fail "the sites are $3 $4, expected call/jmp *%r11 and nops" ;;
+esac
+load sites.ko
+echo check > $S/sites/stage || fail "check: $(cat $S/sites/abort_cause)"
+apply sites
+# Every function of the unit matched, not only the replaced one (the
+# global kstest_thunk_* would otherwise pass as overridden __weak ones).
+! dmesg | grep "'sites'.*differs from every candidate" ||
+	fail "a function of kstest_sites.o did not match"
+
+set -- $(cat /proc/kstest/sites)
+[ "$1 $2" = "2 2" ] || fail "sites is '$*' with the update applied, expected 2 2"
+undo sites
+set -- $(cat /proc/kstest/sites)
+[ "$1 $2" = "1 1" ] || fail "sites is '$*' after undo, expected 1 1"
+ok "sites ($mode: $3 $4)"
