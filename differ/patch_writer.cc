@@ -177,6 +177,8 @@ static uint32_t ksymFlags(const Symbol &s, const Exports &ex) {
   uint32_t f = 0;
   if (s.isLocal())
     f |= KSPLICE_SYM_LOCAL;
+  if (s.bind == STB_WEAK)
+    f |= KSPLICE_SYM_WEAK;
   if (s.isFunc())
     f |= KSPLICE_SYM_FUNC;
   if (s.isObject())

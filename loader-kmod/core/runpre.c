@@ -232,16 +232,17 @@ static void report_mismatch(struct ksplice_match *m, u32 idx,
 }
 
 /*
- * A global function the update does not replace, different from its only
- * same-named candidates: what an overridden __weak definition looks like
- * (the linker keeps the strong one's name).
+ * A __weak function the update does not replace, different from its only
+ * same-named candidates: what an overridden definition looks like (the
+ * linker keeps the strong one's name).  Any other function has one
+ * definition in the target: a difference is a mismatch.
  */
 static bool overridden_weak(const struct ksplice_match *m, u32 idx)
 {
 	const struct ksplice_unit *unit = m->st->unit;
 	u32 sym = unit->pre[idx].sym;
 
-	return !(unit->syms[sym].flags & KSPLICE_SYM_LOCAL) &&
+	return (unit->syms[sym].flags & KSPLICE_SYM_WEAK) &&
 	       !m->st->vals[sym].resolved && !is_func_target(unit, idx);
 }
 

@@ -208,6 +208,28 @@ TEST(PatchObject, ReplacedFunction) {
                            preFoo->data.data(), pre.size));
 }
 
+// Each pre section's symbol says how the loader may treat a mismatch:
+// only a __weak definition may be overridden by another object's.
+TEST(PatchObject, PreSymbolFlags) {
+  Written w = writeCase("weak-function", kSymvers);
+  const Patch &p = w.p;
+  auto u = p.read<ksplice_unit>(".ksplice.unit", 0);
+  std::map<std::string, uint32_t> flags;
+  for (uint32_t k = 0; k < u.nr_pre; ++k) {
+    auto pre = p.read<ksplice_pre_sect>(".ksplice.pre",
+                                        k * sizeof(ksplice_pre_sect));
+    auto sym = p.read<ksplice_symbol>(".ksplice.syms",
+                                      pre.sym * sizeof(ksplice_symbol));
+    const Patch::Rel *sn =
+        p.relAt(".ksplice.syms", pre.sym * sizeof(ksplice_symbol));
+    ASSERT_TRUE(sn);
+    flags[p.cstr(sn->addend)] = sym.flags;
+  }
+  EXPECT_EQ(flags["weak_fn"], (uint32_t)(KSPLICE_SYM_WEAK | KSPLICE_SYM_FUNC));
+  EXPECT_EQ(flags["global_fn"], (uint32_t)KSPLICE_SYM_FUNC);
+  EXPECT_EQ(flags["static_fn"], (uint32_t)(KSPLICE_SYM_LOCAL | KSPLICE_SYM_FUNC));
+}
+
 TEST(PatchObject, LateRelocationsHoldTheCanary) {
   Written w = writeCase("late-relocs", kSymvers);
   const Patch &p = w.p;

@@ -38,6 +38,8 @@ variants=(
 	"cold3:-DKSTEST_COLD=3"
 	"v2s9:-DKSTEST_VALUE=2 -DKSTEST_SLEEPER=9"
 	"sites:-DKSTEST_SITES=2"
+	"sites-o5:-DKSTEST_SITES_OTHER=5"
+	"sites-o5v2:-DKSTEST_SITES_OTHER=5 -DKSTEST_SITES=2"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -86,6 +88,10 @@ make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kste
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
 make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest
 make_update sites kstest_sites.o "$k/kstest_sites.o" "$out/sites/kstest_sites.o" kstest
+# Built from a source whose kstest_sites_other (global, not replaced)
+# differs from the running one.
+make_update sites-stale kstest_sites.o "$out/sites-o5/kstest_sites.o" \
+	"$out/sites-o5v2/kstest_sites.o" kstest
 make_update cold3 kstest_cold.o "$out/cold/kstest_cold.o" "$out/cold3/kstest_cold.o" kstest
 # Built on value2 (pre = value2's post) but replacing another function:
 # its pre code of kstest_value matches only value2's new code.

@@ -45,7 +45,7 @@
 #include <linux/types.h>
 
 #define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
-#define KSPLICE_ABI_VERSION	1
+#define KSPLICE_ABI_VERSION	2
 
 /* What an unwritten late-relocation field holds (masked to its width). */
 #define KSPLICE_CANARY		0x7777777777777777ULL
@@ -79,6 +79,7 @@ enum ksplice_reloc_type {
 #define KSPLICE_SYM_OBJECT	0x4	/* STT_OBJECT */
 #define KSPLICE_SYM_SECTION	0x8	/* a section with no named symbol */
 #define KSPLICE_SYM_EXPORTED	0x10	/* exported by the target (hint) */
+#define KSPLICE_SYM_WEAK	0x20	/* STB_WEAK: another object may override it */
 
 /*
  * A symbol of the running kernel that pre code or a late relocation refers

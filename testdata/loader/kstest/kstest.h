@@ -24,6 +24,8 @@ int kstest_cold(int wait);
 void kstest_cold_init(struct proc_dir_entry *dir);
 void kstest_cold_exit(void);
 int kstest_sites_value(void);
+int kstest_sites_other(void);
+int kstest_weak_value(void);
 void kstest_sites_init(struct proc_dir_entry *dir);
 
 #endif

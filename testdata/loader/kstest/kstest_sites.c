@@ -10,7 +10,13 @@
  *
  * /proc/kstest/sites: kstest_sites_value() called through each, twice
  * "KSTEST_SITES" (1; the sites update makes it 2), then the 6 bytes of
- * each site in hex, as the kernel left them.
+ * each site in hex, as the kernel left them, then kstest_sites_other()
+ * and kstest_weak_value().
+ *
+ * Run-pre matching of the unit also meets a global function that a
+ * stale build has different (kstest_sites_other: the sites-stale update
+ * must not apply) and a __weak one that kstest_main.c overrides
+ * (kstest_weak_value: not a mismatch).
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -18,6 +24,9 @@
 
 #ifndef KSTEST_SITES
 #define KSTEST_SITES 1
+#endif
+#ifndef KSTEST_SITES_OTHER
+#define KSTEST_SITES_OTHER 1
 #endif
 
 int kstest_thunk_call(int (*fn)(void));
@@ -50,12 +59,23 @@ __noipa int kstest_sites_value(void)
 	return KSTEST_SITES;
 }
 
+__noipa int kstest_sites_other(void)
+{
+	return KSTEST_SITES_OTHER;
+}
+
+__weak __noipa int kstest_weak_value(void)
+{
+	return 1;
+}
+
 static int sites_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%d %d %6phN %6phN\n",
+	seq_printf(m, "%d %d %6phN %6phN %d %d\n",
 		   kstest_thunk_call(kstest_sites_value),
 		   kstest_thunk_jmp(kstest_sites_value),
-		   (u8 *)kstest_thunk_call + 3, (u8 *)kstest_thunk_jmp + 3);
+		   (u8 *)kstest_thunk_call + 3, (u8 *)kstest_thunk_jmp + 3,
+		   kstest_sites_other(), kstest_weak_value());
 	return 0;
 }
 

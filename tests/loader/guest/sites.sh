@@ -2,14 +2,17 @@
 # (kstest_sites.c): "cs call/jmp __x86_indirect_thunk_r11".  With
 # retpolines on they stay as compiled; with spectre_v2=off (sites-off)
 # apply_retpolines() makes them "call/jmp *%r11" plus nops.  Run-pre
-# matching accepts both, so the update of the unit applies.
+# matching accepts both, so the update of the unit applies.  Only a
+# __weak function may differ from the running one (it may be overridden):
+# sites-stale, built from a source whose kstest_sites_other differs, is
+# refused.
 #   sites.sh BUILD_DIR [off]
 . "$(dirname "$0")/lib.sh"
 mode=${2:-on}
 load_core
 load_kstest
 set -- $(cat /proc/kstest/sites)
-[ "$1 $2" = "1 1" ] || fail "sites is '$*', expected 1 1 first"
+[ "$1 $2 $5 $6" = "1 1 1 3" ] || fail "sites is '$*', expected 1 1 . . 1 3 first"
 case $mode in
 on) [ "$3 $4" = "2ee8${3#2ee8} 2ee9${4#2ee9}" ] ||
 	fail "the sites are $3 $4, expected cs call/jmp rel32 (retpolines on)" ;;
@@ -19,9 +22,11 @@ esac
 load sites.ko
 echo check > $S/sites/stage || fail "check: $(cat $S/sites/abort_cause)"
 apply sites
-# Every function of the unit matched, not only the replaced one (the
-# global kstest_thunk_* would otherwise pass as overridden __weak ones).
-! dmesg | grep "'sites'.*differs from every candidate" ||
+# Every function of the unit matched, but the overridden __weak one.
+dmesg | grep "'sites'.*differs from every candidate" > /tmp/weak
+grep -q "'kstest_weak_value' differs" /tmp/weak ||
+	fail "the overridden __weak kstest_weak_value was not recognised"
+! grep -v "'kstest_weak_value'" /tmp/weak ||
 	fail "a function of kstest_sites.o did not match"
 
 set -- $(cat /proc/kstest/sites)
@@ -29,4 +34,10 @@ set -- $(cat /proc/kstest/sites)
 undo sites
 set -- $(cat /proc/kstest/sites)
 [ "$1 $2" = "1 1" ] || fail "sites is '$*' after undo, expected 1 1"
+# A global function that is not __weak and differs: a mismatch.
+load sites-stale.ko
+refused sites-stale check no_match loaded
+dmesg | grep -q "'sites-stale': no_match: unit 'kstest_sites.o' function 'kstest_sites_other'" ||
+	fail "no no_match naming kstest_sites_other"
+rmmod sites_stale || fail "rmmod sites_stale"
 ok "sites ($mode: $3 $4)"
