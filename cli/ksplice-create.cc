@@ -18,7 +18,8 @@
 //
 // ksplice-create --self-match [--object OBJ]... [--objects FILE]
 //                [--target T]... [--compile-once] [--no-packages]
-//                [--package-size MB] [--id PREFIX] [-o DIR] ... KERNEL_SRC
+//                [--package-size MB] [--package-units N] [--id PREFIX]
+//                [-o DIR] ... KERNEL_SRC
 //
 // Updates that replace nothing, for checking run-pre matching on the
 // kernel the objects were built for (create/self_match.h): the objects
@@ -126,6 +127,8 @@ int main(int argc, char **argv) {
   app.add_option("--package-size", packageMiB,
                  "self-match: MiB of patch objects per package at most")
       ->check(CLI::Range(1u, 1024u));
+  app.add_option("--package-units", sm.packageUnits,
+                 "self-match: units per package at most (default: any)");
   app.add_option("--after", opts.afterPatches,
                  "a patch already live on the target (an earlier update of "
                  "a series); repeatable, in order");

@@ -122,17 +122,19 @@ static llvm::Error checkUnit(SelfMatchUnit &u, const std::string &work,
   return llvm::Error::success();
 }
 
-// Units in order, cut into packages of one target and at most
-// opts.packageBytes of patch objects (a bigger unit is a package alone).
+// Units in order, cut into packages of one target, at most BYTES of
+// patch objects (a bigger unit is a package alone) and at most UNITS units.
 static std::vector<std::vector<SelfMatchUnit *>>
-groupPackages(std::vector<SelfMatchUnit> &units, uint64_t limit) {
+groupPackages(std::vector<SelfMatchUnit> &units, uint64_t limit,
+              unsigned maxUnits) {
   std::vector<std::vector<SelfMatchUnit *>> out;
   uint64_t bytes = 0;
   for (SelfMatchUnit &u : units) {
     if (u.verdict != "no-change")
       continue;
     if (out.empty() || out.back().front()->target != u.target ||
-        bytes + u.patchBytes > limit) {
+        bytes + u.patchBytes > limit ||
+        (maxUnits && out.back().size() >= maxUnits)) {
       out.emplace_back();
       bytes = 0;
     }
@@ -234,7 +236,8 @@ llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
   result.unitList = opts.outDir + "/" + opts.id + ".units";
   Stopwatch packageTime;
   if (opts.packages) {
-    auto groups = groupPackages(result.units, opts.packageBytes);
+    auto groups =
+        groupPackages(result.units, opts.packageBytes, opts.packageUnits);
     for (size_t i = 0; i < groups.size(); i++) {
       char num[16];
       snprintf(num, sizeof num, "-%03zu", i + 1);

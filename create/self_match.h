@@ -40,6 +40,7 @@ struct SelfMatchOptions {
   bool compileTwice = true;   // diff against a second compile
   bool packages = true;       // false: the self-diff only
   uint64_t packageBytes = 16u << 20; // patch objects per package, at most
+  unsigned packageUnits = 0;  // units per package, at most (0: any)
 };
 
 struct SelfMatchUnit {

@@ -8,6 +8,8 @@
 //     ksplice-create's farm), every file of the tree that its
 //     .<object>.cmd says the compiler read must be one the include graph
 //     reaches from its source: the graph never misses a real includer.
+//   create_check objects TREE
+//     Lists the objects of the configured build of TREE: "object target".
 //   create_check descent TREE [OBJECT...]
 //     Writes into TREE (a prepared tree) the pruned descent that compiles
 //     the OBJECTs (kbuild_descent.h) and prints the make arguments; then
@@ -174,16 +176,28 @@ static int descent(const std::string &tree, std::vector<std::string> objs) {
   return 0;
 }
 
+static int objects(const std::string &tree) {
+  ConfiguredObjects c =
+      ConfiguredObjects::read(tree, readConfig(tree + "/.config"));
+  for (auto &[o, k] : c.objects())
+    if (k.certain)
+      std::cout << o << " " << k.target << "\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 4 && args[0] == "modules")
     return modules(args[1], args[2], args[3]);
   if (args.size() >= 3 && args[0] == "deps")
     return deps(args[1], {args.begin() + 2, args.end()});
+  if (args.size() == 2 && args[0] == "objects")
+    return objects(args[1]);
   if (args.size() >= 2 && args[0] == "descent")
     return descent(args[1], {args.begin() + 2, args.end()});
   std::cerr << "usage: create_check modules SRC CONFIG MODULES_ORDER\n"
                "       create_check deps TREE OBJECT...\n"
+               "       create_check objects TREE\n"
                "       create_check descent TREE [OBJECT...]\n";
   return 2;
 }
