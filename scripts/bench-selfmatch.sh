@@ -12,13 +12,14 @@
 # updates that replace nothing.  The guest then loads the modules and
 # runs the loader's check (ksplice-apply --dry-run) on every package
 # (tests/selfmatch/guest.sh): a unit whose code does not match the
-# running kernel it was built for is a bug of the matcher.  The units of a
-# package that failed are packaged one by one and checked again, so that
-# every failing unit is named.
+# running kernel it was built for is a bug of the matcher.  The units with
+# mismatches are packaged one by one and checked again, so that the
+# loader gives the reasons of each (it details 8 per check).
 #
-# Prints objects, functions, the self-diff, packages and units checked,
-# functions in matched units, every failure, and the times of compile,
-# create (diff and packages) and check.  Long: run it niced on an idle
+# Prints objects, functions, the self-diff, units and functions without a
+# mismatch, the loader's counts of pre sections (matched, mismatch,
+# ambiguous, absent, weak, skipped), every mismatch, and the times of
+# compile, create (diff and packages) and check.  Long: run it niced on an idle
 # machine (the whole of vmlinux is about 2,000 objects).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -83,16 +84,14 @@ check sm
 t2=$(date +%s)
 grep -E '^(selfmatch|vm-run):' "$out/sm.check" | sed 's/^/  /'
 
-# Units of failed packages, one package each, to name every failing unit.
-failed=$(sed -n 's/^package \([^:]*\): \([a-z_]*\) .*/\1 \2/p' "$out/sm.check" |
-	awk '$2 != "ok" { print $1 }')
-: > "$out/rerun.objects"
-for p in $failed; do
-	awk -F'\t' -v p="$p" '$7 == p { print $1 }' "$out/sm/sm.units" >> "$out/rerun.objects"
-done
+# Run-pre matching reports every section of every unit ('match'), the
+# reasons of the first 8 mismatches of a package ('detail'): the units
+# with mismatches again, one package each, for every unit's reasons.
+awk '$1 == "match" && $4 ~ /^pre=/ { split($6, a, "="); if (a[2] > 0) print $2 }' \
+	"$out/sm.check" | sort -u > "$out/rerun.objects"
 t3=$t2 t4=$t2
 if [ -s "$out/rerun.objects" ]; then
-	log "again, one package per unit: $(wc -l < "$out/rerun.objects") units of $(echo $failed | wc -w) failed packages"
+	log "again, one package per unit: $(wc -l < "$out/rerun.objects") units with mismatches"
 	create unit --compile-once --package-units 1 --objects "$out/rerun.objects" \
 		> "$out/unit.create" 2> "$out/unit.create.err" || true
 	t3=$(date +%s)
@@ -100,36 +99,24 @@ if [ -s "$out/rerun.objects" ]; then
 	t4=$(date +%s)
 fi
 
-# Results.  Units checked: in a package that passed, or (second round) in
-# their own package; failures are the second round's.
-awk -F'\t' '!/^#/ { print $1, $2, $4, $7 }' "$out/sm/sm.units" > "$out/units"
-ok_pkgs() { sed -n 's/^package \([^:]*\): ok .*/\1/p' "$1"; }
-{
-	ok_pkgs "$out/sm.check" | sed 's/^/sm /'
-	[ ! -f "$out/unit.check" ] || ok_pkgs "$out/unit.check" | sed 's/^/unit /'
-} > "$out/ok"
-[ ! -f "$out/unit/unit.units" ] ||
-	awk -F'\t' '!/^#/ { print $1, $7 }' "$out/unit/unit.units" > "$out/unit.pkg"
-awk -v okf="$out/ok" -v upf="$out/unit.pkg" '
-	BEGIN {
-		while ((getline l < okf) > 0) { split(l, a, " "); ok[a[1] " " a[2]] = 1 }
-		while ((getline l < upf) > 0) { split(l, a, " "); upkg[a[1]] = a[2] }
-	}
-	{
-		units++; funcs += $3
-		if ($4 == "-") { nopkg++; next }
-		if (ok["sm " $4] || (($1 in upkg) && ok["unit " upkg[$1]])) { mu++; mf += $3 }
-		else bad[$1] = 1
+# Results: per unit, the loader's counts of its pre sections.
+awk -F'\t' '!/^#/ { print $1, $4 }' "$out/sm/sm.units" > "$out/units"
+awk -v uf="$out/units" '
+	BEGIN { while ((getline l < uf) > 0) { split(l, a, " "); fn[a[1]] = a[2]; units++; funcs += a[2] } }
+	$1 == "match" && $4 ~ /^pre=/ {
+		checked[$2] = 1
+		for (i = 4; i <= 10; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]; if (kv[1] == "mismatch" && kv[2] > 0) bad[$2] = 1 }
 	}
 	END {
-		printf "bench-selfmatch: %d units, %d functions; matched: %d units (%.2f%%), %d functions (%.2f%%); %d failed, %d without a package (self-diff)\n",
-			units, funcs, mu, units ? 100 * mu / units : 0, mf, funcs ? 100 * mf / funcs : 0,
-			length(bad), nopkg
-	}' "$out/units" | tee "$out/result"
+		for (u in checked) { nc++; if (!(u in bad)) { good++; gf += fn[u] } }
+		printf "bench-selfmatch: %d units (%d functions); checked %d; without a mismatch: %d units (%.2f%%), %d functions (%.2f%%)\n",
+			units, funcs, nc, good, units ? 100 * good / units : 0, gf, funcs ? 100 * gf / funcs : 0
+		printf "bench-selfmatch: pre sections %d: matched %d, mismatch %d, ambiguous %d, absent %d, weak %d, skipped %d\n",
+			sum["pre"], sum["matched"], sum["mismatch"], sum["ambiguous"], sum["absent"], sum["weak"], sum["skipped"]
+	}' "$out/sm.check" | tee "$out/result"
 if [ -f "$out/unit.check" ]; then
-	log "failures:"
-	grep -E "no_match|failed_to_find|^package .*: [a-z_]+ [0-9]+$" "$out/unit.check" |
-		grep -v ": ok " | sed 's/^/  /' || true
+	log "mismatches:"
+	grep '^detail no_match:' "$out/unit.check" | sed 's/^detail /  /' | tee "$out/mismatches"
 fi
 log "times: compile+diff+packages $((t1 - t0)) s (ksplice-create: $(echo "$summary" | sed 's/.*; compile/compile/; s/; units in.*//')), check $((t2 - t1)) s; second round: create $((t3 - t2)) s, check $((t4 - t3)) s"
 log "output in $out"
