@@ -1,8 +1,10 @@
 # Guest side of one real-kernel case: the check must fail before apply,
 # pass after apply, fail again after undo; the patch module must be gone.
-#   case-guest.sh BIN_DIR PACKAGE CHECK ID
+#   case-guest.sh BIN_DIR PACKAGE CHECK ID PROBE
+# (PROBE: tests/e2e/probe.c, for the checks, as $KSPLICE_E2E_PROBE)
 set -u
 bin=/host$1 pkg=/host$2 check=/host$3 id=$4
+export KSPLICE_E2E_PROBE=/host$5
 fail() { echo "FAIL: $id: $*"; exit 1; }
 live() { sh "$check" > /dev/null 2>&1; }
 

@@ -47,6 +47,26 @@ while IFS=$'\t' read -r case want what; do
 	make_update "$case" "$want" --patch "$patches/$case.patch"
 done < "$patches/cases.tsv"
 
+# Each case of sites.tsv carries the site kinds it is there to exercise.
+while IFS=$'\t' read -r case sections; do
+	case $case in '#'* | '') continue ;; esac
+	ko=$(tar -tzf "$out/$case.tar.gz" 2> /dev/null | grep "/ksplice-$case\.ko$")
+	have=$(tar -xzOf "$out/$case.tar.gz" "$ko" 2> /dev/null > "$out/$case.ko" &&
+		readelf -SW "$out/$case.ko" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p')
+	missing=
+	for s in $sections; do
+		want=$s
+		case $s in klp:*) want=.klp.rela.vmlinux.${s#klp:} ;; esac
+		printf '%s\n' "$have" | grep -qxF -- "$want" || missing="$missing $want"
+	done
+	if [ -n "$missing" ]; then
+		echo "FAIL: $case: its patch module lacks$missing"
+		failed=1
+	else
+		echo "ok: $case: its patch module has $sections"
+	fi
+done < "$patches/sites.tsv"
+
 make_update data-new-series 0 --patch "$patches/data-new.patch" \
 	--after "$patches/meminfo-string.patch"
 # Its manifest names the --after patch by sha256, exactly once: ksplice-apply

@@ -4,9 +4,10 @@
 # meminfo-string; first refused before meminfo-string), then undone in
 # reverse order.  After each step every check must say exactly what is
 # live.
-#   stacked-guest.sh BIN_DIR PKG_DIR CHECK_DIR
+#   stacked-guest.sh BIN_DIR PKG_DIR CHECK_DIR PROBE
 set -u
 bin=/host$1 pkgs=/host$2 checks=/host$3
+export KSPLICE_E2E_PROBE=/host$4
 order=
 while read -r case want _; do
 	case $case in '#'* | '') continue ;; esac
