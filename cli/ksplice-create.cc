@@ -205,6 +205,11 @@ int main(int argc, char **argv) {
       fmt::print("  new data: {}\n", f);
     for (const std::string &f : u.removed)
       fmt::print("  removed function: {}\n", f);
+    for (const std::string &h : u.hooks)
+      fmt::print("  hook: {}\n", h);
+    for (const std::string &f : u.ignoredInit)
+      fmt::print("  __init change not applied (ksplice_init_changed): {}\n",
+                 f);
     for (const std::string &e : u.newExports)
       fmt::print("  new export: {}\n", e);
     for (const std::string &e : u.removedExports)

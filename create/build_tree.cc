@@ -186,6 +186,16 @@ llvm::Error BuildTree::prepare() {
   return llvm::Error::success();
 }
 
+// The kernel's flags plus one section per function and object (what the
+// differ compares), and our include directories.  -idirafter leaves the
+// kernel's headers first, so no kernel header can be shadowed.
+std::string BuildTree::kcflags() const {
+  std::string flags = "KCFLAGS=-ffunction-sections -fdata-sections";
+  for (const std::string &dir : opts.includeDirs)
+    flags += " -idirafter " + dir;
+  return flags;
+}
+
 llvm::Error BuildTree::compile(const std::vector<std::string> &objects,
                                const std::string &outDir,
                                const std::set<std::string> &mayFail,
@@ -193,7 +203,7 @@ llvm::Error BuildTree::compile(const std::vector<std::string> &objects,
   Command cmd;
   cmd.argv = {"make", "-s", "-j" + std::to_string(opts.jobs),
               "KERNELRELEASE=" + opts.release,
-              "KCFLAGS=-ffunction-sections -fdata-sections"};
+              kcflags()};
   bool tolerant = notBuilt && llvm::any_of(objects, [&](const std::string &o) {
                     return mayFail.count(o);
                   });

@@ -38,6 +38,9 @@ struct TreeOptions {
   std::string release; // its release, e.g. 6.1.0-56-amd64
   std::string farm;    // the cache directory for the farm
   unsigned jobs = 1;
+  // Header directories on every compile's include path, after the
+  // kernel's own: <ksplice/hooks.h> for patches that register hooks.
+  std::vector<std::string> includeDirs;
 };
 
 class BuildTree {
@@ -95,6 +98,7 @@ public:
   const std::string &root() const { return opts.farm; }
 
 private:
+  std::string kcflags() const;
   llvm::Error link(const std::string &rel);
   llvm::Error prepare();
   llvm::Error make(const std::vector<std::string> &args,

@@ -7,6 +7,7 @@
 
 #include "diff.h"
 #include "patch_writer.h"
+#include "special_sections.h"
 #include "symvers.h"
 
 #include "sha256.h"
@@ -149,6 +150,10 @@ static llvm::Error diffUnit(const std::string &object,
   u.newExports = d.newExports;
   u.removedExports = d.removedExports;
   u.loadTimeSymbols = d.loadTimeSymbols;
+  u.ignoredInit = d.ignoredInit;
+  for (const Diff::Hook &h : d.hooks)
+    u.hooks.push_back(hookKindName(h.kind).str() + " " +
+                      (*postObj)->symbol(h.sym).name);
   result.units.push_back(u);
   for (const Refusal &r : d.refusals)
     result.refusals.push_back({object, r.symbol, r.section, r.reason});
@@ -275,7 +280,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   if (auto err = lock.acquire(opts.cacheDir, progress))
     return err;
   BuildTree tree({opts.source, opts.config, rel, opts.cacheDir + "/farm",
-                  opts.jobs},
+                  opts.jobs, {opts.dataDir + "/loader-kmod/include"}},
                  progress);
   if (auto err = tree.sync())
     return err;

@@ -49,6 +49,9 @@ struct UnitResult {
   // EXPORT_SYMBOL()s the patch adds (the patch module exports them) and
   // removes (they stay exported by the running kernel).
   std::vector<std::string> newExports, removedExports;
+  // "<kind> <function>" per hook (<ksplice/hooks.h>), in the loader's
+  // order; __init changes ksplice_init_changed() excused (not applied).
+  std::vector<std::string> hooks, ignoredInit;
   // Unexported symbols the module loader resolves when the patch module
   // loads (Reference::LoadTime), sorted.
   std::vector<std::string> loadTimeSymbols;

@@ -7,6 +7,7 @@
 #include "diff.h"
 
 #include "include.h"
+#include "reloc_target.h"
 #include "special_sections.h"
 #include "ksplice/abi.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -64,6 +65,59 @@ struct Passes {
   void refuse(const Symbol *s, const ObjectFile &obj, const Section &sec,
               uint64_t off, std::string reason) {
     d.refusals.push_back({s ? s->name : "", obj.where(sec, off), reason});
+  }
+
+  // A change to __init code or data: refused, unless the patch declared
+  // with ksplice_init_changed() that it needs nothing at run time.
+  void refuseInit(const Symbol *s, const ObjectFile &obj, const Section &sec,
+                  uint64_t off, const std::string &reason) {
+    if (s && d.initChanged.count(s->name)) {
+      d.ignoredInit.push_back(s->name);
+      return;
+    }
+    refuse(s, obj, sec, off,
+           reason + "; if the running kernel needs nothing of the change "
+                    "(or an apply hook redoes it), declare it with "
+                    "ksplice_init_changed()");
+  }
+
+  // ksplice_init_changed(sym) directives of the patch (<ksplice/hooks.h>).
+  void readDirectives() {
+    for (const Section &sec : post.sections()) {
+      if (classOf(sec) != SectionClass::Directive)
+        continue;
+      StringRef rest(reinterpret_cast<const char *>(sec.data.data()),
+                     sec.data.size());
+      while (!rest.empty()) {
+        auto [name, tail] = rest.split('\0');
+        if (!name.empty())
+          d.initChanged.insert(name.str());
+        rest = tail;
+      }
+    }
+  }
+
+  // The functions the patch registered as hooks: functions it adds.
+  void collectHooks() {
+    for (const Section &sec : post.sections()) {
+      uint32_t kind = hookKind(sec.name);
+      if (!kind)
+        continue;
+      for (const Reloc &r : sec.relocs) {
+        Target t = resolveTarget(post, sec, r);
+        const Symbol *fn = t.kind == Target::Symbol ? t.sym : nullptr;
+        if (!fn || !fn->isFunc() || t.offset != 0 ||
+            d.corr.preOf(*fn) >= 0 ||
+            classOf(*post.sectionOf(*fn)) != SectionClass::Text) {
+          refuse(fn, post, sec, r.offset,
+                 formatv("a hook must be a function the patch adds, not "
+                         "{0}",
+                         describe(t)));
+          continue;
+        }
+        d.hooks.push_back({kind, fn->index});
+      }
+    }
   }
 
   const Symbol *postTwin(const Symbol &s) {
@@ -133,11 +187,16 @@ struct Passes {
       std::string why = cmp.compareSections(a, b, false);
       if (why.empty())
         continue;
-      refuse(owner, pre, a, 0,
-             cls == SectionClass::InitData
-                 ? "changes to __init data are not supported: " + why
-                 : "changed data (existing objects keep their running "
-                   "value and size): " + why);
+      if (cls == SectionClass::InitData)
+        refuseInit(owner, pre, a, 0,
+                   "changes to __init data are not supported: " + why);
+      else
+        refuse(owner, pre, a, 0,
+               "changed data (existing objects keep their running value "
+               "and size): " + why +
+                   "; to give a running variable a new value, keep the old "
+                   "initialiser and set the value in a ksplice_apply() hook "
+                   "(docs/patch-author.md, \"Hooks\")");
     }
   }
 
@@ -163,8 +222,8 @@ struct Passes {
         if (why.empty() && ca == cb)
           continue;
         if (ca == SectionClass::InitText || cb == SectionClass::InitText)
-          refuse(&s, pre, a, s.value,
-                 "changes to __init code are not supported");
+          refuseInit(&s, pre, a, s.value,
+                     "changes to __init code are not supported");
         else if (const char *pinned = pinnedTextReason(a.name))
           refuse(&s, pre, a, s.value,
                  formatv("changes to functions in '{0}' are not supported: "
@@ -182,7 +241,7 @@ struct Passes {
       if (why.empty() && ca == cb)
         continue;
       if (ca == SectionClass::InitText || cb == SectionClass::InitText) {
-        refuse(&s, pre, a, 0, "changes to __init code are not supported");
+        refuseInit(&s, pre, a, 0, "changes to __init code are not supported");
         continue;
       }
       if (ca != SectionClass::Text || cb != SectionClass::Text) {
@@ -228,8 +287,8 @@ struct Passes {
         if (!coldParentName(s.name).empty())
           continue; // travels with its parent
         if (cls == SectionClass::InitText) {
-          refuse(&s, post, sec, s.value,
-                 "new __init code is not supported");
+          refuseInit(&s, post, sec, s.value,
+                     "new __init code is not supported");
           continue;
         }
         if (const char *pinned = pinnedTextReason(sec.name)) {
@@ -244,7 +303,8 @@ struct Passes {
         if (cls == SectionClass::Data || cls == SectionClass::ReadOnly)
           d.newData.push_back(s.name);
         else if (cls == SectionClass::InitData)
-          refuse(&s, post, sec, s.value, "new __init data is not supported");
+          refuseInit(&s, post, sec, s.value,
+                     "new __init data is not supported");
       }
     }
   }
@@ -316,6 +376,7 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   d->corr = correlate(pre, post);
 
   Passes p(*d);
+  p.readDirectives();
   // Contents first: a changed constant changes every function reading it.
   p.findChangedReadOnly();
   p.checkData();
@@ -324,6 +385,7 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   p.propagateCold();
   p.collectNew();
   p.checkExports();
+  p.collectHooks();
   p.checkReplaceable();
   // What the patch must carry, and whether every reference is expressible.
   includeClosure(*d, p.changed);
@@ -333,6 +395,10 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   std::sort(d->newFunctions.begin(), d->newFunctions.end());
   std::sort(d->removedFunctions.begin(), d->removedFunctions.end());
   std::sort(d->newData.begin(), d->newData.end());
+  std::sort(d->ignoredInit.begin(), d->ignoredInit.end());
+  d->ignoredInit.erase(
+      std::unique(d->ignoredInit.begin(), d->ignoredInit.end()),
+      d->ignoredInit.end());
   std::sort(d->refusals.begin(), d->refusals.end());
   d->refusals.erase(std::unique(d->refusals.begin(), d->refusals.end(),
                                 [](const Refusal &a, const Refusal &b) {

@@ -68,6 +68,16 @@ struct Diff {
   // Names: changed and removed as in PRE, new as in POST.  Sorted.
   std::vector<std::string> changedFunctions, newFunctions, removedFunctions,
       newData;
+  // Hooks the patch registers (<ksplice/hooks.h>), in the order of their
+  // kinds' sections and, within one, of registration: post FUNC symbols.
+  struct Hook {
+    uint32_t kind; // enum ksplice_hook_kind
+    uint32_t sym;
+  };
+  std::vector<Hook> hooks;
+  // ksplice_init_changed() names, and the __init changes they excused.
+  std::set<std::string> initChanged;
+  std::vector<std::string> ignoredInit; // sorted
   // EXPORT_SYMBOL()s the patch adds (carried: the patch module exports
   // them) and removes (the running kernel keeps exporting them).  Sorted.
   std::vector<std::string> newExports, removedExports;

@@ -16,6 +16,7 @@
 //   .ksplice.pre          struct ksplice_pre_sect[]
 //   .ksplice.funcs        struct ksplice_func[]
 //   .ksplice.relocs       struct ksplice_reloc[]
+//   .ksplice.hooks        struct ksplice_hook[]
 //   .ksplice.unit         struct ksplice_unit (the one global symbol)
 //   .ksplice.klp_relocs   load-time relocations (not loaded; livepatch_relocs.h)
 //   .ksplice.klp_names      and the names of their symbols
@@ -50,6 +51,7 @@ static_assert(sizeof(ksplice_site) == KSPLICE_SITE_SIZE, "abi");
 static_assert(sizeof(ksplice_pre_sect) == KSPLICE_PRE_SECT_SIZE, "abi");
 static_assert(sizeof(ksplice_reloc) == KSPLICE_RELOC_SIZE, "abi");
 static_assert(sizeof(ksplice_func) == KSPLICE_FUNC_SIZE, "abi");
+static_assert(sizeof(ksplice_hook) == KSPLICE_HOOK_SIZE, "abi");
 static_assert(sizeof(ksplice_unit) == KSPLICE_UNIT_SIZE, "abi");
 
 std::string defaultUnitSymbol(StringRef unitName) {
@@ -486,6 +488,19 @@ void Writer::buildMetadata() {
     append(sections[lateSec].data, lateRelocs[k]);
   }
 
+  uint32_t hookSec = table(".ksplice.hooks");
+  for (size_t k = 0; k < d.hooks.size(); ++k) {
+    const Symbol &fn = post.symbol(d.hooks[k].sym);
+    uint64_t base = k * sizeof(ksplice_hook);
+    ksplice_hook h{};
+    h.kind = d.hooks[k].kind;
+    sections[hookSec].relocs.push_back(
+        {base + offsetof(ksplice_hook, fn), symbolFor(fn), R_X86_64_64, 0});
+    pointer(hookSec, base + offsetof(ksplice_hook, name), strSec,
+            str(fn.name));
+    append(sections[hookSec].data, h);
+  }
+
   uint32_t unitSec = table(".ksplice.unit");
   ksplice_unit u{};
   u.magic = KSPLICE_UNIT_MAGIC;
@@ -494,6 +509,7 @@ void Writer::buildMetadata() {
   u.nr_pre = pres.size();
   u.nr_funcs = funcs.size();
   u.nr_relocs = lateRelocs.size();
+  u.nr_hooks = d.hooks.size();
   append(sections[unitSec].data, u);
   pointer(unitSec, offsetof(ksplice_unit, name), strSec, unitName);
   pointer(unitSec, offsetof(ksplice_unit, target), strSec, unitTarget);
@@ -505,6 +521,8 @@ void Writer::buildMetadata() {
     pointer(unitSec, offsetof(ksplice_unit, funcs), funcSec, 0);
   if (u.nr_relocs)
     pointer(unitSec, offsetof(ksplice_unit, relocs), lateSec, 0);
+  if (u.nr_hooks)
+    pointer(unitSec, offsetof(ksplice_unit, hooks), hookSec, 0);
   OutSymbol us;
   us.name = opts.unitSymbol.empty() ? defaultUnitSymbol(opts.unitName)
                                     : opts.unitSymbol;

@@ -12,6 +12,8 @@
 #include "ksplice/abi.h"
 #include "llvm/BinaryFormat/ELF.h"
 
+#include <cstring>
+
 using namespace llvm;
 
 namespace ksplice {
@@ -88,6 +90,23 @@ static const struct {
   {".altinstr_aux", false},
 };
 
+// The hooks a patch registers (<ksplice/hooks.h>): one section of
+// function pointers per kind.
+static const struct {
+  const char *name;
+  uint32_t kind;
+} kHooks[] = {
+  {".ksplice_hook_pre_apply", KSPLICE_HOOK_PRE_APPLY},
+  {".ksplice_hook_apply", KSPLICE_HOOK_APPLY},
+  {".ksplice_hook_post_apply", KSPLICE_HOOK_POST_APPLY},
+  {".ksplice_hook_fail_apply", KSPLICE_HOOK_FAIL_APPLY},
+  {".ksplice_hook_pre_reverse", KSPLICE_HOOK_PRE_REVERSE},
+  {".ksplice_hook_reverse", KSPLICE_HOOK_REVERSE},
+  {".ksplice_hook_post_reverse", KSPLICE_HOOK_POST_REVERSE},
+  {".ksplice_hook_fail_reverse", KSPLICE_HOOK_FAIL_REVERSE},
+};
+const char kInitChangedSection[] = ".ksplice_init_changed";
+
 // Sections of per-site statics (see isPerSiteDataSection()).
 static const char *const kPerSiteData[] = {
   ".data..once", ".data.once", // WARN_ONCE(), pr_*_once() flags
@@ -112,6 +131,10 @@ SectionClass classifySection(StringRef name, uint32_t type, uint64_t flags) {
     return SectionClass::Metadata;
   if (findSpecialSection(name))
     return SectionClass::Table;
+  if (hookKind(name))
+    return SectionClass::Hook;
+  if (name == kInitChangedSection)
+    return SectionClass::Directive;
   // Reached only through a table entry; compared as part of the entry.
   for (const auto &c : kCompanions)
     if (name == c.name)
@@ -186,6 +209,20 @@ static const struct {
   {".softirqentry.text", "softirq entry code is recognised by its address "
                          "range"},
 };
+
+uint32_t hookKind(StringRef section) {
+  for (const auto &h : kHooks)
+    if (section == h.name)
+      return h.kind;
+  return 0;
+}
+
+StringRef hookKindName(uint32_t kind) {
+  for (const auto &h : kHooks)
+    if (h.kind == kind)
+      return StringRef(h.name).drop_front(strlen(".ksplice_hook_"));
+  return "";
+}
 
 StringRef exportedSymbol(StringRef section) {
   // Linux 5.x and later: "___ksymtab" sec "+" sym, sec = "" or "_gpl".

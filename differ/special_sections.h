@@ -26,6 +26,8 @@ enum class SectionClass {
   Companion, // code/data reached only through a Table (.altinstr_replacement)
   Export,    // one EXPORT_SYMBOL() entry (___ksymtab+NAME): carried for a
              // new export, read by the module loader
+  Hook,      // pointers to the patch's hook functions (<ksplice/hooks.h>)
+  Directive, // what the patch author tells the differ (<ksplice/hooks.h>)
   Ignored,   // not part of the running kernel's behaviour (debug info, ...)
   Metadata,  // ELF bookkeeping (.symtab, .rela*, ...)
   Unknown,   // anything else: an error if it refers to changed code
@@ -66,6 +68,16 @@ SectionClass classifySection(llvm::StringRef name, uint32_t type,
 /// The symbol an export-table section (SectionClass::Export) exports, or
 /// "".
 llvm::StringRef exportedSymbol(llvm::StringRef section);
+
+/// The hook kind (enum ksplice_hook_kind) whose functions SECTION lists
+/// (".ksplice_hook_<kind>" from <ksplice/hooks.h>), or 0.
+uint32_t hookKind(llvm::StringRef section);
+/// The name of hook kind KIND as its macro has it ("pre_apply"), or "".
+llvm::StringRef hookKindName(uint32_t kind);
+/// The section of ksplice_init_changed(sym) directives: NUL-terminated
+/// names of __init functions and data whose change needs nothing at run
+/// time.
+extern const char kInitChangedSection[];
 
 /// Whether SECTION holds replacement code that table entries (replOffset)
 /// copy over their sites: only the bytes a kept entry names can ever run.

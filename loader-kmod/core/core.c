@@ -333,8 +333,12 @@ static int check_unit(const struct ksplice_unit *unit)
 		return -EINVAL;
 	if ((unit->nr_syms && !unit->syms) || (unit->nr_pre && !unit->pre) ||
 	    (unit->nr_funcs && !unit->funcs) ||
-	    (unit->nr_relocs && !unit->relocs))
+	    (unit->nr_relocs && !unit->relocs) ||
+	    (unit->nr_hooks && !unit->hooks))
 		return -EINVAL;
+	/* Hooks are written by the differ but not run yet: refuse them. */
+	if (unit->nr_hooks)
+		return -EOPNOTSUPP;
 	return check_tables(unit);
 }
 
@@ -368,7 +372,13 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 		return ERR_PTR(-EINVAL);
 	}
 	for (i = 0; i < nr_units; i++) {
-		if (check_unit(units[i])) {
+		ret = check_unit(units[i]);
+		if (ret == -EOPNOTSUPP) {
+			pr_err("'%s': bad_package: unit %u has hooks, which this core does not run\n",
+			       id, i);
+			return ERR_PTR(-EINVAL);
+		}
+		if (ret) {
 			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version, pointer or table index\n",
 			       id, i);
 			return ERR_PTR(-EINVAL);

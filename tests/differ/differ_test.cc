@@ -1,9 +1,11 @@
 // Verdicts of the differ on testdata/diff cases, one test per behaviour.
 #include "test_util.h"
 #include "x86_64.h"
+#include "ksplice/abi.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 using namespace ksplice;
@@ -347,6 +349,43 @@ TEST(Diff, NewExportsAreCarriedRemovedOnesReported) {
   EXPECT_FALSE(carried.count("___ksymtab+old_api"));
   EXPECT_FALSE(carried.count(".text.quiet_api"));
   EXPECT_EQ(d.loadTimeSymbols, Names{"quiet_api"});
+}
+
+TEST(Diff, HooksAreCarriedAndListedAndInitChangesDeclared) {
+  LOAD("hooks");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_TRUE(d.changedFunctions.empty());
+  EXPECT_EQ(d.newFunctions, (Names{"limit_ok", "raise_limit",
+                                   "restore_limit"}));
+  EXPECT_EQ(d.ignoredInit, Names{"foo_setup"});
+  // Kinds in the order the loader calls them; each a function the patch
+  // adds.
+  std::vector<std::pair<uint32_t, std::string>> hooks;
+  for (const Diff::Hook &h : d.hooks)
+    hooks.push_back({h.kind, c.post->symbol(h.sym).name});
+  std::vector<std::pair<uint32_t, std::string>> want = {
+      {KSPLICE_HOOK_PRE_APPLY, "limit_ok"},
+      {KSPLICE_HOOK_APPLY, "raise_limit"},
+      {KSPLICE_HOOK_REVERSE, "restore_limit"}};
+  std::sort(hooks.begin(), hooks.end());
+  EXPECT_EQ(hooks, want);
+  // No data refusal: the initialiser did not change.
+}
+
+TEST(Diff, InitChangeWithoutTheDeclarationIsRefusedWithTheWayOut) {
+  // changed-data changes an initialiser; init-changed an __init function.
+  LOAD("init-changed");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_FALSE(d.refusals.empty());
+  EXPECT_NE(d.refusals[0].reason.find("ksplice_init_changed()"),
+            std::string::npos)
+      << refusalsOf(d);
+  Case data = runCase("changed-data");
+  ASSERT_TRUE(data.diff);
+  ASSERT_FALSE(data.diff->refusals.empty());
+  EXPECT_NE(data.diff->refusals[0].reason.find("ksplice_apply() hook"),
+            std::string::npos)
+      << refusalsOf(*data.diff);
 }
 
 TEST(Diff, MismatchedSourceFileIsAnError) {

@@ -347,6 +347,38 @@ TEST(PatchObject, NewExportEntriesAndOnlyTheirStrings) {
   EXPECT_TRUE(p.data.count(".ksplice.klp_relocs"));
 }
 
+TEST(PatchObject, HooksTable) {
+  Written w = writeCase("hooks", kSymvers);
+  const Patch &p = w.p;
+  auto u = p.read<ksplice_unit>(".ksplice.unit", 0);
+  ASSERT_EQ(u.nr_hooks, 3u);
+  EXPECT_EQ(u.nr_funcs, 0u);
+  const Patch::Rel *hooks =
+      p.relAt(".ksplice.unit", offsetof(ksplice_unit, hooks));
+  ASSERT_TRUE(hooks);
+  EXPECT_EQ(hooks->symSection, ".ksplice.hooks");
+  std::map<std::string, uint32_t> kinds;
+  for (uint32_t k = 0; k < u.nr_hooks; ++k) {
+    uint64_t base = k * sizeof(ksplice_hook);
+    auto h = p.read<ksplice_hook>(".ksplice.hooks", base);
+    const Patch::Rel *fn =
+        p.relAt(".ksplice.hooks", base + offsetof(ksplice_hook, fn));
+    const Patch::Rel *name =
+        p.relAt(".ksplice.hooks", base + offsetof(ksplice_hook, name));
+    ASSERT_TRUE(fn && name);
+    EXPECT_EQ(fn->symSection, ".text." + fn->sym); // carried new code
+    EXPECT_EQ(p.cstr(name->addend), fn->sym);
+    kinds[fn->sym] = h.kind;
+  }
+  EXPECT_EQ(kinds, (std::map<std::string, uint32_t>{
+                       {"limit_ok", KSPLICE_HOOK_PRE_APPLY},
+                       {"raise_limit", KSPLICE_HOOK_APPLY},
+                       {"restore_limit", KSPLICE_HOOK_REVERSE}}));
+  // The author's sections are not carried: the table replaces them.
+  EXPECT_FALSE(p.data.count(".ksplice_hook_apply"));
+  EXPECT_FALSE(p.data.count(".ksplice_init_changed"));
+}
+
 TEST(PatchObject, PatchReadsBackAsValidInput) {
   Written w = writeCase("new-function", "");
   std::string buf(w.p.bytes.begin(), w.p.bytes.end());

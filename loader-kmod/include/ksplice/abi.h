@@ -45,7 +45,7 @@
 #include <linux/types.h>
 
 #define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
-#define KSPLICE_ABI_VERSION	2
+#define KSPLICE_ABI_VERSION	3
 
 /* What an unwritten late-relocation field holds (masked to its width). */
 #define KSPLICE_CANARY		0x7777777777777777ULL
@@ -178,6 +178,36 @@ struct ksplice_func {
 	__u32 pad;
 };
 
+/*
+ * Kinds of hook (struct ksplice_hook.kind): when the loader calls a hook
+ * the patch registered with <ksplice/hooks.h>.
+ */
+enum ksplice_hook_kind {
+	KSPLICE_HOOK_PRE_APPLY = 1,	/* before stopping the machine; may refuse */
+	KSPLICE_HOOK_APPLY = 2,		/* machine stopped, at the commit point */
+	KSPLICE_HOOK_POST_APPLY = 3,	/* after the jumps are written */
+	KSPLICE_HOOK_FAIL_APPLY = 4,	/* apply failed after PRE_APPLY hooks ran */
+	KSPLICE_HOOK_PRE_REVERSE = 5,	/* the same four for undo */
+	KSPLICE_HOOK_REVERSE = 6,
+	KSPLICE_HOOK_POST_REVERSE = 7,
+	KSPLICE_HOOK_FAIL_REVERSE = 8,
+};
+#define KSPLICE_NR_HOOK_KINDS	8
+
+/*
+ * A hook: a function of the patch (new code, never matched against the
+ * running kernel) that the loader calls at one stage of apply or undo.
+ * `fn` is int (*)(void) for the PRE_* kinds (nonzero refuses) and
+ * void (*)(void) for the others.  A unit lists its hooks in the order the
+ * patch registered them.
+ */
+struct ksplice_hook {
+	KSPLICE_PTR(void, fn);		/* in the patch module */
+	KSPLICE_PTR(const char, name);	/* the function, for messages */
+	__u32 kind;			/* enum ksplice_hook_kind */
+	__u32 pad;
+};
+
 /* One compilation unit's part of an update. */
 struct ksplice_unit {
 	__u32 magic;			/* KSPLICE_UNIT_MAGIC */
@@ -192,6 +222,9 @@ struct ksplice_unit {
 	__u32 nr_pre;
 	__u32 nr_funcs;
 	__u32 nr_relocs;
+	KSPLICE_PTR(const struct ksplice_hook, hooks);
+	__u32 nr_hooks;
+	__u32 pad;
 };
 
 #define KSPLICE_SYMBOL_SIZE	16
@@ -200,6 +233,7 @@ struct ksplice_unit {
 #define KSPLICE_PRE_SECT_SIZE	56
 #define KSPLICE_RELOC_SIZE	24
 #define KSPLICE_FUNC_SIZE	32
-#define KSPLICE_UNIT_SIZE	72
+#define KSPLICE_HOOK_SIZE	24
+#define KSPLICE_UNIT_SIZE	88
 
 #endif /* KSPLICE_ABI_H */

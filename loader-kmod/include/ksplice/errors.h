@@ -54,6 +54,11 @@
 	X(out_of_memory,						\
 	  "The kernel ran out of memory while preparing the update. "	\
 	  "Nothing was changed. Free memory and try again.")		\
+	X(hook_refused,							\
+	  "A hook of the update (ksplice_pre_apply or ksplice_pre_reverse) " \
+	  "refused the action; its fail hooks ran and nothing else was " \
+	  "changed. The loader's detail names the hook and what it "	\
+	  "returned.")							\
 	X(unexpected,							\
 	  "The loader met a condition it does not handle; it refused "	\
 	  "and changed nothing. The kernel log (prefix 'ksplice:') has " \
