@@ -253,19 +253,66 @@ static std::vector<std::string> forcedIncludesIn(StringRef text,
   return out;
 }
 
-llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
-  auto start = std::chrono::steady_clock::now();
-  IncludeGraph g;
-  std::error_code ec;
-  fs::path root = fs::absolute(opts.root, ec);
-  if (!fs::is_directory(root))
-    return fail("cannot scan '" + opts.root + "': not a directory");
-  std::string rootStr = root.lexically_normal().generic_string();
-  while (rootStr.size() > 1 && rootStr.back() == '/')
-    rootStr.pop_back();
+namespace {
+// The include search path of every kernel object (see include_graph.h).
+std::vector<std::string> searchDirs(const std::string &arch) {
+  return {arch + "/include",
+          arch + "/include/generated",
+          "include",
+          arch + "/include/uapi",
+          arch + "/include/generated/uapi",
+          "include/uapi",
+          "include/generated/uapi"};
+}
+} // namespace
 
-  // 1. Every file of the tree (for resolving), and the Makefiles.
+// IncludeGraph::scan(), one method per phase.
+class IncludeScanner {
+public:
+  IncludeScanner(IncludeGraph &g, const IncludeGraph::Options &opts,
+                 const fs::path &root)
+      : g(g), opts(opts), root(root), arch("arch/" + opts.arch) {}
+
+  llvm::Error listFiles();
+  void readIncludes(const std::string &cacheKey);
+  void resolve();
+  void readForcedIncludes();
+  void finish(const std::string &cacheKey);
+
+private:
+  // No directory of the kernel build is given -I into another
+  // architecture, the user-space tools or the host scripts: not there.
+  bool foreign(StringRef p) const {
+    return (p.startswith("arch/") && !p.startswith(arch + "/")) ||
+           p.startswith("tools/") || p.startswith("scripts/") ||
+           p.startswith("Documentation/") || p.startswith("usr/");
+  }
+  int lookup(const std::string &p) const {
+    auto it = g.index_.find(p);
+    return it == g.index_.end() ? -1 : it->second;
+  }
+  void prepareFile(int i);
+  void readPending();
+  void addEdge(int from, int to);
+  void resolveFile(int i);
+  bool resolveByName(int i, const IncludeDirective &d);
+
+  IncludeGraph &g;
+  const IncludeGraph::Options &opts;
+  fs::path root;
+  std::string arch;
   std::vector<std::string> makefiles;
+  std::vector<FileInfo> infos;
+  std::unordered_map<std::string, FileInfo> cache;
+  std::vector<int> toRead;       // prepared, to read from disk
+  std::unordered_map<std::string, std::vector<int>> byName;
+  std::vector<char> resolved;
+  std::deque<int> pending;       // read, not resolved yet
+};
+
+// 1. Every file of the tree (for resolving), and the Makefiles.
+llvm::Error IncludeScanner::listFiles() {
+  std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec)
@@ -286,75 +333,141 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
     if (name == "Makefile" || name == "Kbuild")
       makefiles.push_back(rel);
   }
-  size_t n = g.paths_.size();
-  std::vector<FileInfo> infos(n);
+  infos.assign(g.paths_.size(), {});
+  return llvm::Error::success();
+}
 
-  // 2. Include lines: from the cache where the file is unchanged, else read.
-  std::string key = opts.cacheKey.empty() ? rootStr : opts.cacheKey;
-  auto cache = loadCache(opts.cacheFile, key);
-  std::vector<int> toRead;
-  auto prepareFile = [&](int i) {
-    struct stat st;
-    FileInfo &fi = infos[i];
-    if (::stat((root / g.paths_[i]).c_str(), &st) != 0)
-      return;
-    fi.size = st.st_size;
-    fi.mtime = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    auto c = cache.find(g.paths_[i]);
-    if (c != cache.end() && c->second.size == fi.size &&
-        c->second.mtime == fi.mtime) {
-      fi.includes = std::move(c->second.includes);
-      fi.valid = true;
-      return;
+// A file's include lines: from the cache when its size and mtime are
+// unchanged, else queued for reading.
+void IncludeScanner::prepareFile(int i) {
+  struct stat st;
+  FileInfo &fi = infos[i];
+  if (::stat((root / g.paths_[i]).c_str(), &st) != 0)
+    return;
+  fi.size = st.st_size;
+  fi.mtime = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  auto c = cache.find(g.paths_[i]);
+  if (c != cache.end() && c->second.size == fi.size &&
+      c->second.mtime == fi.mtime) {
+    fi.includes = std::move(c->second.includes);
+    fi.valid = true;
+    return;
+  }
+  toRead.push_back(i);
+}
+
+// Reads the queued files, on up to 8 threads.
+void IncludeScanner::readPending() {
+  std::atomic<size_t> next{0};
+  auto worker = [&]() {
+    std::string text;
+    for (size_t k; (k = next++) < toRead.size();) {
+      int i = toRead[k];
+      if (!readWhole((root / g.paths_[i]).string(), text))
+        continue;
+      infos[i].includes = scanIncludes(text);
+      infos[i].valid = true;
     }
-    toRead.push_back(i);
   };
-  auto readAll = [&]() {
-    std::atomic<size_t> next{0};
-    auto worker = [&]() {
-      std::string text;
-      for (size_t k; (k = next++) < toRead.size();) {
-        int i = toRead[k];
-        if (!readWhole((root / g.paths_[i]).string(), text))
-          continue;
-        infos[i].includes = scanIncludes(text);
-        infos[i].valid = true;
-      }
-    };
-    unsigned threads = std::max(1u, std::min(opts.jobs, 8u));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; t++)
-      pool.emplace_back(worker);
-    worker();
-    for (auto &t : pool)
-      t.join();
-    g.stats_.read += toRead.size();
-    toRead.clear();
-  };
-  std::string arch = "arch/" + opts.arch;
-  // No directory of the kernel build is given -I into another
-  // architecture, the user-space tools or the host scripts: not there.
-  auto foreign = [&](StringRef p) {
-    return (p.startswith("arch/") && !p.startswith(arch + "/")) ||
-           p.startswith("tools/") || p.startswith("scripts/") ||
-           p.startswith("Documentation/") || p.startswith("usr/");
-  };
-  // Scanned up front: the kernel's own .c/.h/.S.  Anything else (a .inc,
-  // a tools/ header kernel/bpf/btf.c includes as "../tools/lib/bpf/x.h")
-  // is read when an include first reaches it.
-  for (size_t i = 0; i < n; i++)
+  unsigned threads = std::max(1u, std::min(opts.jobs, 8u));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; t++)
+    pool.emplace_back(worker);
+  worker();
+  for (auto &t : pool)
+    t.join();
+  g.stats_.read += toRead.size();
+  toRead.clear();
+}
+
+// 2. Include lines of the kernel's own .c/.h/.S.  Anything else (a .inc,
+// a tools/ header kernel/bpf/btf.c includes as "../tools/lib/bpf/x.h") is
+// read when an include first reaches it.
+void IncludeScanner::readIncludes(const std::string &cacheKey) {
+  cache = loadCache(opts.cacheFile, cacheKey);
+  for (size_t i = 0; i < g.paths_.size(); i++)
     if (isScanned(g.paths_[i]) && !foreign(g.paths_[i]))
       prepareFile(i);
-  readAll();
+  readPending();
+}
 
-  // 3. Resolve.  Files of other kinds that something includes (.inc,
-  // .lds.h, ...) are read when first reached.
-  const std::vector<std::string> dirs = {
-      arch + "/include",      arch + "/include/generated",
-      "include",              arch + "/include/uapi",
-      arch + "/include/generated/uapi", "include/uapi",
-      "include/generated/uapi"};
-  std::unordered_map<std::string, std::vector<int>> byName;
+void IncludeScanner::addEdge(int from, int to) {
+  if (to < 0 || to == from)
+    return;
+  g.includes_[from].push_back(to);
+  if (!infos[to].valid && !resolved[to]) {
+    prepareFile(to);
+    readPending();
+    if (infos[to].valid)
+      pending.push_back(to);
+  }
+}
+
+// A directory's own -I: any file of that name, outside foreign parts.
+bool IncludeScanner::resolveByName(int i, const IncludeDirective &d) {
+  std::string name = normalize(d.name);
+  while (StringRef(name).startswith("../"))
+    name = name.substr(3);
+  StringRef nm(name.empty() ? d.name : name);
+  size_t s = nm.rfind('/');
+  auto it = byName.find(nm.drop_front(s == StringRef::npos ? 0 : s + 1).str());
+  bool found = false;
+  if (it != byName.end())
+    for (int t : it->second) {
+      StringRef p(g.paths_[t]);
+      if (foreign(p) || t == i)
+        continue;
+      if (p == nm || p.endswith(("/" + nm).str())) {
+        addEdge(i, t);
+        found = true;
+      }
+    }
+  return found;
+}
+
+void IncludeScanner::resolveFile(int i) {
+  static const std::vector<std::string> dirs = searchDirs(arch);
+  StringRef self(g.paths_[i]);
+  size_t slash = self.rfind('/');
+  std::string dir = slash == StringRef::npos ? "" : self.take_front(slash).str();
+  for (const IncludeDirective &d : infos[i].includes) {
+    if (d.kind == IncludeDirective::Macro) {
+      g.stats_.macro++;
+      continue;
+    }
+    bool found = false;
+    if (d.kind == IncludeDirective::Quote) {
+      std::string p = normalize(dir.empty() ? d.name : dir + "/" + d.name);
+      int t = p.empty() ? -1 : lookup(p);
+      if (t >= 0) {
+        addEdge(i, t);
+        found = true;
+      }
+    }
+    if (!found)
+      for (const std::string &sd : dirs) {
+        std::string p = normalize(sd + "/" + d.name);
+        int t = p.empty() ? -1 : lookup(p);
+        if (t < 0 || t == i)
+          continue;
+        addEdge(i, t);
+        found = true;
+        if (d.kind != IncludeDirective::Next)
+          break;
+      }
+    if (found)
+      continue;
+    if (resolveByName(i, d))
+      g.stats_.fallback++;
+    else
+      g.stats_.unresolved++;
+  }
+}
+
+// 3. Resolve.  Files of other kinds that something includes (.inc,
+// .lds.h, ...) are read when first reached.
+void IncludeScanner::resolve() {
+  size_t n = g.paths_.size();
   for (size_t i = 0; i < n; i++) {
     StringRef p(g.paths_[i]);
     size_t slash = p.rfind('/');
@@ -362,87 +475,23 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
         .push_back(i);
   }
   g.includes_.assign(n, {});
-  std::vector<char> resolved(n, 0);
-  std::deque<int> pending;
+  resolved.assign(n, 0);
   for (size_t i = 0; i < n; i++)
     if (infos[i].valid)
       pending.push_back(i);
-  auto lookup = [&](const std::string &p) {
-    auto it = g.index_.find(p);
-    return it == g.index_.end() ? -1 : it->second;
-  };
-  auto addEdge = [&](int from, int to) {
-    if (to < 0 || to == from)
-      return;
-    g.includes_[from].push_back(to);
-    if (!infos[to].valid && !resolved[to]) {
-      prepareFile(to);
-      readAll();
-      if (infos[to].valid)
-        pending.push_back(to);
-    }
-  };
   while (!pending.empty()) {
     int i = pending.front();
     pending.pop_front();
     if (resolved[i])
       continue;
     resolved[i] = 1;
-    StringRef self(g.paths_[i]);
-    size_t slash = self.rfind('/');
-    std::string dir = slash == StringRef::npos ? "" : self.take_front(slash).str();
-    for (const IncludeDirective &d : infos[i].includes) {
-      if (d.kind == IncludeDirective::Macro) {
-        g.stats_.macro++;
-        continue;
-      }
-      bool found = false;
-      if (d.kind == IncludeDirective::Quote) {
-        std::string p = normalize(dir.empty() ? d.name : dir + "/" + d.name);
-        int t = p.empty() ? -1 : lookup(p);
-        if (t >= 0) {
-          addEdge(i, t);
-          found = true;
-        }
-      }
-      if (!found)
-        for (const std::string &sd : dirs) {
-          std::string p = normalize(sd + "/" + d.name);
-          int t = p.empty() ? -1 : lookup(p);
-          if (t < 0 || t == i)
-            continue;
-          addEdge(i, t);
-          found = true;
-          if (d.kind != IncludeDirective::Next)
-            break;
-        }
-      if (found)
-        continue;
-      // A directory's own -I: any file of that name.
-      std::string name = normalize(d.name);
-      while (StringRef(name).startswith("../"))
-        name = name.substr(3);
-      StringRef nm(name.empty() ? d.name : name);
-      size_t s = nm.rfind('/');
-      auto it = byName.find(nm.drop_front(s == StringRef::npos ? 0 : s + 1).str());
-      if (it != byName.end())
-        for (int t : it->second) {
-          StringRef p(g.paths_[t]);
-          if (foreign(p) || t == i)
-            continue;
-          if (p == nm || p.endswith(("/" + nm).str())) {
-            addEdge(i, t);
-            found = true;
-          }
-        }
-      if (found)
-        g.stats_.fallback++;
-      else
-        g.stats_.unresolved++;
-    }
+    resolveFile(i);
   }
+}
 
-  // 4. Forced includes.
+// 4. Forced includes: of every unit (the top Makefile and
+// scripts/Makefile.lib), and of the units below a directory's Makefile.
+void IncludeScanner::readForcedIncludes() {
   for (const std::string &mk : {std::string("Makefile"),
                                 std::string("scripts/Makefile.lib")}) {
     std::string text;
@@ -462,14 +511,16 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
         if (lookup(f) >= 0)
           g.scopedForced_.push_back({dir, f});
   }
+}
 
+// 5. Compilation units, reverse edges, statistics, the cache.
+void IncludeScanner::finish(const std::string &cacheKey) {
+  size_t n = g.paths_.size();
   // Compilation units: .c and .S of the kernel proper (not tools/, other
   // architectures, ...: those a forced include does not make includers).
   g.unit_.assign(n, 0);
   for (size_t i = 0; i < n; i++)
     g.unit_[i] = isUnit(g.paths_[i]) && !foreign(g.paths_[i]);
-
-  // 5. Reverse edges.
   g.includers_.assign(n, {});
   for (size_t i = 0; i < n; i++) {
     auto &v = g.includes_[i];
@@ -479,12 +530,31 @@ llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
       g.includers_[t].push_back(i);
     g.stats_.edges += v.size();
   }
-  size_t inGraph = 0;
   for (size_t i = 0; i < n; i++)
-    inGraph += infos[i].valid;
-  g.stats_.files = inGraph;
+    g.stats_.files += infos[i].valid;
   if (g.stats_.read)
-    saveCache(opts.cacheFile, key, g.paths_, infos);
+    saveCache(opts.cacheFile, cacheKey, g.paths_, infos);
+}
+
+llvm::Expected<IncludeGraph> IncludeGraph::scan(const Options &opts) {
+  auto start = std::chrono::steady_clock::now();
+  IncludeGraph g;
+  std::error_code ec;
+  fs::path root = fs::absolute(opts.root, ec);
+  if (!fs::is_directory(root))
+    return fail("cannot scan '" + opts.root + "': not a directory");
+  std::string rootStr = root.lexically_normal().generic_string();
+  while (rootStr.size() > 1 && rootStr.back() == '/')
+    rootStr.pop_back();
+  std::string key = opts.cacheKey.empty() ? rootStr : opts.cacheKey;
+
+  IncludeScanner s(g, opts, root);
+  if (auto err = s.listFiles())
+    return std::move(err);
+  s.readIncludes(key);
+  s.resolve();
+  s.readForcedIncludes();
+  s.finish(key);
   g.stats_.seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();

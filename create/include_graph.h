@@ -47,6 +47,8 @@
 
 namespace ksplice {
 
+class IncludeScanner;
+
 struct IncludeDirective {
   enum Kind : uint8_t { Quote, Angle, Next, Macro } kind;
   std::string name; // as written, without the quotes or brackets
@@ -98,6 +100,8 @@ public:
   const Stats &stats() const { return stats_; }
 
 private:
+  friend class IncludeScanner; // scan()'s phases, in include_graph.cc
+
   int id(const std::string &path) const;
   std::vector<std::string>
   closure(const std::vector<int> &seeds,
