@@ -1,6 +1,7 @@
 #!/bin/sh
 # check-needed.sh BINARY...: fail if a binary's DT_NEEDED names anything but
-# the C and C++ runtimes (production hosts have no LLVM, libclang or fmt),
+# the C and C++ runtimes and libcrypto (package signatures; production hosts
+# have no LLVM, libclang or fmt),
 # or if it carries LLVM or clang code linked statically (Debian's LLVM
 # libraries are static archives, which DT_NEEDED would not show).
 status=0
@@ -13,9 +14,9 @@ for bin in "$@"; do
   fi
   for lib in $needed; do
     case $lib in
-      libc.so.*|libm.so.*|libstdc++.so.*|libgcc_s.so.*|ld-linux*) ;;
+      libc.so.*|libm.so.*|libstdc++.so.*|libgcc_s.so.*|libcrypto.so.3|ld-linux*) ;;
       *)
-        echo "check-needed: error: '$bin' needs '$lib'; the production-host tools may link only libc, libm, libstdc++ and libgcc_s" >&2
+        echo "check-needed: error: '$bin' needs '$lib'; the production-host tools may link only libc, libm, libstdc++, libgcc_s and libcrypto" >&2
         status=1 ;;
     esac
   done
