@@ -2,8 +2,9 @@
 /*
  * Apply, check and undo, as a sequence of steps: find and check everything
  * first (targets, candidates, run-pre matching, jumps, late relocations,
- * stack ranges), then the stop_machine pass (stop.c) with the stack check
- * and, past the commit point, the writes.  A failed step leaves nothing
+ * stack ranges), then the patch's pre hooks (hooks.c), then the
+ * stop_machine pass (stop.c) with the stack check and, past the commit
+ * point, the writes, then the post hooks.  A failed step leaves nothing
  * prepared and the kernel's text unchanged.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -78,7 +79,49 @@ static int prepare(struct ksplice_update *update, bool write,
 	return ret;
 }
 
-/* Apply, or check as apply would; the stage changes only on apply. */
+/* The stop_machine pass holding the patch module, which an apply keeps. */
+static int stop_holding(struct ksplice_update *update,
+			enum ksplice_action action,
+			const struct ksplice_range *ranges,
+			unsigned int nr_ranges)
+{
+	int ret;
+
+	if (!try_module_get(update->owner)) {
+		ksplice_abort(update, KSPLICE_CAUSE_bad_state,
+			      "the patch module is going away\n");
+		return -EINVAL;
+	}
+	ret = ksplice_stop_machine(update, action, ranges, nr_ranges);
+	if (ret || action == KSPLICE_ACT_CHECK)
+		module_put(update->owner);
+	return ret;
+}
+
+/*
+ * The pre_apply hooks, then the pass (which calls the apply hooks at the
+ * commit point); the fail_apply hooks if the pass fails.
+ */
+static int apply_hooked(struct ksplice_update *update,
+			const struct ksplice_range *ranges,
+			unsigned int nr_ranges)
+{
+	int ret;
+
+	ret = ksplice_pre_hooks(update, false);
+	if (ret)
+		return ret;
+	ret = stop_holding(update, KSPLICE_ACT_APPLY, ranges, nr_ranges);
+	if (ret)
+		ksplice_call_hooks(update, KSPLICE_HOOK_FAIL_APPLY);
+	return ret;
+}
+
+/*
+ * Apply, or check as apply would; the stage changes only on apply.  A
+ * check calls no hook: its late relocations, which hook code may use, are
+ * not written.
+ */
 static int apply_or_check(struct ksplice_update *update,
 			  enum ksplice_action action)
 {
@@ -98,22 +141,18 @@ static int apply_or_check(struct ksplice_update *update,
 	ret = prepare(update, !check, &ranges, &nr_ranges);
 	if (ret)
 		return ret;
-	/* Held while applied, so the patch module stays; a check drops it. */
-	if (!try_module_get(update->owner)) {
-		ksplice_abort(update, KSPLICE_CAUSE_bad_state,
-			      "the patch module is going away\n");
-		ret = -EINVAL;
-	} else {
-		ret = ksplice_stop_machine(update, action, ranges, nr_ranges);
-		if (ret || check)
-			module_put(update->owner);
-	}
-	kfree(ranges);
-	if (ret || check)
-		unprepare(update);
+	if (check)
+		ret = stop_holding(update, action, ranges, nr_ranges);
 	else
-		update->stage = KSPLICE_STAGE_APPLIED;
-	return ret;
+		ret = apply_hooked(update, ranges, nr_ranges);
+	kfree(ranges);
+	if (ret || check) {
+		unprepare(update);
+		return ret;
+	}
+	update->stage = KSPLICE_STAGE_APPLIED;
+	ksplice_call_hooks(update, KSPLICE_HOOK_POST_APPLY);
+	return 0;
 }
 
 /**
@@ -203,11 +242,18 @@ int ksplice_undo(struct ksplice_update *update)
 	ret = ksplice_undo_ranges(update, &ranges, &nr_ranges);
 	if (ret)
 		return ret;
-	ret = ksplice_stop_machine(update, KSPLICE_ACT_UNDO, ranges, nr_ranges);
+	ret = ksplice_pre_hooks(update, true);
+	if (!ret) {
+		ret = ksplice_stop_machine(update, KSPLICE_ACT_UNDO, ranges,
+					   nr_ranges);
+		if (ret)
+			ksplice_call_hooks(update, KSPLICE_HOOK_FAIL_REVERSE);
+	}
 	kfree(ranges);
 	if (ret)
 		return ret;
 	update->stage = KSPLICE_STAGE_REVERSED;
+	ksplice_call_hooks(update, KSPLICE_HOOK_POST_REVERSE);
 	unprepare(update);
 	module_put(update->owner);
 	return 0;

@@ -181,6 +181,25 @@ static ssize_t functions_show(struct kobject *kobj,
 	return n;
 }
 
+/* "<kind> <function>" per hook, in unit and registration order. */
+static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	unsigned int u, h;
+	ssize_t n = 0;
+
+	for (u = 0; u < update->nr_units; u++) {
+		const struct ksplice_unit *unit = update->units[u];
+
+		for (h = 0; h < unit->nr_hooks; h++)
+			n += sysfs_emit_at(buf, n, "%s %s\n",
+					   ksplice_hook_names[unit->hooks[h].kind],
+					   unit->hooks[h].name);
+	}
+	return n;
+}
+
 static ssize_t retries_show(struct kobject *kobj,
 			    struct kobj_attribute *attr, char *buf)
 {
@@ -226,6 +245,8 @@ static struct kobj_attribute pause_ns_attr = __ATTR(pause_ns, 0400,
 						    pause_ns_show, NULL);
 static struct kobj_attribute functions_attr = __ATTR(functions, 0400,
 						     functions_show, NULL);
+static struct kobj_attribute hooks_attr = __ATTR(hooks, 0400, hooks_show,
+						 NULL);
 static struct kobj_attribute retries_attr = __ATTR(retries, 0600,
 						   retries_show, retries_store);
 
@@ -237,6 +258,7 @@ static struct attribute *update_attrs[] = {
 	&description_attr.attr,
 	&pause_ns_attr.attr,
 	&functions_attr.attr,
+	&hooks_attr.attr,
 	&retries_attr.attr,
 	NULL,
 };
@@ -336,9 +358,6 @@ static int check_unit(const struct ksplice_unit *unit)
 	    (unit->nr_relocs && !unit->relocs) ||
 	    (unit->nr_hooks && !unit->hooks))
 		return -EINVAL;
-	/* Hooks are written by the differ but not run yet: refuse them. */
-	if (unit->nr_hooks)
-		return -EOPNOTSUPP;
 	return check_tables(unit);
 }
 
@@ -373,14 +392,14 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 	}
 	for (i = 0; i < nr_units; i++) {
 		ret = check_unit(units[i]);
-		if (ret == -EOPNOTSUPP) {
-			pr_err("'%s': bad_package: unit %u has hooks, which this core does not run\n",
-			       id, i);
-			return ERR_PTR(-EINVAL);
-		}
 		if (ret) {
 			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version, pointer or table index\n",
 			       id, i);
+			return ERR_PTR(-EINVAL);
+		}
+		if (ksplice_check_hooks(units[i], owner)) {
+			pr_err("'%s': bad_package: %s: a hook has an unknown kind or is not in the patch module's text\n",
+			       id, units[i]->name);
 			return ERR_PTR(-EINVAL);
 		}
 	}
@@ -472,6 +491,7 @@ static int __init ksplice_init(void)
 	BUILD_BUG_ON(sizeof(struct ksplice_pre_sect) != KSPLICE_PRE_SECT_SIZE);
 	BUILD_BUG_ON(sizeof(struct ksplice_reloc) != KSPLICE_RELOC_SIZE);
 	BUILD_BUG_ON(sizeof(struct ksplice_func) != KSPLICE_FUNC_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_hook) != KSPLICE_HOOK_SIZE);
 	BUILD_BUG_ON(sizeof(struct ksplice_unit) != KSPLICE_UNIT_SIZE);
 	BUILD_BUG_ON(ARRAY_SIZE(ksplice_cause_names) != KSPLICE_NR_CAUSES);
 

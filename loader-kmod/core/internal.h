@@ -235,6 +235,12 @@ int ksplice_stack_ranges(struct ksplice_update *update,
 int ksplice_undo_ranges(struct ksplice_update *update,
 			struct ksplice_range **rangesp, unsigned int *nr);
 
+/* hooks.c */
+extern const char *const ksplice_hook_names[KSPLICE_NR_HOOK_KINDS + 1];
+int ksplice_check_hooks(const struct ksplice_unit *unit, struct module *owner);
+int ksplice_pre_hooks(struct ksplice_update *update, bool undo);
+void ksplice_call_hooks(struct ksplice_update *update, u32 kind);
+
 /* apply.c */
 int ksplice_apply(struct ksplice_update *update);
 int ksplice_check(struct ksplice_update *update);

@@ -114,9 +114,15 @@ static int stop_fn(void *data)
 	if (!ret && s->action != KSPLICE_ACT_CHECK) {
 		/*
 		 * Commit point: every check has passed.  Nothing below can
-		 * fail, and nothing above has written kernel text.
+		 * fail, and nothing above has written kernel text.  The
+		 * patch's apply (reverse) hooks run with the old code in
+		 * place: before the jumps, after the bytes are restored.
 		 */
+		if (s->action == KSPLICE_ACT_APPLY)
+			ksplice_call_hooks(s->update, KSPLICE_HOOK_APPLY);
 		write_jumps(s);
+		if (s->action == KSPLICE_ACT_UNDO)
+			ksplice_call_hooks(s->update, KSPLICE_HOOK_REVERSE);
 	}
 	s->result = ret;
 	s->pause_ns = ktime_get_mono_fast_ns() - t0;

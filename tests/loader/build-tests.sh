@@ -40,6 +40,7 @@ variants=(
 	"sites:-DKSTEST_SITES=2"
 	"sites-o5:-DKSTEST_SITES_OTHER=5"
 	"sites-o5v2:-DKSTEST_SITES_OTHER=5 -DKSTEST_SITES=2"
+	"hooks:-DKSTEST_HOOKS -DKSTEST_DUP_ADD=1 -I$root/loader-kmod/include"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -107,6 +108,13 @@ make_update combo kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstes
 	kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 make_update combo-bad kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest \
 	kstest_b.o "$out/dupb22/kstest_b.o" "$out/dupb/kstest_b.o" kstest
+# Hooks (kstest_hooks.c, kstest.h): one unit with its own state
+# conversion; two units; a busy function in one unit and hooks in another.
+make_update hooks kstest_hooks.o "$k/kstest_hooks.o" "$out/hooks/kstest_hooks.o" kstest
+make_update hooks-ab kstest_a.o "$k/kstest_a.o" "$out/hooks/kstest_a.o" kstest \
+	kstest_b.o "$k/kstest_b.o" "$out/hooks/kstest_b.o" kstest
+make_update hooks-busy kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest \
+	kstest_hooks.o "$k/kstest_hooks.o" "$out/hooks/kstest_hooks.o" kstest
 
 "$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/pre.o"
 "$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/post.o" \

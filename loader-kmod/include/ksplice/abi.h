@@ -198,8 +198,8 @@ enum ksplice_hook_kind {
  * A hook: a function of the patch (new code, never matched against the
  * running kernel) that the loader calls at one stage of apply or undo.
  * `fn` is int (*)(void) for the PRE_* kinds (nonzero refuses) and
- * void (*)(void) for the others.  A unit lists its hooks in the order the
- * patch registered them.
+ * void (*)(void) for the others.  A unit lists its hooks by kind, and
+ * within a kind in the order of their section in the compiled object.
  */
 struct ksplice_hook {
 	KSPLICE_PTR(void, fn);		/* in the patch module */

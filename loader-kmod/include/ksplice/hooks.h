@@ -26,7 +26,9 @@
  *   ksplice_fail_apply(fn)   void fn(void), when the apply fails after the
  *                            pre_apply hooks ran (also when one refused)
  * and ksplice_pre_reverse, ksplice_reverse, ksplice_post_reverse,
- * ksplice_fail_reverse, the same for undo.
+ * ksplice_fail_reverse, the same for undo (ksplice_reverse right after
+ * the old bytes are restored); the reverse kinds run in the opposite
+ * order, last unit first.
  *
  * ksplice_init_changed(sym) declares that the patch's change to the __init
  * function or data `sym` needs nothing at run time (or is redone by an

@@ -23,3 +23,7 @@ __noipa int kstest_a(void)
 {
 	return dup();
 }
+
+#ifdef KSTEST_HOOKS
+KSTEST_LOG_HOOKS(a, 2);
+#endif

@@ -23,3 +23,7 @@ __noipa int kstest_b(void)
 {
 	return dup();
 }
+
+#ifdef KSTEST_HOOKS
+KSTEST_LOG_HOOKS(b, 3);
+#endif

@@ -10,6 +10,7 @@
  *   text     the first 16 bytes of kstest_value's code, in hex
  *   cold     like sleeper, inside kstest_cold()'s .cold part (kstest_cold.c)
  *   sites    through cs-prefixed retpoline thunk calls (kstest_sites.c)
+ *   timeout, refuse  state of the hook tests (kstest_hooks.c)
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -145,6 +146,7 @@ static int __init kstest_init(void)
 	proc_create("sleeper", 0644, dir, &sleeper_ops);
 	kstest_cold_init(dir);
 	kstest_sites_init(dir);
+	kstest_hooks_init(dir);
 	return 0;
 }
 

@@ -46,3 +46,24 @@ refused() {
 	expect "$S/$1/abort_cause" "$3"
 	expect "$S/$1/stage" "$4"
 }
+
+# The hooks of the kstest variants log "kstest-hook NAME" (kstest.h):
+# hooklog prints the names since the last clearlog, as "NAME, NAME".
+clearlog() { dmesg -c >/dev/null; }
+hooklog() { dmesg | sed -n 's/.*kstest-hook //p' | tr '\n' ',' | sed 's/,$//; s/,/, /g'; }
+
+# expect_log TEXT: the hooks that ran since the last clearlog.
+expect_log() {
+	_l=$(hooklog)
+	[ "$_l" = "$1" ] || fail "hooks ran: '$_l', expected '$1'"
+	clearlog
+}
+
+# kind_order ID KIND: the KIND hooks of update ID in the order they run:
+# as sysfs lists them (unit order, then their order in the unit's
+# section), backward for the reverse kinds.
+kind_order() {
+	_k=$(sed -n "s/^$2 //p" "$S/$1/hooks")
+	case $2 in *reverse) _k=$(printf '%s\n' "$_k" | sed '1!G;h;$!d') ;; esac
+	printf '%s\n' "$_k" | tr '\n' ',' | sed 's/,$//; s/,/, /g'
+}
