@@ -15,6 +15,8 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	# scripts
 	file python3
+	# Debian packages (scripts/build-deb.sh): man pages, the package check
+	help2man lintian
 )
 missing=()
 for p in "${pkgs[@]}"; do
