@@ -11,9 +11,9 @@
 #include "symvers.h"
 
 #include "sha256.h"
+#include "update_id.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/SHA256.h"
 
 #include <filesystem>
 #include <fstream>
@@ -40,23 +40,6 @@ static llvm::Expected<std::string> readFile(const std::string &path,
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string defaultId(StringRef patch) {
-  llvm::SHA256 h;
-  h.update(patch);
-  return "p" + llvm::toHex(h.final(), true).substr(0, 8);
-}
-
-bool validId(StringRef id) {
-  auto lowerOrDigit = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  };
-  if (id.empty() || id.size() > 40 || !lowerOrDigit(id[0]))
-    return false;
-  return llvm::all_of(id, [&](char c) {
-    return lowerOrDigit(c) || c == '_' || c == '-';
-  });
 }
 
 // "fs/proc/base.o" for up to 8 objects, else "N objects".
@@ -261,11 +244,9 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     result.outcome = CreateResult::Unpatchable;
     return result;
   }
-  result.id = opts.id.empty() ? defaultId(*patch) : opts.id;
-  if (!validId(result.id))
-    return fail("'" + result.id +
-                "' cannot be an update id: use lower-case letters, digits, "
-                "'-' and '_', at most 40 characters");
+  result.id = opts.id.empty() ? defaultUpdateId(*patch) : opts.id;
+  if (Status s = checkNewUpdateId(result.id); !s)
+    return fail(s.message());
 
   auto release = targetRelease(opts.headers);
   if (!release)

@@ -73,14 +73,6 @@ struct CreateResult {
 llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
                                           const Progress &progress);
 
-/// The id derived from a patch when none is given: "p" + 8 hex digits of
-/// its SHA-256, so the same patch gives the same id (and package).
-std::string defaultId(llvm::StringRef patch);
-
-/// Whether ID can name an update (and its module): [a-z0-9][a-z0-9_-]*,
-/// at most 40 characters.
-bool validId(llvm::StringRef id);
-
 } // namespace ksplice
 
 #endif

@@ -8,6 +8,8 @@
 #include "patch_writer.h"
 #include "symvers.h"
 
+#include "update_id.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
@@ -161,7 +163,7 @@ static llvm::Error writeUnitList(const SelfMatchResult &r,
 llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
                                           const Progress &progress) {
   SelfMatchResult result;
-  if (!validId(opts.id + "-000"))
+  if (!isNewUpdateId(opts.id + "-000"))
     return fail("'" + opts.id +
                 "' cannot prefix update ids: use lower-case letters, "
                 "digits, '-' and '_', at most 36 characters");

@@ -4,9 +4,9 @@
 
 #include "package.h"
 #include "sha256.h"
+#include "update_id.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/SHA256.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -56,7 +56,7 @@ static llvm::Error stripModule(const std::string &ko) {
 // directory, holding ksplice.ko and its Module.symvers.
 static llvm::Expected<std::string> coreModule(const PackageSpec &spec,
                                               const Progress &progress) {
-  llvm::SHA256 h;
+  Sha256 h;
   std::vector<fs::path> inputs = {
       fs::path(spec.dataDir) / "loader-kmod/build-core.sh",
       fs::path(spec.dataDir) / "scripts/build-module.sh",
@@ -83,8 +83,7 @@ static llvm::Expected<std::string> coreModule(const PackageSpec &spec,
     h.update(std::to_string(text->size()));
     h.update(*text);
   }
-  std::string dir = spec.cacheDir + "/core/" +
-                    llvm::toHex(h.final(), true).substr(0, 16);
+  std::string dir = spec.cacheDir + "/core/" + h.finishHex().substr(0, 16);
   if (fs::is_regular_file(dir + "/ksplice.ko") &&
       fs::is_regular_file(dir + "/Module.symvers"))
     return dir;
@@ -107,7 +106,7 @@ static llvm::Expected<std::string> coreModule(const PackageSpec &spec,
 llvm::Error buildUpdatePackage(const PackageSpec &spec,
                                const Progress &progress) {
   std::string pkg = spec.workDir;
-  std::string patchModule = "ksplice-" + spec.id + ".ko";
+  std::string patchModule = patchModuleFile(spec.id);
   std::error_code ec;
   fs::remove_all(pkg, ec);
   fs::create_directories(pkg);

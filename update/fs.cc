@@ -3,18 +3,13 @@
 #include <dirent.h>
 #include <signal.h>
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-extern char **environ;
 
 namespace ksplice {
 
@@ -167,53 +162,6 @@ CriticalSection::CriticalSection() {
 
 CriticalSection::~CriticalSection() {
   sigprocmask(SIG_SETMASK, reinterpret_cast<sigset_t *>(saved_), nullptr);
-}
-
-Status runFilter(const std::vector<std::string> &argv, const std::string &inPath,
-                 const std::string &outPath, uint64_t maxOutputBytes) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, inPath.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, outPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char *> args;
-  for (const auto &a : argv)
-    args.push_back(const_cast<char *>(a.c_str()));
-  args.push_back(nullptr);
-  // The child inherits RLIMIT_FSIZE; lower it around the spawn only.
-  // SIGXFSZ's default action is restored in the child by exec.
-  struct rlimit saved;
-  bool limited = false;
-  if (maxOutputBytes && getrlimit(RLIMIT_FSIZE, &saved) == 0 &&
-      (saved.rlim_cur == RLIM_INFINITY || saved.rlim_cur > maxOutputBytes)) {
-    struct rlimit lower = saved;
-    lower.rlim_cur = maxOutputBytes;
-    limited = setrlimit(RLIMIT_FSIZE, &lower) == 0;
-  }
-  pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  if (limited)
-    setrlimit(RLIMIT_FSIZE, &saved);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0)
-    return Status::error("cannot run '" + argv[0] + "': " + errnoText(rc) +
-                         "; install it (Debian package 'gzip')");
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return Status::error("cannot wait for '" + argv[0] +
-                           "': " + errnoText(errno));
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-    return okStatus();
-  std::string cmd;
-  for (const auto &a : argv)
-    cmd += (cmd.empty() ? "" : " ") + a;
-  return Status::error("'" + cmd + "' failed (" +
-                       (WIFEXITED(status)
-                            ? "exit status " + std::to_string(WEXITSTATUS(status))
-                            : "signal " + std::to_string(WTERMSIG(status))) +
-                       ")");
 }
 
 }  // namespace ksplice

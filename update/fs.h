@@ -1,4 +1,4 @@
-// Small file-system and process helpers for libksplice_update.
+// Small file-system helpers for libksplice_update.
 #ifndef KSPLICE_UPDATE_FS_H
 #define KSPLICE_UPDATE_FS_H
 
@@ -52,13 +52,6 @@ class CriticalSection {
  private:
   unsigned char saved_[128];  // sigset_t, kept opaque here
 };
-
-// Runs argv[0] (searched in PATH) with stdin from `inPath` and stdout to
-// `outPath` (created, truncated), stderr to /dev/null; fails unless it
-// exits 0.  With maxOutputBytes, the child may not write more than that
-// (RLIMIT_FSIZE; it is killed by SIGXFSZ).
-Status runFilter(const std::vector<std::string> &argv, const std::string &inPath,
-                 const std::string &outPath, uint64_t maxOutputBytes = 0);
 
 }  // namespace ksplice
 

@@ -58,16 +58,6 @@ bool splitPair(std::string_view v, std::string &a, std::string &b) {
 
 }  // namespace
 
-bool isValidUpdateId(std::string_view id) {
-  if (id.empty() || id.size() > 64 || id[0] == '.')
-    return false;
-  for (char c : id)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
-      return false;
-  return true;
-}
-
 bool isPlainFileName(std::string_view name) {
   return isToken(name) && name != "." && name != ".." &&
          name.find('/') == std::string_view::npos && name.size() <= 99;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "result.h"
+#include "update_id.h"
 
 namespace ksplice {
 
@@ -85,8 +86,6 @@ std::string serializeManifest(const Manifest &m);
 // Parses and validates; errors say which line is wrong.
 Result<Manifest> parseManifest(std::string_view text);
 
-// [A-Za-z0-9_.-]{1,64}, not starting with '.' (as the loader requires).
-bool isValidUpdateId(std::string_view id);
 // A file name without '/', not "." or "..", no whitespace or control bytes.
 bool isPlainFileName(std::string_view name);
 

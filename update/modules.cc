@@ -75,14 +75,6 @@ Result<std::string> moduleNameOf(const std::string &koPath) {
   return moduleNameFromImage(*img, koPath);
 }
 
-std::string defaultPatchModuleName(const std::string &id) {
-  std::string n = "ksplice_" + id;
-  for (char &c : n)
-    if (c == '-')
-      c = '_';
-  return n;
-}
-
 Status loadModule(const std::string &koPath, const std::string &params) {
   int fd = open(koPath.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "result.h"
+#include "update_id.h"  // defaultPatchModuleName
 
 namespace ksplice {
 
@@ -19,11 +20,6 @@ Result<std::string> moduleNameOf(const std::string &koPath);
 // Parses a .ko image held in memory (ELF64 little-endian).
 Result<std::string> moduleNameFromImage(std::string_view image,
                                         const std::string &koPath);
-
-// The conventional patch-module name of update `id`: "ksplice_<id>" with
-// '-' mapped to '_' (ksplice-create names the file ksplice-<id>.ko, and
-// kbuild maps '-' in module names).
-std::string defaultPatchModuleName(const std::string &id);
 
 // finit_module(koPath, params).  Errors say why in the user's terms
 // (permission, signature, wrong kernel, already loaded).

@@ -12,6 +12,7 @@
 
 #include "fs.h"
 #include "sha256.h"
+#include "subprocess.h"
 
 namespace ksplice {
 namespace {
@@ -78,6 +79,30 @@ std::string fieldString(const char *field, size_t width) {
   return std::string(field, strnlen(field, width));
 }
 
+// Runs gzip with `args`, stdin from `inPath` and stdout to `outPath`; fails
+// unless it exits 0.  With maxOutputBytes, gzip may not write more than
+// that (it is killed by SIGXFSZ).
+Status gzip(std::vector<std::string> args, const std::string &inPath,
+            const std::string &outPath, uint64_t maxOutputBytes = 0) {
+  Command cmd;
+  cmd.argv = {"gzip"};
+  cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
+  cmd.stdinPath = inPath;
+  cmd.stdoutPath = outPath;
+  cmd.maxOutputBytes = maxOutputBytes;
+  auto res = runProcess(cmd);
+  if (!res)
+    return Status::error(res.message() + " (gzip is in the Debian package "
+                                         "'gzip')");
+  if (res->status == 0)
+    return okStatus();
+  return Status::error("'" + describe(cmd) + "' failed (" +
+                       (res->status < 128
+                            ? "exit status " + std::to_string(res->status)
+                            : "signal " + std::to_string(res->status - 128)) +
+                       ")");
+}
+
 }  // namespace
 
 Status writePackage(const std::string &inputDir, Manifest m,
@@ -132,7 +157,7 @@ Status writePackage(const std::string &inputDir, Manifest m,
   std::string tmpGz = outPath + ".tmp";
   if (Status s = writeFile(tmpTar, tar); !s)
     return s;
-  Status s = runFilter({"gzip", "-n", "-9", "-c"}, tmpTar, tmpGz);
+  Status s = gzip({"-n", "-9", "-c"}, tmpTar, tmpGz);
   unlink(tmpTar.c_str());
   if (!s) {
     unlink(tmpGz.c_str());
@@ -157,7 +182,7 @@ Result<OpenedPackage> openPackage(const std::string &path,
                          strerror(errno));
   std::string tarPath = unpackRoot + "/.package.tar";
   Status unzipped =
-      runFilter({"gzip", "-d", "-c"}, path, tarPath, maxTarBytes + 1);
+      gzip({"-d", "-c"}, path, tarPath, maxTarBytes + 1);
   struct stat st;
   if (stat(tarPath.c_str(), &st) == 0 && uint64_t(st.st_size) > maxTarBytes) {
     unlink(tarPath.c_str());

@@ -201,8 +201,7 @@ Status checkPrerequisites(const Manifest &m, const std::string &package,
   for (size_t i = 0; i < missing.size(); i++) {
     const char *sep = i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ";
     list += sep + missing[i];
-    // ksplice-create's default id: "p" and the first 8 hex digits.
-    ids += std::string(sep) + "'p" + missing[i].substr(0, 8) + "'";
+    ids += std::string(sep) + "'" + defaultUpdateIdOfDigest(missing[i]) + "'";
   }
   return Status::error(
       "update '" + m.id + "' in '" + package +
