@@ -13,8 +13,8 @@
 // of it (the loader refuses pre code that does not match what runs, and
 // ksplice-apply refuses the package until those updates are applied).
 //
-// Exit status: 0 update made, 1 error, 2 refused as unsafe (reasons
-// printed), 3 no functional change.
+// Exit status: 0 update made, 1 error (a usage error too), 2 refused as
+// unsafe (reasons printed), 3 no functional change.
 //
 // ksplice-create --self-match [--object OBJ]... [--objects FILE]
 //                [--target T]... [--compile-once] [--no-packages]
@@ -33,6 +33,7 @@
 //===----------------------------------------------------------------------===//
 #include "create.h"
 #include "self_match.h"
+#include "tool.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -57,13 +58,11 @@ static std::string defaultCacheDir() {
   return std::string(home ? home : "/tmp") + "/.cache/ksplice/create";
 }
 
-static int selfMatchMain(SelfMatchOptions opts, const Progress &progress) {
+static int selfMatchMain(const Tool &tool, SelfMatchOptions opts,
+                         const Progress &progress) {
   auto res = selfMatch(std::move(opts), progress);
-  if (!res) {
-    fmt::print(stderr, "ksplice-create: error: {}\n",
-               llvm::toString(res.takeError()));
-    return 1;
-  }
+  if (!res)
+    return tool.error(llvm::toString(res.takeError()));
   unsigned functions = 0;
   for (const SelfMatchUnit &u : res->units) {
     functions += u.functions;
@@ -85,6 +84,9 @@ static int selfMatchMain(SelfMatchOptions opts, const Progress &progress) {
 }
 
 int main(int argc, char **argv) {
+  Tool tool("ksplice-create", {{0, "update made"},
+                               {2, "refused as unsafe"},
+                               {3, "no functional change"}});
   utsname uts{};
   uname(&uts);
   CreateOptions opts;
@@ -106,7 +108,8 @@ int main(int argc, char **argv) {
   std::string objectsFile;
   unsigned packageMiB = sm.packageBytes >> 20;
 
-  CLI::App app{"Turn a kernel source patch into a hot update package."};
+  CLI::App app{"Turn a kernel source patch into a hot update package.",
+               tool.name()};
   auto *patchOpt =
       app.add_option("--patch", opts.patchFile, "unified diff (-p1) to apply");
   auto *selfOpt = app.add_flag(
@@ -144,25 +147,15 @@ int main(int argc, char **argv) {
   app.add_option("--cache", opts.cacheDir, "build cache directory");
   app.add_option("KERNEL_SRC", opts.source, "kernel source tree (read only)")
       ->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    // --help is 0; a usage error is an error (1), never CLI11's own codes,
-    // which would collide with 2 (refused) and 3 (no change).
-    return app.exit(e) == 0 ? 0 : 1;
-  }
+  if (auto status = tool.parse(app, argc, argv))
+    return *status;
 
-  auto progress = [](const std::string &s) {
-    fmt::print(stderr, "ksplice-create: {}\n", s);
-  };
+  auto progress = [&](const std::string &s) { tool.say(s); };
   if (selfMatchMode) {
     if (!objectsFile.empty()) {
       std::ifstream in(objectsFile);
-      if (!in) {
-        fmt::print(stderr, "ksplice-create: error: cannot read '{}'\n",
-                   objectsFile);
-        return 1;
-      }
+      if (!in)
+        return tool.error("cannot read '" + objectsFile + "'");
       for (std::string line; std::getline(in, line);)
         if (!line.empty() && line[0] != '#')
           sm.objects.push_back(line);
@@ -181,19 +174,15 @@ int main(int argc, char **argv) {
     sm.compileTwice = !compileOnce;
     sm.packages = !noPackages;
     sm.packageBytes = uint64_t(packageMiB) << 20;
-    return selfMatchMain(std::move(sm), progress);
+    return selfMatchMain(tool, std::move(sm), progress);
   }
   if (opts.patchFile.empty()) {
-    fmt::print(stderr, "ksplice-create: error: --patch is required (or "
-                       "--self-match)\n");
-    return 1;
+    tool.error("--patch is required (or --self-match)");
+    return tool.usageStatus();
   }
   auto res = createUpdate(opts, progress);
-  if (!res) {
-    fmt::print(stderr, "ksplice-create: error: {}\n",
-               llvm::toString(res.takeError()));
-    return 1;
-  }
+  if (!res)
+    return tool.error(llvm::toString(res.takeError()));
 
   for (const UnitResult &u : res->units) {
     fmt::print("{} ({}): {}\n", u.object, u.target, u.verdict);
@@ -232,13 +221,13 @@ int main(int argc, char **argv) {
              replaced == 1 ? "" : "s", added, res->refusals.size());
   switch (res->outcome) {
   case CreateResult::Unpatchable:
-    fmt::print(stderr, "ksplice-create: the patch cannot be hot patched "
-                       "safely ({} reason{})\n",
-               res->refusals.size(), res->refusals.size() == 1 ? "" : "s");
+    tool.say(fmt::format("the patch cannot be hot patched safely ({} "
+                         "reason{})",
+                         res->refusals.size(),
+                         res->refusals.size() == 1 ? "" : "s"));
     return 2;
   case CreateResult::NoChange:
-    fmt::print(stderr, "ksplice-create: the patch makes no functional change "
-                       "to the compiled code\n");
+    tool.say("the patch makes no functional change to the compiled code");
     return 3;
   case CreateResult::Made:
     break;

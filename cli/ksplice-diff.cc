@@ -4,8 +4,8 @@
 //   ksplice-diff [--json] [--explain] [--symvers FILE] [--unit-name N]
 //                [--unit-symbol S] [--target T] PRE.o POST.o [-o PATCH.o]
 //
-// Exit status: 0 patchable change, 1 error, 2 unpatchable change,
-//              3 no functional change.
+// Exit status: 0 patchable change, 1 error (a usage error too),
+//              2 unpatchable change, 3 no functional change.
 // With -o, writes the patch object (docs/patch-format.md) when the change
 // is patchable.
 //
@@ -14,6 +14,9 @@
 #include "object_file.h"
 #include "patch_writer.h"
 #include "symvers.h"
+
+#include "format.h"
+#include "tool.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -24,32 +27,6 @@
 using namespace ksplice;
 
 namespace {
-
-std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (c < 0x20)
-        out += fmt::format("\\u{:04x}", c);
-      else
-        out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string jsonList(const std::vector<std::string> &v) {
   std::string out = "[";
@@ -97,15 +74,15 @@ void printText(const Diff &d, bool explain) {
   fmt::print("verdict: {}\n", toString(d.verdict));
 }
 
-int fail(const std::string &msg) {
-  fmt::print(stderr, "ksplice-diff: error: {}\n", msg);
-  return 1;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-  CLI::App app{"Compare a compilation unit before and after a patch"};
+  Tool tool("ksplice-diff", {{0, "patchable change"},
+                             {2, "unpatchable change"},
+                             {3, "no functional change"}});
+  auto fail = [&](const std::string &msg) { return tool.error(msg); };
+  CLI::App app{"Compare a compilation unit before and after a patch",
+               tool.name()};
   std::string prePath, postPath, outPath, symversPath, unitName, unitSymbol;
   std::string target = "vmlinux";
   bool json = false, explain = false;
@@ -118,12 +95,8 @@ int main(int argc, char **argv) {
   app.add_option("-o", outPath, "write the patch object here");
   app.add_option("PRE", prePath, "object before the patch")->required();
   app.add_option("POST", postPath, "object after the patch")->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 1;
-  }
+  if (auto status = tool.parse(app, argc, argv))
+    return *status;
 
   Exports exports;
   if (!symversPath.empty()) {

@@ -9,10 +9,12 @@
 // scripts/build-patch-module.sh runs it; kbuild's link and objcopy would
 // undo it.  Prints the symbols the module loader will resolve, one per line.
 //
-// Exit status: 0 done (or nothing to do), 1 error (usage errors too).
+// Exit status: 0 done (or nothing to do), 1 error, 2 usage error.
 //
 //===----------------------------------------------------------------------===//
 #include "livepatch_relocs.h"
+
+#include "tool.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -20,23 +22,18 @@
 using namespace ksplice;
 
 int main(int argc, char **argv) {
+  Tool tool("ksplice-klp-convert", {{0, "done (or nothing to do)"}});
   std::string module;
   CLI::App app{"Write a patch module's load-time relocations as the kernel's "
                "livepatch relocations (in place).",
-               "ksplice-klp-convert"};
+               tool.name()};
   app.add_option("MODULE", module, "the linked patch module (.ko)")
       ->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    return app.exit(e) == 0 ? 0 : 1;
-  }
+  if (auto status = tool.parse(app, argc, argv))
+    return *status;
   auto names = convertLivepatchRelocs(module);
-  if (!names) {
-    fmt::print(stderr, "ksplice-klp-convert: error: {}\n",
-               llvm::toString(names.takeError()));
-    return 1;
-  }
+  if (!names)
+    return tool.error(llvm::toString(names.takeError()));
   for (const std::string &n : *names)
     fmt::print("{}\n", n);
   return 0;

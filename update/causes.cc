@@ -16,6 +16,15 @@ constexpr Cause kCauses[] = {KSPLICE_ABORT_CAUSES(KSPLICE_CAUSE_ROW)};
 static_assert(sizeof(kCauses) / sizeof(kCauses[0]) == KSPLICE_NR_CAUSES,
               "errors.h and the cause table disagree");
 
+// Decided by the tools, never by the loader.
+constexpr Cause kToolCauses[] = {
+    {kMissingPrerequisiteToken,
+     "The package was built on top of (ksplice-create --after) a patch "
+     "whose update is not applied on this host; ksplice-apply found it "
+     "before loading anything. Nothing was changed. Apply the update built "
+     "from that patch first."},
+};
+
 }  // namespace
 
 bool isKnownCause(std::string_view token) {
@@ -40,6 +49,23 @@ std::vector<std::string> knownCauses() {
   std::vector<std::string> out;
   for (const Cause &c : kCauses)
     out.push_back(c.token);
+  return out;
+}
+
+std::string toolCauseSentence(std::string_view token) {
+  for (const Cause &c : kToolCauses)
+    if (token == c.token)
+      return c.sentence;
+  return "";
+}
+
+std::string causeTable() {
+  std::string out = "| token | meaning and what to do |\n"
+                    "|-------|------------------------|\n";
+  for (const Cause &c : kCauses)
+    out += "| `" + std::string(c.token) + "` | " + c.sentence + " |\n";
+  for (const Cause &c : kToolCauses)
+    out += "| `" + std::string(c.token) + "` | " + c.sentence + " |\n";
   return out;
 }
 

@@ -1,4 +1,7 @@
-// Abort-cause tokens (loader-kmod/include/ksplice/errors.h) to sentences.
+// Abort-cause tokens and their sentences: the loader's
+// (loader-kmod/include/ksplice/errors.h) and the few the tools decide
+// themselves.  docs/user-guide.md's table is causeTable() (checked by
+// tests/update/causes_doc_test.cc).
 #ifndef KSPLICE_UPDATE_CAUSES_H
 #define KSPLICE_UPDATE_CAUSES_H
 
@@ -8,12 +11,29 @@
 
 namespace ksplice {
 
+// The token printed first with --raw-errors for failures that did not come
+// from the loader (bad package, wrong kernel, permissions...).
+inline constexpr const char *kOtherErrorToken = "other";
+// ksplice-apply's token for a package built on top of (--after) a patch
+// whose update is not applied on this host.  Not a loader cause: the tools
+// decide it before loading anything.
+inline constexpr const char *kMissingPrerequisiteToken =
+    "missing_prerequisite";
+
+// A loader token (errors.h).
 bool isKnownCause(std::string_view token);
 // The sentence errors.h gives `token`, or a fallback that names the unknown
 // token and says what to do.
 std::string causeSentence(std::string_view token);
 // Every token errors.h defines, in its order.
 std::vector<std::string> knownCauses();
+
+// The sentence of a token the tools decide (missing_prerequisite), or "".
+std::string toolCauseSentence(std::string_view token);
+
+// The user guide's table of causes in Markdown, one "| `token` | sentence |"
+// row per loader cause in errors.h order, then the tools' own causes.
+std::string causeTable();
 
 }  // namespace ksplice
 

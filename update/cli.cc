@@ -1,14 +1,176 @@
 #include "cli.h"
 
-#include "causes.h"
+#include "format.h"
+#include "tool.h"
 
 namespace ksplice {
+namespace {
+
+void addLine(std::string &text, const std::string &line) {
+  text += line;
+  text += '\n';
+}
+
+// stderr for a failure and the warnings that came with it (see cli.h).
+std::string errorText(const std::string &tool, const Failure *f,
+                      const std::vector<std::string> &warnings, bool raw) {
+  std::string err;
+  if (f && raw)
+    addLine(err, f->token);
+  for (const std::string &w : warnings)
+    addLine(err, tool + ": warning: " + w);
+  if (!f)
+    return err;
+  if (f->byLoader()) {
+    for (const std::string &line : abortReport(tool, f->id, f->action,
+                                               f->token, f->conflicts, false,
+                                               f->detail))
+      addLine(err, line);
+  } else {
+    addLine(err, tool + ": error: " + f->message);
+  }
+  for (const std::string &n : f->notes)
+    addLine(err, tool + ": note: " + n);
+  return err;
+}
+
+std::string withDescription(const std::string &what,
+                            const std::string &description) {
+  return description.empty() ? what : what + ": " + description;
+}
+
+// "<what> 'id': description", the functions, the pause.
+std::string summary(const ApplyReport &r, const std::string &what,
+                    const std::string &replaced, const std::string &paused) {
+  std::string out;
+  addLine(out, withDescription(what + " '" + r.id + "'", r.description));
+  for (const LoadedFunction &f : r.functions)
+    addLine(out, "  " + replaced + " '" + f.name + "' in " + f.object);
+  if (r.pauseNs)
+    addLine(out, "  " + paused + " " + formatPause(*r.pauseNs));
+  return out;
+}
+
+std::string functionsJson(const std::vector<LoadedFunction> &functions) {
+  std::vector<std::string> items;
+  for (const LoadedFunction &f : functions)
+    items.push_back(
+        JsonObject().str("name", f.name).str("object", f.object).text());
+  return jsonArray(items);
+}
+
+std::string conflictsJson(const Conflicts &c) {
+  std::vector<std::string> items;
+  for (const Conflict &t : c.tasks) {
+    const char *state = t.kind == Conflict::Running ? "running"
+                        : t.kind == Conflict::UnreliableStack
+                            ? "unreliable_stack"
+                            : "in_function";
+    items.push_back(JsonObject()
+                        .num("pid", uint64_t(t.pid))
+                        .str("comm", t.comm)
+                        .str("state", state)
+                        .strOrNull("function", t.kind == Conflict::InFunction
+                                             ? std::optional(t.function)
+                                             : std::nullopt)
+                        .text());
+  }
+  return jsonArray(items);
+}
+
+std::string phasesJson(const std::vector<Phase> &phases) {
+  std::vector<std::string> items;
+  for (const Phase &p : phases)
+    items.push_back(JsonObject().str("name", p.name).num("ns", p.ns).text());
+  return jsonArray(items);
+}
+
+// The loader's "phase ns" lines as phases; a line of another form keeps
+// its text as the name, with "ns": null.
+std::string loaderTimingsJson(const std::vector<std::string> &lines) {
+  std::vector<std::string> items;
+  for (const std::string &line : lines) {
+    size_t sp = line.rfind(' ');
+    std::string num = sp == std::string::npos ? "" : line.substr(sp + 1);
+    bool digits = !num.empty() && num.size() < 20 &&
+                  num.find_first_not_of("0123456789") == std::string::npos;
+    JsonObject o;
+    if (digits)
+      o.str("name", line.substr(0, sp)).num("ns", uint64_t(std::stoull(num)));
+    else
+      o.str("name", line).raw("ns", "null");
+    items.push_back(o.text());
+  }
+  return jsonArray(items);
+}
+
+// The fields every --json report has about its failure; null and empty
+// without one.
+void failureFields(JsonObject &o, const Failure *f) {
+  std::optional<std::string> token, sentence, message;
+  if (f) {
+    token = f->token;
+    message = f->message;
+    if (std::string s = f->sentence(); !s.empty())
+      sentence = s;
+  }
+  o.strOrNull("token", token)
+      .strOrNull("sentence", sentence)
+      .strOrNull("message", message)
+      .raw("detail", jsonStrings(f ? f->detail : std::vector<std::string>()))
+      .raw("conflicts", conflictsJson(f ? f->conflicts : Conflicts()))
+      .boolean("conflicts_truncated", f && f->conflicts.truncated)
+      .raw("notes", jsonStrings(f ? f->notes : std::vector<std::string>()));
+}
+
+const char *applyOutcome(ApplyReport::Outcome o) {
+  switch (o) {
+    case ApplyReport::Applied: return "applied";
+    case ApplyReport::AlreadyApplied: return "already_applied";
+    case ApplyReport::WouldApply: return "would_apply";
+    case ApplyReport::Failed: break;
+  }
+  return "failed";
+}
+
+const char *undoOutcome(UndoResult::Outcome o) {
+  switch (o) {
+    case UndoResult::Undone: return "undone";
+    case UndoResult::Unloaded: return "unloaded";
+    case UndoResult::StaleRecordRemoved: return "stale_record_removed";
+    case UndoResult::Failed: break;
+  }
+  return "failed";
+}
+
+std::optional<std::string> nonEmpty(const std::string &s) {
+  return s.empty() ? std::nullopt : std::optional(s);
+}
+
+std::string viewJsonObject(const UpdateView &v) {
+  JsonObject o;
+  o.str("id", v.id)
+      .str("stage", v.stage)
+      .str("description", v.description)
+      .numOrNull("applied_at", v.record ? std::optional(v.record->appliedAt)
+                                  : std::nullopt)
+      .numOrNull("sequence", v.record ? std::optional(v.record->sequence)
+                                : std::nullopt)
+      .numOrNull("pause_ns", v.pauseNs)
+      .raw("functions", functionsJson(v.functions));
+  if (v.patch)
+    o.str("patch", *v.patch);
+  return o.text();
+}
+
+}  // namespace
 
 std::vector<std::string> abortReport(const std::string &tool,
                                      const std::string &id,
                                      const std::string &action,
                                      const std::string &token,
-                                     const Conflicts &conflicts, bool raw) {
+                                     const Conflicts &conflicts, bool raw,
+                                     const std::vector<std::string> &detail) {
   std::vector<std::string> lines;
   if (raw)
     lines.push_back(token);
@@ -20,12 +182,152 @@ std::vector<std::string> abortReport(const std::string &tool,
   else
     lines.push_back(tool + ": note: the loader refused to " + action +
                     " update '" + id + "'");
+  for (const std::string &d : detail)
+    lines.push_back(tool + ": note: " + d);
   for (const Conflict &c : conflicts.tasks)
     lines.push_back(tool + ": note: " + describeConflict(c));
   if (conflicts.truncated)
     lines.push_back(tool + ": note: (more tasks conflicted; the loader "
                            "listed only the first ones)");
   return lines;
+}
+
+Printed printApply(const std::string &tool, const ApplyReport &r, bool raw) {
+  Printed p;
+  switch (r.outcome) {
+    case ApplyReport::AlreadyApplied:
+      addLine(p.out, "update '" + r.id + "' is already applied; nothing to " +
+                         (r.dryRun ? "check" : "do"));
+      break;
+    case ApplyReport::Applied:
+      p.out = summary(r, "applied update", "replaced",
+                      "the kernel was paused for");
+      break;
+    case ApplyReport::WouldApply:
+      p.out = summary(r, "dry run of update", "would replace",
+                      "the check paused the kernel for");
+      addLine(p.out, "update '" + r.id + "' would apply now; nothing was "
+                                         "changed");
+      break;
+    case ApplyReport::Failed:
+      break;
+  }
+  const Failure *f = r.failure ? &*r.failure : nullptr;
+  p.err = errorText(tool, f, r.warnings, raw);
+  p.status = f ? kExitError : 0;
+  return p;
+}
+
+Printed applyJson(const ApplyReport &r) {
+  JsonObject o;
+  o.str("outcome", applyOutcome(r.outcome))
+      .boolean("dry_run", r.dryRun)
+      .str("package", r.package)
+      .strOrNull("id", nonEmpty(r.id))
+      .strOrNull("description", r.id.empty() ? std::nullopt
+                                       : std::optional(r.description));
+  failureFields(o, r.failure ? &*r.failure : nullptr);
+  o.raw("functions", functionsJson(r.functions))
+      .numOrNull("pause_ns", r.pauseNs)
+      .raw("match", jsonStrings(r.match))
+      .raw("loader_timings", loaderTimingsJson(r.timings))
+      .raw("phases", phasesJson(r.phases))
+      .raw("warnings", jsonStrings(r.warnings));
+  return {o.text() + "\n", "", r.failure ? kExitError : 0};
+}
+
+Printed printUndo(const std::string &tool, const UndoReport &r, bool raw) {
+  Printed p;
+  std::vector<std::string> warnings;
+  for (const UndoResult &u : r.updates) {
+    warnings.insert(warnings.end(), u.warnings.begin(), u.warnings.end());
+    switch (u.outcome) {
+      case UndoResult::Undone:
+        addLine(p.out, "undid update '" + u.id + "'");
+        break;
+      case UndoResult::Unloaded:
+        addLine(p.out, "update '" + u.id + "' was not applied (" + u.stage +
+                           "); unloaded its module '" + u.module + "'");
+        break;
+      case UndoResult::StaleRecordRemoved:
+        addLine(p.out, "update '" + u.id +
+                           "' is not loaded in the kernel (rebooted?); "
+                           "removed its stale record");
+        break;
+      case UndoResult::Failed:
+        break;
+    }
+  }
+  if (r.nothingToUndo)
+    addLine(p.out, "no updates are loaded; nothing to undo");
+  const Failure *f = r.firstFailure();
+  p.err = errorText(tool, f, warnings, raw);
+  p.status = f ? kExitError : 0;
+  return p;
+}
+
+Printed undoJson(const UndoReport &r) {
+  std::vector<std::string> updates;
+  for (const UndoResult &u : r.updates) {
+    JsonObject o;
+    o.str("id", u.id)
+        .str("outcome", undoOutcome(u.outcome))
+        .strOrNull("stage", nonEmpty(u.stage))
+        .strOrNull("module", nonEmpty(u.module));
+    failureFields(o, u.failure ? &*u.failure : nullptr);
+    o.numOrNull("pause_ns", u.pauseNs)
+        .raw("loader_timings", loaderTimingsJson(u.timings))
+        .raw("warnings", jsonStrings(u.warnings));
+    updates.push_back(o.text());
+  }
+  const Failure *f = r.firstFailure();
+  JsonObject o;
+  o.str("outcome", f ? "failed" : r.nothingToUndo ? "nothing_to_undo" : "undone");
+  failureFields(o, f);
+  o.raw("updates", jsonArray(updates)).raw("phases", phasesJson(r.phases));
+  return {o.text() + "\n", "", f ? kExitError : 0};
+}
+
+Printed printList(const std::vector<UpdateView> &views) {
+  Printed p;
+  if (views.empty())
+    addLine(p.out, "no updates are loaded");
+  for (const UpdateView &v : views) {
+    std::string functions;
+    for (const LoadedFunction &f : v.functions)
+      functions += (functions.empty() ? "" : ",") + f.name;
+    addLine(p.out, v.id + "  " + v.stage + "  '" + v.description +
+                       "'  applied-at " +
+                       (v.record ? formatTime(v.record->appliedAt) : "-") +
+                       "  functions " + (functions.empty() ? "-" : functions));
+  }
+  return p;
+}
+
+Printed printView(const UpdateView &v) {
+  Printed p;
+  addLine(p.out, "update '" + v.id + "' is " + v.stage);
+  addLine(p.out, "description: " + v.description);
+  if (v.record)
+    addLine(p.out, "applied at: " + formatTime(v.record->appliedAt));
+  if (v.pauseNs)
+    addLine(p.out, "pause: " + formatPause(*v.pauseNs));
+  addLine(p.out, "functions:");
+  for (const LoadedFunction &f : v.functions)
+    addLine(p.out, "  " + f.name + " (" + f.object + ")");
+  if (v.patch)
+    p.out += "patch:\n" + *v.patch;
+  else
+    addLine(p.out, "patch: not recorded (the update was not applied with "
+                   "ksplice-apply on this boot)");
+  return p;
+}
+
+Printed viewJson(const std::vector<UpdateView> &views) {
+  std::vector<std::string> items;
+  for (const UpdateView &v : views)
+    items.push_back(viewJsonObject(v));
+  return {JsonObject().raw("updates", jsonArray(items)).text() + "\n", "", 0};
 }
 
 }  // namespace ksplice

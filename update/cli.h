@@ -1,35 +1,55 @@
-// Pieces shared by the production-host tools (ksplice-apply, ksplice-undo,
-// ksplice-view): error reporting in one format and the report of a
-// loader abort.
+// What the production-host tools (ksplice-apply, ksplice-undo,
+// ksplice-view) print: a transaction's report as text or as one JSON
+// object.  The tools only parse, call a transaction and print this.
+//
+// stderr holds, in order: with --raw-errors the bare token of the failure
+// (so it is always the first line), the warnings ("TOOL: warning: ..."),
+// then "TOOL: error: MESSAGE" and "TOOL: note: ..." lines.
 #ifndef KSPLICE_UPDATE_CLI_H
 #define KSPLICE_UPDATE_CLI_H
 
 #include <string>
 #include <vector>
 
+#include "apply.h"
+#include "causes.h"
+#include "list.h"
+#include "report.h"
 #include "sysfs.h"
+#include "undo.h"
 
 namespace ksplice {
-
-// The token printed first with --raw-errors for failures that did not come
-// from the loader (bad package, wrong kernel, permissions...).
-inline constexpr const char *kOtherErrorToken = "other";
-// ksplice-apply's token for a package built on top of (--after) a patch
-// whose update is not applied on this host.  Not a loader cause: the tools
-// decide it before loading anything.
-inline constexpr const char *kMissingPrerequisiteToken =
-    "missing_prerequisite";
 
 // What a tool prints on stderr when the loader refused `action` ("apply",
 // "undo", or "check" for a dry run) on update `id`: with raw, first the
 // bare token; then "<tool>: error: <token>: <sentence>", a line naming the
-// update, and one line per conflicting task.  Returns the lines (without
-// newlines).
+// update, the loader's detail lines and one line per conflicting task.
+// Returns the lines (without newlines).
 std::vector<std::string> abortReport(const std::string &tool,
                                      const std::string &id,
                                      const std::string &action,
                                      const std::string &token,
-                                     const Conflicts &conflicts, bool raw);
+                                     const Conflicts &conflicts, bool raw,
+                                     const std::vector<std::string> &detail = {});
+
+// A rendered report: what goes to stdout and stderr, and the exit status.
+struct Printed {
+  std::string out;
+  std::string err;
+  int status = 0;
+};
+
+Printed printApply(const std::string &tool, const ApplyReport &r, bool raw);
+Printed printUndo(const std::string &tool, const UndoReport &r, bool raw);
+Printed printList(const std::vector<UpdateView> &views);
+Printed printView(const UpdateView &v);
+
+// --json: one object on stdout, nothing on stderr, the same status.
+Printed applyJson(const ApplyReport &r);
+Printed undoJson(const UndoReport &r);
+// {"updates":[...]}; with the patch of each update that has one recorded
+// (ksplice-view --id).
+Printed viewJson(const std::vector<UpdateView> &views);
 
 }  // namespace ksplice
 

@@ -97,4 +97,54 @@ std::string jsonString(std::string_view s) {
   return out;
 }
 
+JsonObject &JsonObject::raw(std::string_view key, std::string_view json) {
+  if (body_.size() > 1)
+    body_ += ',';
+  body_ += jsonString(key);
+  body_ += ':';
+  body_ += json;
+  return *this;
+}
+
+JsonObject &JsonObject::str(std::string_view key, std::string_view value) {
+  return raw(key, jsonString(value));
+}
+
+JsonObject &JsonObject::strOrNull(std::string_view key,
+                                  const std::optional<std::string> &v) {
+  return raw(key, v ? jsonString(*v) : "null");
+}
+
+JsonObject &JsonObject::num(std::string_view key, uint64_t value) {
+  return raw(key, std::to_string(value));
+}
+
+JsonObject &JsonObject::numOrNull(std::string_view key,
+                                  const std::optional<uint64_t> &v) {
+  return raw(key, v ? std::to_string(*v) : "null");
+}
+
+JsonObject &JsonObject::numOrNull(std::string_view key,
+                                  const std::optional<int64_t> &v) {
+  return raw(key, v ? std::to_string(*v) : "null");
+}
+
+JsonObject &JsonObject::boolean(std::string_view key, bool value) {
+  return raw(key, value ? "true" : "false");
+}
+
+std::string jsonArray(const std::vector<std::string> &values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); i++)
+    out += (i ? "," : "") + values[i];
+  return out + "]";
+}
+
+std::string jsonStrings(const std::vector<std::string> &strings) {
+  std::vector<std::string> values;
+  for (const std::string &s : strings)
+    values.push_back(jsonString(s));
+  return jsonArray(values);
+}
+
 }  // namespace ksplice

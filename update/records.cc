@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -34,15 +33,6 @@ bool parseInt(std::string s, int64_t &out) {
 }
 
 }  // namespace
-
-HostPaths HostPaths::fromEnvironment() {
-  HostPaths p{kDefaultSysfsRoot, kDefaultRunDir};
-  if (const char *s = getenv("KSPLICE_SYSFS_ROOT"); s && *s)
-    p.sysfsRoot = s;
-  if (const char *s = getenv("KSPLICE_RUN_DIR"); s && *s)
-    p.runDir = s;
-  return p;
-}
 
 RunLock::~RunLock() {
   if (fd_ >= 0)

@@ -16,14 +16,6 @@ namespace ksplice {
 
 inline constexpr const char *kDefaultRunDir = "/run/ksplice";
 
-// Where the tools look.  fromEnvironment() honours KSPLICE_SYSFS_ROOT and
-// KSPLICE_RUN_DIR, which exist for tests only.
-struct HostPaths {
-  std::string sysfsRoot;
-  std::string runDir;
-  static HostPaths fromEnvironment();
-};
-
 struct AppliedRecord {
   std::string id;
   uint64_t sequence = 0;
@@ -46,20 +38,25 @@ class RunLock {
   int fd_ = -1;
 };
 
+// The records in the file system under root().  The three that change
+// something are virtual, so tests can make them fail.
 class Records {
  public:
   explicit Records(std::string runDir = kDefaultRunDir)
       : root_(std::move(runDir)) {}
+  virtual ~Records() = default;
   const std::string &root() const { return root_; }
   // Serializes the tools: waits until no other ksplice-apply/-undo holds
   // the lock.
-  Result<RunLock> lock();
-  // Records `id` as applied now, with the next sequence number; copies
-  // `manifestPath` and `patchPath`.  Replaces an older record of `id`.
-  Result<AppliedRecord> add(const std::string &id,
-                            const std::string &manifestPath,
-                            const std::string &patchPath,
-                            const std::string &module, int64_t appliedAt);
+  virtual Result<RunLock> lock();
+  // Records `id` as applied at `appliedAt`, with the next sequence number;
+  // copies `manifestPath` and `patchPath`.  Replaces an older record of
+  // `id`.
+  virtual Result<AppliedRecord> add(const std::string &id,
+                                    const std::string &manifestPath,
+                                    const std::string &patchPath,
+                                    const std::string &module,
+                                    int64_t appliedAt);
   // All records, oldest (lowest sequence) first.  Malformed entries are
   // skipped.
   std::vector<AppliedRecord> list() const;
@@ -67,7 +64,7 @@ class Records {
   Result<AppliedRecord> get(const std::string &id) const;
   Result<std::string> patchText(const std::string &id) const;
   Result<std::string> manifestText(const std::string &id) const;
-  Status remove(const std::string &id) const;
+  virtual Status remove(const std::string &id) const;
 
  private:
   std::string root_;

@@ -85,43 +85,15 @@ Result<Conflicts> parseConflicts(const std::string &text) {
   return out;
 }
 
-bool Sysfs::coreLoaded() const { return isDirectory(root_); }
-
-bool Sysfs::hasUpdate(const std::string &id) const {
-  return isDirectory(root_ + "/" + id);
+Result<std::string> Sysfs::readText(const std::string &path) const {
+  auto text = readFile(path);
+  if (!text && (errno == EACCES || errno == EPERM))
+    return Status::error(text.message() + " (run as root)");
+  return text;
 }
 
-Result<std::vector<std::string>> Sysfs::updates() const {
-  if (!coreLoaded())
-    return std::vector<std::string>();
-  auto names = listDirectory(root_);
-  if (!names)
-    return names.status();
-  std::vector<std::string> ids;
-  for (const auto &n : *names)
-    if (isDirectory(root_ + "/" + n))
-      ids.push_back(n);
-  return ids;
-}
-
-Result<std::string> Sysfs::readLine(const std::string &id,
-                                    const char *name) const {
-  auto text = readFile(file(id, name));
-  if (!text) {
-    Status s = text.status();
-    if (errno == EACCES || errno == EPERM)
-      s = Status::error(s.message() + " (run as root)");
-    return s;
-  }
-  std::string v = *text;
-  if (!v.empty() && v.back() == '\n')
-    v.pop_back();
-  return v;
-}
-
-Status Sysfs::writeAttr(const std::string &id, const char *name,
-                        const std::string &value) const {
-  std::string path = file(id, name);
+Status Sysfs::writeText(const std::string &path,
+                        const std::string &text) const {
   // O_TRUNC as a shell redirection does: harmless on sysfs, and right for
   // the fake trees of the tests.
   int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -130,20 +102,78 @@ Status Sysfs::writeAttr(const std::string &id, const char *name,
                          strerror(errno) +
                          (errno == EACCES || errno == EPERM ? " (run as root)"
                                                             : ""));
-  std::string data = value + "\n";
   ssize_t n;
   do {
-    n = write(fd, data.data(), data.size());
+    n = write(fd, text.data(), text.size());
   } while (n < 0 && errno == EINTR);
   int e = errno;
   close(fd);
+  std::string value = text.substr(0, text.find('\n'));
   if (n < 0)
     return Status::error("writing '" + value + "' to '" + path +
                          "' failed: " + strerror(e));
-  if (size_t(n) != data.size())
+  if (size_t(n) != text.size())
     return Status::error("writing '" + value + "' to '" + path +
                          "' was cut short");
   return okStatus();
+}
+
+bool Sysfs::isDir(const std::string &path) const { return isDirectory(path); }
+
+bool Sysfs::exists(const std::string &path) const { return pathExists(path); }
+
+Result<std::vector<std::string>> Sysfs::listDir(const std::string &dir) const {
+  return listDirectory(dir);
+}
+
+bool Sysfs::coreLoaded() const { return isDir(root_); }
+
+bool Sysfs::hasUpdate(const std::string &id) const {
+  return isDir(root_ + "/" + id);
+}
+
+Result<std::vector<std::string>> Sysfs::updates() const {
+  if (!coreLoaded())
+    return std::vector<std::string>();
+  auto names = listDir(root_);
+  if (!names)
+    return names.status();
+  std::vector<std::string> ids;
+  for (const auto &n : *names)
+    if (isDir(root_ + "/" + n))
+      ids.push_back(n);
+  return ids;
+}
+
+Result<std::string> Sysfs::readLine(const std::string &id,
+                                    const char *name) const {
+  auto text = readText(file(id, name));
+  if (!text)
+    return text.status();
+  std::string v = *text;
+  if (!v.empty() && v.back() == '\n')
+    v.pop_back();
+  return v;
+}
+
+Result<std::vector<std::string>> Sysfs::optionalLines(const std::string &id,
+                                                      const char *name) const {
+  std::string path = file(id, name);
+  if (!exists(path))
+    return std::vector<std::string>();
+  auto text = readText(path);
+  if (!text)
+    return text.status();
+  std::vector<std::string> lines;
+  for (std::string &line : splitLines(*text))
+    if (!line.empty())
+      lines.push_back(std::move(line));
+  return lines;
+}
+
+Status Sysfs::writeAttr(const std::string &id, const char *name,
+                        const std::string &value) const {
+  return writeText(file(id, name), value + "\n");
 }
 
 Result<std::string> Sysfs::stage(const std::string &id) const {
@@ -182,7 +212,7 @@ Result<unsigned> Sysfs::retries(const std::string &id) const {
 
 Result<std::vector<LoadedFunction>> Sysfs::functions(
     const std::string &id) const {
-  auto text = readFile(file(id, "functions"));
+  auto text = readText(file(id, "functions"));
   if (!text)
     return text.status();
   std::vector<LoadedFunction> out;
@@ -200,13 +230,25 @@ Result<std::vector<LoadedFunction>> Sysfs::functions(
 }
 
 Result<Conflicts> Sysfs::conflicts(const std::string &id) const {
-  auto text = readFile(file(id, "conflicts"));
+  auto text = readText(file(id, "conflicts"));
   if (!text)
     return text.status();
   auto c = parseConflicts(*text);
   if (!c)
     return Status::error("'" + file(id, "conflicts") + "': " + c.message());
   return c;
+}
+
+Result<std::vector<std::string>> Sysfs::detail(const std::string &id) const {
+  return optionalLines(id, "detail");
+}
+
+Result<std::vector<std::string>> Sysfs::match(const std::string &id) const {
+  return optionalLines(id, "match");
+}
+
+Result<std::vector<std::string>> Sysfs::timings(const std::string &id) const {
+  return optionalLines(id, "timings");
 }
 
 Status Sysfs::setRetries(const std::string &id, unsigned retries) const {

@@ -1,6 +1,8 @@
 // Client of the loader's sysfs interface, /sys/kernel/ksplice/<id>/
-// (loader-kmod/core/core.c).  The root is injectable so tests can fake it
-// in a temporary directory.
+// (loader-kmod/core/core.c, docs/loader.md).  All its I/O goes through four
+// protected primitives on paths under root(): the real ones use the file
+// system (tests may point root at a temporary directory), and a fake
+// loader overrides them to answer from memory (tests/update/fake_host.h).
 #ifndef KSPLICE_UPDATE_SYSFS_H
 #define KSPLICE_UPDATE_SYSFS_H
 
@@ -43,6 +45,7 @@ class Sysfs {
  public:
   explicit Sysfs(std::string root = kDefaultSysfsRoot)
       : root_(std::move(root)) {}
+  virtual ~Sysfs() = default;
   const std::string &root() const { return root_; }
 
   // The core module's directory exists.
@@ -58,6 +61,17 @@ class Sysfs {
   Result<unsigned> retries(const std::string &id) const;
   Result<std::vector<LoadedFunction>> functions(const std::string &id) const;
   Result<Conflicts> conflicts(const std::string &id) const;
+  // The loader's detail on the last action: after a failure, what it found
+  // (for no_match: unit, function, offset, the bytes expected and found);
+  // empty after a success.  Empty too when the core has no such file (a
+  // core from before it existed).
+  Result<std::vector<std::string>> detail(const std::string &id) const;
+  // Per-unit run-pre match counts of the last apply or check; empty when
+  // the core has no such file.
+  Result<std::vector<std::string>> match(const std::string &id) const;
+  // The loader's time for each of its phases of the last action, lines
+  // "phase ns"; empty when the core has no such file.
+  Result<std::vector<std::string>> timings(const std::string &id) const;
 
   Status setRetries(const std::string &id, unsigned retries) const;
   // Writes "apply", "check" or "undo" to stage; blocks until the loader is
@@ -65,12 +79,28 @@ class Sysfs {
   // the reason.
   Status writeStage(const std::string &id, const std::string &action) const;
 
+ protected:
+  // The file system under root(), the only I/O of this class.  Errors name
+  // the path (and say "run as root" when permission was denied).
+  virtual Result<std::string> readText(const std::string &path) const;
+  // Writes `text` in one write(2), as a shell redirection does.
+  virtual Status writeText(const std::string &path,
+                           const std::string &text) const;
+  virtual bool isDir(const std::string &path) const;
+  virtual bool exists(const std::string &path) const;
+  // Names in `dir`, sorted.
+  virtual Result<std::vector<std::string>> listDir(
+      const std::string &dir) const;
+
  private:
   std::string file(const std::string &id, const char *name) const {
     return root_ + "/" + id + "/" + name;
   }
   // A one-line attribute without its trailing newline.
   Result<std::string> readLine(const std::string &id, const char *name) const;
+  // The lines of an attribute newer cores have; none if it is absent.
+  Result<std::vector<std::string>> optionalLines(const std::string &id,
+                                                 const char *name) const;
   Status writeAttr(const std::string &id, const char *name,
                    const std::string &value) const;
   std::string root_;

@@ -6,7 +6,7 @@
 # target_not_loaded, no_match, code_busy with the conflicting task,
 # dependent_update, undo --all newest first, view text and JSON.  With
 # GUEST, runs guest/GUEST on the same packages instead (dry-run.sh:
-# ksplice-apply --dry-run).
+# ksplice-apply --dry-run; json.sh: --json and the loader's detail).
 #
 #   tests/update/vm-tools.sh UPDATE_MKPKG BIN_DIR LOADER_OUT WORK_DIR [GUEST]
 set -euo pipefail
