@@ -11,6 +11,7 @@
 
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include "compat.h"
 #include "internal.h"
 
@@ -30,23 +31,34 @@ static int prepare_states(struct ksplice_update *update,
 			  struct ksplice_range **rangesp,
 			  unsigned int *nr_ranges)
 {
+	u64 t = ktime_get_ns();
 	int ret;
 
 	ret = ksplice_collect_candidates(update, states);
-	if (ret)
+	ksplice_phase_done(update, KSPLICE_PHASE_kallsyms, t);
+	if (ret) {
 		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
 			      "no memory for the kallsyms candidates\n");
-	if (!ret)
-		ret = ksplice_run_pre(update, states);
-	if (!ret)
-		ret = ksplice_runpre_deps(update, states);
+		return ret;
+	}
+	t = ktime_get_ns();
+	ret = ksplice_run_pre(update, states);
+	ksplice_phase_done(update, KSPLICE_PHASE_runpre, t);
+	if (ret)
+		return ret;
+	t = ktime_get_ns();
+	ret = ksplice_runpre_deps(update, states);
 	if (!ret)
 		ret = ksplice_prepare_jumps(update, states);
-	if (!ret)
-		ret = ksplice_late_relocs(update, states, write);
-	if (!ret)
-		ret = ksplice_stack_ranges(update, states, rangesp, nr_ranges);
-	return ret;
+	ksplice_phase_done(update, KSPLICE_PHASE_jumps, t);
+	if (ret)
+		return ret;
+	t = ktime_get_ns();
+	ret = ksplice_late_relocs(update, states, write);
+	ksplice_phase_done(update, KSPLICE_PHASE_relocs, t);
+	if (ret)
+		return ret;
+	return ksplice_stack_ranges(update, states, rangesp, nr_ranges);
 }
 
 /*
@@ -58,10 +70,13 @@ static int prepare(struct ksplice_update *update, bool write,
 		   struct ksplice_range **rangesp, unsigned int *nr_ranges)
 {
 	struct ksplice_unit_state *states;
+	u64 t;
 	int ret;
 
 	unprepare(update);
+	t = ktime_get_ns();
 	ret = ksplice_get_targets(update);
+	ksplice_phase_done(update, KSPLICE_PHASE_targets, t);
 	if (ret)
 		return ret;
 	states = ksplice_alloc_states(update);
@@ -128,6 +143,7 @@ static int apply_or_check(struct ksplice_update *update,
 	bool check = action == KSPLICE_ACT_CHECK;
 	struct ksplice_range *ranges;
 	unsigned int nr_ranges;
+	u64 start = ktime_get_ns();
 	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
@@ -140,7 +156,7 @@ static int apply_or_check(struct ksplice_update *update,
 	}
 	ret = prepare(update, !check, &ranges, &nr_ranges);
 	if (ret)
-		return ret;
+		goto out;
 	if (check)
 		ret = stop_holding(update, action, ranges, nr_ranges);
 	else
@@ -148,11 +164,13 @@ static int apply_or_check(struct ksplice_update *update,
 	kfree(ranges);
 	if (ret || check) {
 		unprepare(update);
-		return ret;
+		goto out;
 	}
 	update->stage = KSPLICE_STAGE_APPLIED;
 	ksplice_call_hooks(update, KSPLICE_HOOK_POST_APPLY);
-	return 0;
+out:
+	ksplice_phase_done(update, KSPLICE_PHASE_total, start);
+	return ret;
 }
 
 /**
@@ -223,6 +241,7 @@ int ksplice_undo(struct ksplice_update *update)
 	struct ksplice_range *ranges;
 	struct ksplice_update *u;
 	unsigned int nr_ranges;
+	u64 start = ktime_get_ns();
 	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
@@ -251,10 +270,12 @@ int ksplice_undo(struct ksplice_update *update)
 	}
 	kfree(ranges);
 	if (ret)
-		return ret;
+		goto out;
 	update->stage = KSPLICE_STAGE_REVERSED;
 	ksplice_call_hooks(update, KSPLICE_HOOK_POST_REVERSE);
 	unprepare(update);
 	module_put(update->owner);
-	return 0;
+out:
+	ksplice_phase_done(update, KSPLICE_PHASE_total, start);
+	return ret;
 }

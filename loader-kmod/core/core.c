@@ -164,6 +164,18 @@ static ssize_t pause_ns_show(struct kobject *kobj,
 	return n;
 }
 
+static ssize_t timings_show(struct kobject *kobj,
+			    struct kobj_attribute *attr, char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = ksplice_timings_show(update, buf);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
 static ssize_t functions_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
@@ -243,6 +255,8 @@ static struct kobj_attribute description_attr = __ATTR(description, 0400,
 						       description_show, NULL);
 static struct kobj_attribute pause_ns_attr = __ATTR(pause_ns, 0400,
 						    pause_ns_show, NULL);
+static struct kobj_attribute timings_attr = __ATTR(timings, 0400,
+						   timings_show, NULL);
 static struct kobj_attribute functions_attr = __ATTR(functions, 0400,
 						     functions_show, NULL);
 static struct kobj_attribute hooks_attr = __ATTR(hooks, 0400, hooks_show,
@@ -257,6 +271,7 @@ static struct attribute *update_attrs[] = {
 	&detail_attr.attr,
 	&description_attr.attr,
 	&pause_ns_attr.attr,
+	&timings_attr.attr,
 	&functions_attr.attr,
 	&hooks_attr.attr,
 	&retries_attr.attr,

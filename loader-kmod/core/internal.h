@@ -108,6 +108,33 @@ struct ksplice_range {
 	int func;		/* index into jumps, or -1 */
 };
 
+/*
+ * The phases of an action, in the order they run; sysfs "timings" shows
+ * those the last action ran, one "<phase> <ns>" line each.
+ */
+#define KSPLICE_PHASES(X)						\
+	X(targets)	/* the target modules looked up and referenced */ \
+	X(kallsyms)	/* the one pass over kallsyms for the candidates */ \
+	X(runpre)	/* run-pre matching */				\
+	X(jumps)	/* dependencies, jump sites, aliases */		\
+	X(relocs)	/* late relocations */				\
+	X(stop_machine)	/* the whole stop_machine() call (last try) */	\
+	X(pause)	/* pause_ns (last try) */			\
+	X(total)	/* the whole action, with the sleeps between tries */
+
+#define KSPLICE_PHASE_ENUM(name)	KSPLICE_PHASE_##name,
+enum ksplice_phase {
+	KSPLICE_PHASES(KSPLICE_PHASE_ENUM)
+	KSPLICE_NR_PHASES
+};
+#undef KSPLICE_PHASE_ENUM
+
+/* What the last action's phases took. */
+struct ksplice_timings {
+	u64 ns[KSPLICE_NR_PHASES];
+	u32 ran;			/* bit per phase that ran */
+};
+
 struct ksplice_update {
 	struct kobject kobj;
 	struct list_head list;		/* on ksplice_updates */
@@ -122,6 +149,7 @@ struct ksplice_update {
 	enum ksplice_abort_cause cause;
 	unsigned int retries;
 	u64 pause_ns;
+	struct ksplice_timings timings;	/* of the last action */
 	struct ksplice_jump *jumps;
 	unsigned int nr_jumps;
 	struct module **targets;	/* referenced while applied */
@@ -170,6 +198,11 @@ void ksplice_abort_more(struct ksplice_update *update, const char *fmt, ...);
 ssize_t ksplice_detail_show(struct ksplice_update *update, char *buf);
 int ksplice_record_match(struct ksplice_update *update,
 			 const struct ksplice_unit_state *states);
+void ksplice_phase_set(struct ksplice_update *update, enum ksplice_phase phase,
+		       u64 ns);
+void ksplice_phase_done(struct ksplice_update *update,
+			enum ksplice_phase phase, u64 start);
+ssize_t ksplice_timings_show(struct ksplice_update *update, char *buf);
 
 /* trampoline_x86.c */
 int ksplice_map_writable(unsigned long addr, size_t len, void **map,

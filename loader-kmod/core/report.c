@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/timekeeping.h>
 #include "internal.h"
 
 /* Room for the lines of "detail", leaving some for the truncation mark. */
@@ -34,6 +35,7 @@ void ksplice_report_begin(struct ksplice_update *update, bool matching)
 	update->detail[0] = '\0';
 	update->detail_len = 0;
 	update->detail_truncated = false;
+	memset(&update->timings, 0, sizeof(update->timings));
 	if (!matching)
 		return;
 	kvfree(update->match);
@@ -140,6 +142,65 @@ ssize_t ksplice_detail_show(struct ksplice_update *update, char *buf)
 	n = sysfs_emit(buf, "%s", update->detail);
 	if (update->detail_truncated)
 		n += sysfs_emit_at(buf, n, DETAIL_MORE);
+	return n;
+}
+
+#define KSPLICE_PHASE_NAME(name)	[KSPLICE_PHASE_##name] = #name,
+static const char *const phase_names[] = {
+	KSPLICE_PHASES(KSPLICE_PHASE_NAME)
+};
+#undef KSPLICE_PHASE_NAME
+
+/**
+ * ksplice_phase_set() - record what a phase of the current action took
+ * @update: the update
+ * @phase: the phase
+ * @ns: its duration (a phase run again replaces the earlier figure)
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_phase_set(struct ksplice_update *update, enum ksplice_phase phase,
+		       u64 ns)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	update->timings.ns[phase] = ns;
+	update->timings.ran |= BIT(phase);
+}
+
+/**
+ * ksplice_phase_done() - a phase of the current action ends now
+ * @update: the update
+ * @phase: the phase
+ * @start: when it began (ktime_get_ns())
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_phase_done(struct ksplice_update *update,
+			enum ksplice_phase phase, u64 start)
+{
+	ksplice_phase_set(update, phase, ktime_get_ns() - start);
+}
+
+/**
+ * ksplice_timings_show() - the phases of the last action, for sysfs
+ * @update: the update
+ * @buf: a sysfs buffer (PAGE_SIZE)
+ *
+ * One "<phase> <ns>" line per phase the last action ran, in order.
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: The number of bytes written.
+ */
+ssize_t ksplice_timings_show(struct ksplice_update *update, char *buf)
+{
+	unsigned int i;
+	ssize_t n = 0;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for (i = 0; i < KSPLICE_NR_PHASES; i++)
+		if (update->timings.ran & BIT(i))
+			n += sysfs_emit_at(buf, n, "%s %llu\n", phase_names[i],
+					   update->timings.ns[i]);
 	return n;
 }
 

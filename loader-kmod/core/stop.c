@@ -275,7 +275,9 @@ static void free_stop(struct ksplice_stop *s)
 /* Up to @tries stop_machine calls, 1 s apart while busy. */
 static int stop_tries(struct ksplice_stop *s, unsigned int tries)
 {
+	struct ksplice_update *update = s->update;
 	unsigned int try;
+	u64 t;
 	int ret;
 
 	for (try = 1; ; try++) {
@@ -285,10 +287,13 @@ static int stop_tries(struct ksplice_stop *s, unsigned int tries)
 		s->sc.nr_conflicts = 0;
 		s->sc.truncated = false;
 		scrub_stack();
+		t = ktime_get_ns();
 		ret = stop_machine(stop_fn, s, cpu_online_mask);
+		ksplice_phase_done(update, KSPLICE_PHASE_stop_machine, t);
 		if (!ret)
 			ret = s->result;
-		s->update->pause_ns = s->pause_ns;
+		update->pause_ns = s->pause_ns;
+		ksplice_phase_set(update, KSPLICE_PHASE_pause, s->pause_ns);
 		if (ret != -EBUSY || try >= tries)
 			return ret;
 		msleep(1000);
