@@ -58,15 +58,13 @@ gcc -O2 -Wall -static -pthread -o "$out/bench-tool" "$bench/bench-tool.c"
 
 # The large units: packages made by ksplice-create, patch module taken out.
 for u in sched-core proc-base; do
-	if [ ! -f "$out/$u.ko" ]; then
-		"$bin/ksplice-create" --patch "$bench/$u.patch" --id "bench-$u" \
-			--config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
-			--cache "$out/cache" -o "$out/$u.tar.gz" "$KSPLICE_SRC" \
-			> "$out/create-$u.log" 2>&1 ||
-			{ cat "$out/create-$u.log" >&2; exit 1; }
-		tar -xzf "$out/$u.tar.gz" -O "ksplice-bench-$u/ksplice-bench-$u.ko" \
-			> "$out/$u.ko"
-	fi
+	"$bin/ksplice-create" --patch "$bench/$u.patch" --id "bench-$u" \
+		--config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
+		--cache "$out/cache" -o "$out/$u.tar.gz" "$KSPLICE_SRC" \
+		> "$out/create-$u.log" 2>&1 ||
+		{ cat "$out/create-$u.log" >&2; exit 1; }
+	tar -xzf "$out/$u.tar.gz" -O "ksplice-bench-$u/ksplice-bench-$u.ko" \
+		> "$out/$u.ko"
 done
 
 cat > "$out/guest.sh" <<'GUEST'
@@ -79,8 +77,10 @@ rm_retry() { # rmmod, retried while the module is still in use
 	for _ in $(seq 100); do rmmod "$1" 2>/dev/null && return; sleep 0.1; done
 	rmmod "$1"
 }
-phases() { # COUNT WHAT ID: the update's timings
+phases() { # COUNT WHAT ID: the update's timings, and the threads checked
 	sed "s/^/phase $1 $2 /" "$S/$3/timings"
+	dmesg | grep "'$3': \(applied\|reversed\) " | tail -n 1 |
+		sed -n "s/.* \([0-9]*\) threads checked before, \([0-9]*\) inside$/checked $1 $2 \1 \2/p"
 }
 insmod "$M/core/ksplice.ko"
 insmod "$M/kstest/kstest.ko"
@@ -137,9 +137,9 @@ ratio() { echo "scale=2; $1 / $2" | bc; }
 
 printf '\nksplice apply benchmark: %s (%s), QEMU TCG 2 vCPUs, %s MiB, %s, median of %s\n' \
 	"$KSPLICE_KVER" "$KSPLICE_KREL" "$mem" "$(date -u +%F)" "$runs"
-printf '\n%8s %9s %9s %9s %6s %9s %6s %9s %9s %9s %9s %6s %6s\n' threads \
-	"noop us" "stop us" "pause us" ratio "undo us" ratio "apply ms" "undo ms" \
-	"klp-on" "klp-off" "on/ap" "off/un"
+printf '\n%8s %7s %9s %9s %9s %6s %9s %6s %9s %9s %9s %9s %6s %6s\n' threads \
+	inside "noop us" "stop us" "pause us" ratio "undo us" ratio "apply ms" \
+	"undo ms" "klp-on" "klp-off" "on/ap" "off/un"
 for n in $counts; do
 	tasks=$(awk -v n="$n" '$1 == "count" && $2 == n { print $3 }' "$out/vm.log")
 	noop=$(median sample "$n" noop)
@@ -150,8 +150,10 @@ for n in $counts; do
 	undo=$(median sample "$n" undo)
 	kon=$(median sample "$n" klp-on)
 	koff=$(median sample "$n" klp-off)
-	printf '%8s %9s %9s %9s %6s %9s %6s %9s %9s %9s %9s %6s %6s\n' "$tasks" \
-		"$(us "$noop")" "$(us "$stop")" "$(us "$pause")" "$(ratio "$stop" "$noop")" \
+	inside=$(grep "^checked $n apply " "$out/vm.log" | awk '{ print $5 }' |
+		sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }')
+	printf '%8s %7s %9s %9s %9s %6s %9s %6s %9s %9s %9s %9s %6s %6s\n' "$tasks" \
+		"$inside" "$(us "$noop")" "$(us "$stop")" "$(us "$pause")" "$(ratio "$stop" "$noop")" \
 		"$(us "$ustop")" "$(ratio "$ustop" "$noop")" "$(ms "$apply")" "$(ms "$undo")" \
 		"$(ms "$kon")" "$(ms "$koff")" "$(ratio "$kon" "$apply")" "$(ratio "$koff" "$undo")"
 done

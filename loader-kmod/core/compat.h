@@ -54,6 +54,15 @@ typedef unsigned long (*ksplice_lookup_name_t)(const char *name);
 typedef int (*ksplice_each_symbol_t)(ksplice_each_sym_fn fn, void *data);
 typedef struct task_struct *(*ksplice_idle_task_t)(int cpu);
 typedef struct kprobe *(*ksplice_get_kprobe_t)(void *addr);
+typedef void (*ksplice_put_task_stack_t)(struct task_struct *t);
+
+/*
+ * The arguments of a probe on the sched_switch tracepoint after its data
+ * (TP_PROTO in include/trace/events/sched.h).
+ */
+#define KSPLICE_SCHED_SWITCH_ARGS					\
+	bool preempt, struct task_struct *prev, struct task_struct *next, \
+	unsigned int prev_state
 
 /* Called with each return address a tracer keeps off a task's stack. */
 typedef bool (*ksplice_ret_fn)(void *data, struct task_struct *t,
@@ -81,8 +90,15 @@ static inline bool ksplice_rethook_rets(struct task_struct *t,
 	bool hit = false;
 #ifdef CONFIG_RETHOOK
 	struct llist_node *node;
+	unsigned int n = 0;
 
-	for (node = READ_ONCE(t->rethooks.first); node; node = node->next)
+	/*
+	 * A task has no more nodes than its stack has words (one per
+	 * return address); the bound ends a walk that races with the task.
+	 */
+	for (node = READ_ONCE(t->rethooks.first);
+	     node && n < THREAD_SIZE / sizeof(long);
+	     node = READ_ONCE(node->next), n++)
 		hit |= fn(data, t, container_of(node, struct rethook_node,
 						llist)->ret_addr);
 #endif
@@ -91,14 +107,18 @@ static inline bool ksplice_rethook_rets(struct task_struct *t,
 
 /**
  * ksplice_shadow_rets() - return addresses kept off a task's stack
- * @t: the task (not running)
+ * @t: the task
  * @fn: called with each
  * @data: passed to @fn
  *
  * The function graph tracer and kretprobes (rethook) replace a return
  * address on the stack with their trampoline and keep the real one aside.
+ * Only the task itself pushes and pops them.  Read from a task that may be
+ * running (the check before the stop), the walk ends but what it returns
+ * means nothing.
  *
- * CONTEXT: Inside stop_machine.
+ * CONTEXT: Inside stop_machine, or under rcu_read_lock() with @t
+ * referenced (rethook nodes are freed after a grace period).
  * RETURNS: true if @fn returned true for one of them.
  */
 static inline bool ksplice_shadow_rets(struct task_struct *t,

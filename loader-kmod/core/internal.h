@@ -118,6 +118,8 @@ struct ksplice_range {
 	X(runpre)	/* run-pre matching */				\
 	X(jumps)	/* dependencies, jump sites, aliases */		\
 	X(relocs)	/* late relocations */				\
+	X(watch)	/* the probe on sched_switch, seen by every CPU */ \
+	X(precheck)	/* the stack check before the stop (last try) */ \
 	X(stop_machine)	/* the whole stop_machine() call (last try) */	\
 	X(pause)	/* pause_ns (last try) */			\
 	X(total)	/* the whole action, with the sleeps between tries */
@@ -179,6 +181,8 @@ int ksplice_collect_candidates(struct ksplice_update *update,
 			       struct ksplice_unit_state *states);
 struct module *ksplice_get_module(const char *name);
 struct task_struct *ksplice_idle_task(int cpu);
+void ksplice_put_task_stack(struct task_struct *t);
+struct tracepoint *ksplice_sched_switch_tp(void);
 bool ksplice_kprobe_at(unsigned long addr, unsigned long len);
 struct ksplice_update *ksplice_update_of_addr(unsigned long addr);
 unsigned long ksplice_follow_jumps(unsigned long addr);
@@ -202,6 +206,8 @@ void ksplice_phase_set(struct ksplice_update *update, enum ksplice_phase phase,
 		       u64 ns);
 void ksplice_phase_done(struct ksplice_update *update,
 			enum ksplice_phase phase, u64 start);
+void ksplice_phase_forget(struct ksplice_update *update,
+			  enum ksplice_phase phase);
 ssize_t ksplice_timings_show(struct ksplice_update *update, char *buf);
 
 /* trampoline_x86.c */
@@ -216,19 +222,64 @@ bool ksplice_site_rewritable(const struct ksplice_site *site);
 const char *ksplice_site_name(u16 kind);
 int ksplice_make_jump(unsigned long from, unsigned long to, u8 *insn);
 
-/* stack_check.c */
+/* watch.c */
+/* A task the watch saw switched. */
+struct ksplice_ran {
+	struct task_struct *task;	/* referenced; NULL: a free slot */
+	atomic_long_t switches;		/* switches in and out, since the start */
+	long checked;			/* switches when a scan held */
+};
+
+/*
+ * Which tasks were switched since the watch started: written by the
+ * sched_switch probe on any CPU (cmpxchg on a slot's task, atomics), read
+ * by the stack check; emptied only when the probe is gone.
+ */
+struct ksplice_watch {
+	struct ksplice_ran *slots;	/* open addressing, by task */
+	u32 *order;			/* slots in the order they were taken */
+	atomic_t nr;			/* slots taken */
+	unsigned int max;		/* slots to take before overflowing */
+	bool overflow;			/* a switch went unrecorded */
+	bool on;			/* the probe is registered */
+};
+
+int ksplice_watch_alloc(struct ksplice_watch *w);
+void ksplice_watch_free(struct ksplice_watch *w);
+int ksplice_watch_start(struct ksplice_watch *w);
+void ksplice_watch_stop(struct ksplice_watch *w);
+unsigned int ksplice_watch_nr(struct ksplice_watch *w);
+struct ksplice_ran *ksplice_watch_find(struct ksplice_watch *w,
+				       struct task_struct *t);
+
+/* The entry @i (< ksplice_watch_nr()) in the order the tasks came. */
+static inline struct ksplice_ran *ksplice_watch_entry(struct ksplice_watch *w,
+						      unsigned int i)
+{
+	return &w->slots[READ_ONCE(w->order[i])];
+}
+
+/* stack_check.c, precheck.c */
 struct ksplice_stack_check {
 	const struct ksplice_range *ranges;
 	unsigned int nr_ranges;
 	unsigned long lo, hi;		/* envelope of the ranges */
+	struct task_struct *caller;	/* the task that stops the machine */
 	struct task_struct **stoppers;	/* per cpu: task running the stopper */
 	unsigned long *stopper_sp;	/* per cpu: its stack pointer */
+	struct ksplice_watch watch;	/* tasks switched during the try */
+	unsigned int nr_before;		/* tasks checked before the stop */
+	unsigned int nr_inside;		/* tasks checked inside it */
 	struct ksplice_conflict *conflicts;
 	unsigned int nr_conflicts;
 	bool truncated;
 };
 
+void ksplice_stack_ranges_envelope(struct ksplice_stack_check *sc);
+bool ksplice_scan_task(struct ksplice_stack_check *sc, struct task_struct *t,
+		       unsigned long sp);
 int ksplice_check_stacks(struct ksplice_stack_check *sc);
+int ksplice_precheck_stacks(struct ksplice_stack_check *sc);
 
 /* What a stop_machine pass is for. */
 enum ksplice_action {

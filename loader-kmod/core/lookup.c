@@ -14,6 +14,7 @@
 #include <linux/bsearch.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/tracepoint.h>
 #include "compat.h"
 #include "internal.h"
 
@@ -24,13 +25,22 @@ static struct {
 	ksplice_each_symbol_t each_module_symbol;
 	ksplice_idle_task_t idle_task;
 	ksplice_get_kprobe_t get_kprobe;
+	ksplice_put_task_stack_t put_task_stack;
+	struct tracepoint *sched_switch;
 } kfn;
+
+static void find_sched_switch(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		kfn.sched_switch = tp;
+}
 
 /**
  * ksplice_lookup_init() - find the non-exported kernel functions we use
  *
  * kallsyms_lookup_name is found by registering a kprobe on it (the probe
- * resolves the name); the rest through kallsyms_lookup_name.
+ * resolves the name); the rest through kallsyms_lookup_name, and the
+ * sched_switch tracepoint (not exported) among the kernel's tracepoints.
  *
  * CONTEXT: Module init; might sleep.
  * RETURNS: 0, or -ENOENT if a function is missing.
@@ -53,8 +63,10 @@ int ksplice_lookup_init(void)
 		(void *)kfn.lookup_name("module_kallsyms_on_each_symbol");
 	kfn.idle_task = (void *)kfn.lookup_name("idle_task");
 	kfn.get_kprobe = (void *)kfn.lookup_name("get_kprobe");
+	kfn.put_task_stack = (void *)kfn.lookup_name("put_task_stack");
+	for_each_kernel_tracepoint(find_sched_switch, NULL);
 	if (!kfn.each_symbol || !kfn.each_module_symbol || !kfn.idle_task ||
-	    !kfn.get_kprobe) {
+	    !kfn.get_kprobe || !kfn.put_task_stack || !kfn.sched_switch) {
 		pr_err("a kernel function we need is missing from kallsyms\n");
 		return -ENOENT;
 	}
@@ -71,6 +83,28 @@ int ksplice_lookup_init(void)
 struct task_struct *ksplice_idle_task(int cpu)
 {
 	return kfn.idle_task(cpu);
+}
+
+/**
+ * ksplice_put_task_stack() - drop a reference try_get_task_stack() took
+ * @t: the task
+ *
+ * CONTEXT: Any but NMI.
+ */
+void ksplice_put_task_stack(struct task_struct *t)
+{
+	kfn.put_task_stack(t);
+}
+
+/**
+ * ksplice_sched_switch_tp() - the sched_switch tracepoint
+ *
+ * CONTEXT: Any.
+ * RETURNS: The tracepoint (found at init).
+ */
+struct tracepoint *ksplice_sched_switch_tp(void)
+{
+	return kfn.sched_switch;
 }
 
 /**

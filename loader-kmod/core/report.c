@@ -182,6 +182,21 @@ void ksplice_phase_done(struct ksplice_update *update,
 }
 
 /**
+ * ksplice_phase_forget() - a phase did not run in the current try
+ * @update: the update
+ * @phase: the phase
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_phase_forget(struct ksplice_update *update,
+			  enum ksplice_phase phase)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	update->timings.ns[phase] = 0;
+	update->timings.ran &= ~BIT(phase);
+}
+
+/**
  * ksplice_timings_show() - the phases of the last action, for sysfs
  * @update: the update
  * @buf: a sysfs buffer (PAGE_SIZE)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stop_machine pass of apply, check and undo: every CPU parks in the
- * callback, the first to arrive runs the stack check and the jump-site
+ * The stop_machine pass of apply, check and undo: with a watch on the
+ * scheduler, every thread's stack is checked while the machine runs
+ * (precheck.c); then every CPU parks in the callback, the first to arrive
+ * checks the stacks that may have changed since, runs the jump-site
  * checks and, at the single commit point, writes the jumps (or, for undo,
  * the saved bytes; nothing for a check).  Retried while code is busy; the
  * conflicts of the last try are kept for sysfs.
@@ -10,7 +12,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/delay.h>
-#include <linux/sched/signal.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stop_machine.h>
@@ -33,19 +35,18 @@ struct ksplice_stop {
 	int done;			/* master finished: others may go */
 	int result;
 	u64 pause_ns;
-	unsigned int nr_threads;
 	struct ksplice_stack_check sc;
 };
 
-static unsigned int count_threads(void)
-{
-	struct task_struct *p, *t;
-	unsigned int n = 0;
-
-	for_each_process_thread(p, t)
-		n++;
-	return n + num_online_cpus();
-}
+/*
+ * For tests only (tests/loader/guest/window.sh): a window, in ms, between
+ * the stack check before the stop and stop_machine, for a thread to enter
+ * a replaced function in.
+ */
+static unsigned int test_window_ms;
+module_param(test_window_ms, uint, 0600);
+MODULE_PARM_DESC(test_window_ms,
+		 "testing only: ms to sleep between the stack check before stop_machine and stop_machine");
 
 /*
  * The checks of every jump site right before the writes: the bytes are
@@ -104,7 +105,8 @@ static int stop_fn(void *data)
 
 	/* The first CPU to arrive checks and writes. */
 	t0 = ktime_get_mono_fast_ns();
-	while (atomic_read(&s->arrived) < num_online_cpus())
+	/* Acquires what the others did before: their switches, watched. */
+	while (atomic_read_acquire(&s->arrived) < num_online_cpus())
 		cpu_relax();
 
 	ret = ksplice_check_stacks(&s->sc);
@@ -126,7 +128,6 @@ static int stop_fn(void *data)
 	}
 	s->result = ret;
 	s->pause_ns = ktime_get_mono_fast_ns() - t0;
-	s->nr_threads = count_threads();
 	sync_core();
 	/* Publishes the writes above to the waiting CPUs. */
 	smp_store_release(&s->done, 1);
@@ -202,17 +203,20 @@ static noinline void scrub_stack(void)
 }
 
 static void report_success(struct ksplice_update *update,
-			   enum ksplice_action action, unsigned int nr_threads)
+			   enum ksplice_action action,
+			   const struct ksplice_stack_check *sc)
 {
 	const char *s = update->nr_jumps == 1 ? "" : "s";
 
 	if (action == KSPLICE_ACT_CHECK)
-		ksplice_info(update, "check passed: %u function%s can be replaced, machine stopped %llu ns, %u threads checked\n",
-			     update->nr_jumps, s, update->pause_ns, nr_threads);
+		ksplice_info(update, "check passed: %u function%s can be replaced, machine stopped %llu ns, %u threads checked before, %u inside\n",
+			     update->nr_jumps, s, update->pause_ns,
+			     sc->nr_before, sc->nr_inside);
 	else
-		ksplice_info(update, "%s %u function%s, machine stopped %llu ns, %u threads checked\n",
+		ksplice_info(update, "%s %u function%s, machine stopped %llu ns, %u threads checked before, %u inside\n",
 			     action == KSPLICE_ACT_UNDO ? "reversed" : "applied",
-			     update->nr_jumps, s, update->pause_ns, nr_threads);
+			     update->nr_jumps, s, update->pause_ns,
+			     sc->nr_before, sc->nr_inside);
 }
 
 /* Reports a failed pass; returns the errno for sysfs. */
@@ -222,6 +226,8 @@ static int report_failure(struct ksplice_update *update,
 {
 	const char *what = ksplice_action_names[action];
 
+	if (update->cause != KSPLICE_CAUSE_none)
+		return ret;	/* reported where it failed */
 	switch (ret) {
 	case -EBUSY:
 		ksplice_abort(update, KSPLICE_CAUSE_code_busy,
@@ -255,7 +261,8 @@ static struct ksplice_stop *alloc_stop(void)
 				   GFP_KERNEL);
 	s->sc.conflicts = kcalloc(KSPLICE_MAX_CONFLICTS,
 				  sizeof(*s->sc.conflicts), GFP_KERNEL);
-	if (s->sc.stoppers && s->sc.stopper_sp && s->sc.conflicts)
+	if (s->sc.stoppers && s->sc.stopper_sp && s->sc.conflicts &&
+	    !ksplice_watch_alloc(&s->sc.watch))
 		return s;
 	kfree(s->sc.conflicts);
 	kfree(s->sc.stopper_sp);
@@ -266,34 +273,79 @@ static struct ksplice_stop *alloc_stop(void)
 
 static void free_stop(struct ksplice_stop *s)
 {
+	ksplice_watch_free(&s->sc.watch);
 	kfree(s->sc.conflicts);
 	kfree(s->sc.stopper_sp);
 	kfree(s->sc.stoppers);
 	kfree(s);
 }
 
-/* Up to @tries stop_machine calls, 1 s apart while busy. */
-static int stop_tries(struct ksplice_stop *s, unsigned int tries)
+/* The whole stop_machine() call, timed as its caller sees it. */
+static int stop(struct ksplice_stop *s)
 {
 	struct ksplice_update *update = s->update;
-	unsigned int try;
 	u64 t;
 	int ret;
 
+	if (test_window_ms) {
+		ksplice_info(update, "test window: %u ms before stop_machine\n",
+			     test_window_ms);
+		msleep(test_window_ms);
+	}
+	atomic_set(&s->arrived, 0);
+	s->done = 0;
+	s->result = 0;
+	scrub_stack();
+	t = ktime_get_ns();
+	ret = stop_machine(stop_fn, s, cpu_online_mask);
+	ksplice_phase_done(update, KSPLICE_PHASE_stop_machine, t);
+	update->pause_ns = s->pause_ns;
+	ksplice_phase_set(update, KSPLICE_PHASE_pause, s->pause_ns);
+	return ret ? ret : s->result;
+}
+
+/*
+ * One try: the watch, the stack check before the stop, and the stop
+ * unless that check found a conflict.  Returns 0 or -errno (-EBUSY for a
+ * conflict); other failures to watch are reported here.
+ */
+static int try_once(struct ksplice_stop *s)
+{
+	struct ksplice_update *update = s->update;
+	u64 t = ktime_get_ns();
+	int ret;
+
+	s->sc.nr_conflicts = 0;
+	s->sc.truncated = false;
+	s->sc.nr_inside = 0;
+	update->pause_ns = 0;
+	ksplice_phase_forget(update, KSPLICE_PHASE_stop_machine);
+	ksplice_phase_forget(update, KSPLICE_PHASE_pause);
+	ret = ksplice_watch_start(&s->sc.watch);
+	ksplice_phase_done(update, KSPLICE_PHASE_watch, t);
+	if (ret) {
+		ksplice_abort(update, ksplice_errno_cause(ret),
+			      "%s: cannot watch the scheduler (%d)\n",
+			      ksplice_action_names[s->action], ret);
+		return ret;
+	}
+	t = ktime_get_ns();
+	ret = ksplice_precheck_stacks(&s->sc);
+	ksplice_phase_done(update, KSPLICE_PHASE_precheck, t);
+	if (!ret)
+		ret = stop(s);
+	ksplice_watch_stop(&s->sc.watch);
+	return ret;
+}
+
+/* Up to @tries tries, 1 s apart while busy. */
+static int stop_tries(struct ksplice_stop *s, unsigned int tries)
+{
+	unsigned int try;
+	int ret;
+
 	for (try = 1; ; try++) {
-		atomic_set(&s->arrived, 0);
-		s->done = 0;
-		s->result = 0;
-		s->sc.nr_conflicts = 0;
-		s->sc.truncated = false;
-		scrub_stack();
-		t = ktime_get_ns();
-		ret = stop_machine(stop_fn, s, cpu_online_mask);
-		ksplice_phase_done(update, KSPLICE_PHASE_stop_machine, t);
-		if (!ret)
-			ret = s->result;
-		update->pause_ns = s->pause_ns;
-		ksplice_phase_set(update, KSPLICE_PHASE_pause, s->pause_ns);
+		ret = try_once(s);
 		if (ret != -EBUSY || try >= tries)
 			return ret;
 		msleep(1000);
@@ -335,13 +387,15 @@ int ksplice_stop_machine(struct ksplice_update *update,
 	s->action = action;
 	s->sc.ranges = ranges;
 	s->sc.nr_ranges = nr_ranges;
+	s->sc.caller = current;
+	ksplice_stack_ranges_envelope(&s->sc);
 
 	ret = stop_tries(s, tries);
 	keep_conflicts(update, &s->sc);
 	if (ret)
 		ret = report_failure(update, action, tries, ret);
 	else
-		report_success(update, action, s->nr_threads);
+		report_success(update, action, &s->sc);
 	free_stop(s);
 	return ret;
 }

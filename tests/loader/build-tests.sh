@@ -41,6 +41,7 @@ variants=(
 	"sites-o5:-DKSTEST_SITES_OTHER=5"
 	"sites-o5v2:-DKSTEST_SITES_OTHER=5 -DKSTEST_SITES=2"
 	"hooks:-DKSTEST_HOOKS -DKSTEST_DUP_ADD=1 -I$root/loader-kmod/include"
+	"wait2:-DKSTEST_WAIT=2"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -93,6 +94,7 @@ make_update sites kstest_sites.o "$k/kstest_sites.o" "$out/sites/kstest_sites.o"
 # differs from the running one.
 make_update sites-stale kstest_sites.o "$out/sites-o5/kstest_sites.o" \
 	"$out/sites-o5v2/kstest_sites.o" kstest
+make_update waiter kstest_wait.o "$k/kstest_wait.o" "$out/wait2/kstest_wait.o" kstest
 make_update cold3 kstest_cold.o "$out/cold/kstest_cold.o" "$out/cold3/kstest_cold.o" kstest
 # Built on value2 (pre = value2's post) but replacing another function:
 # its pre code of kstest_value matches only value2's new code.

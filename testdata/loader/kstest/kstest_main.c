@@ -11,6 +11,7 @@
  *   cold     like sleeper, inside kstest_cold()'s .cold part (kstest_cold.c)
  *   sites    through cs-prefixed retpoline thunk calls (kstest_sites.c)
  *   timeout, refuse  state of the hook tests (kstest_hooks.c)
+ *   wait     a reader blocks inside kstest_wait() (kstest_wait.c)
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -147,6 +148,7 @@ static int __init kstest_init(void)
 	kstest_cold_init(dir);
 	kstest_sites_init(dir);
 	kstest_hooks_init(dir);
+	kstest_wait_init(dir);
 	return 0;
 }
 
@@ -158,6 +160,7 @@ static void __exit kstest_exit(void)
 		put_task_struct(sleeper);
 	}
 	kstest_cold_exit();
+	kstest_wait_exit();
 	proc_remove(dir);
 }
 
