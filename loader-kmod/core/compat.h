@@ -52,6 +52,14 @@ typedef int (*ksplice_each_sym_fn)(void *data, const char *name,
 				   struct module *mod, unsigned long addr);
 typedef unsigned long (*ksplice_lookup_name_t)(const char *name);
 typedef int (*ksplice_each_symbol_t)(ksplice_each_sym_fn fn, void *data);
+/*
+ * Every vmlinux symbol of one name, by a binary search of kallsyms' index
+ * of names (6.2, and 6.1 stable releases since it was backported); absent
+ * from older 6.1 kernels, which then get one pass over all symbols.
+ */
+typedef int (*ksplice_each_match_symbol_t)(int (*fn)(void *data,
+						     unsigned long addr),
+					   const char *name, void *data);
 typedef struct task_struct *(*ksplice_idle_task_t)(int cpu);
 typedef struct kprobe *(*ksplice_get_kprobe_t)(void *addr);
 typedef void (*ksplice_put_task_stack_t)(struct task_struct *t);

@@ -23,6 +23,7 @@ static struct {
 	ksplice_lookup_name_t lookup_name;
 	ksplice_each_symbol_t each_symbol;
 	ksplice_each_symbol_t each_module_symbol;
+	ksplice_each_match_symbol_t each_match_symbol;	/* or NULL */
 	ksplice_idle_task_t idle_task;
 	ksplice_get_kprobe_t get_kprobe;
 	ksplice_put_task_stack_t put_task_stack;
@@ -61,6 +62,8 @@ int ksplice_lookup_init(void)
 	kfn.each_symbol = (void *)kfn.lookup_name("kallsyms_on_each_symbol");
 	kfn.each_module_symbol =
 		(void *)kfn.lookup_name("module_kallsyms_on_each_symbol");
+	kfn.each_match_symbol =
+		(void *)kfn.lookup_name("kallsyms_on_each_match_symbol");
 	kfn.idle_task = (void *)kfn.lookup_name("idle_task");
 	kfn.get_kprobe = (void *)kfn.lookup_name("get_kprobe");
 	kfn.put_task_stack = (void *)kfn.lookup_name("put_task_stack");
@@ -192,8 +195,9 @@ struct ksplice_want {
 struct ksplice_collect {
 	struct ksplice_update *update;
 	struct ksplice_unit_state *states;
-	struct ksplice_want *wants;
+	struct ksplice_want *wants;	/* sorted by name */
 	unsigned int nr_wants;
+	struct ksplice_want *first;	/* of the name being looked up */
 	int err;
 };
 
@@ -243,28 +247,20 @@ static int add_cand(struct ksplice_cands *c, unsigned long addr)
 	return 0;
 }
 
-static int collect_one(void *data, const char *name, struct module *mod,
-		       unsigned long addr)
+/* The kallsyms entry @addr in @mod (NULL: vmlinux) of @first's name. */
+static int add_entry(struct ksplice_collect *col, struct ksplice_want *first,
+		     struct module *mod, unsigned long addr)
 {
-	struct ksplice_collect *col = data;
-	struct ksplice_want key = { .name = name }, *w, *first;
+	struct ksplice_want *w, *end = col->wants + col->nr_wants;
+	bool patch = mod && is_patch_module(mod);
 	struct ksplice_unit_state *st;
 	struct ksplice_cands *c;
-	bool patch;
 
-	w = bsearch(&key, col->wants, col->nr_wants, sizeof(*w), cmp_want);
-	if (!w)
+	if (patch)
 		return 0;
-	first = w;
-	while (first > col->wants && !strcmp(first[-1].name, name))
-		first--;
-	patch = mod && is_patch_module(mod);
-	for (w = first; w < col->wants + col->nr_wants &&
-	     !strcmp(w->name, name); w++) {
+	for (w = first; w < end && !strcmp(w->name, first->name); w++) {
 		st = &col->states[w->unit];
 		c = &st->cands[w->sym];
-		if (patch)
-			continue;
 		if (!c->nr_global++)
 			c->global = addr;
 		if (in_target(st->unit, mod)) {
@@ -276,14 +272,61 @@ static int collect_one(void *data, const char *name, struct module *mod,
 	return 0;
 }
 
+/* A kallsyms entry of any name: the wants of that name, if any. */
+static int collect_one(void *data, const char *name, struct module *mod,
+		       unsigned long addr)
+{
+	struct ksplice_collect *col = data;
+	struct ksplice_want key = { .name = name }, *w;
+
+	w = bsearch(&key, col->wants, col->nr_wants, sizeof(*w), cmp_want);
+	if (!w)
+		return 0;
+	while (w > col->wants && !strcmp(w[-1].name, name))
+		w--;
+	return add_entry(col, w, mod, addr);
+}
+
+/* A vmlinux entry with the name of col->first. */
+static int collect_match(void *data, unsigned long addr)
+{
+	struct ksplice_collect *col = data;
+
+	return add_entry(col, col->first, NULL, addr);
+}
+
+/*
+ * The vmlinux entries of every wanted name: a binary search of kallsyms'
+ * sorted index of names per name, or, on a kernel without one, a pass
+ * over all of vmlinux's symbols (each one decompressed).
+ */
+static int collect_vmlinux(struct ksplice_collect *col)
+{
+	struct ksplice_want *w, *end = col->wants + col->nr_wants;
+	int ret;
+
+	if (!kfn.each_match_symbol)
+		return kfn.each_symbol(collect_one, col);
+	for (w = col->wants; w < end; w++) {
+		if (w > col->wants && !strcmp(w[-1].name, w->name))
+			continue;
+		col->first = w;
+		ret = kfn.each_match_symbol(collect_match, w->name, col);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * ksplice_collect_candidates() - kallsyms candidates for every symbol
  * @update: the update
  * @states: one state per unit, with cands allocated and zeroed
  *
- * One pass over kallsyms (vmlinux and modules) fills, for every symbol of
- * every unit, the addresses of same-named symbols inside the unit's target
- * and the count of same-named symbols anywhere outside patch modules.
+ * Fills, for every symbol of every unit, the addresses of same-named
+ * symbols inside the unit's target and the count of same-named symbols
+ * anywhere outside patch modules: vmlinux's by name (collect_vmlinux()),
+ * then one pass over the modules' symbols.
  *
  * CONTEXT: ksplice_mutex held; might sleep.
  * RETURNS: 0 or -ENOMEM.
@@ -314,7 +357,7 @@ int ksplice_collect_candidates(struct ksplice_update *update,
 	}
 	sort(col.wants, col.nr_wants, sizeof(*col.wants), cmp_want, NULL);
 
-	ret = kfn.each_symbol(collect_one, &col);
+	ret = collect_vmlinux(&col);
 	if (!ret)
 		ret = kfn.each_module_symbol(collect_one, &col);
 	if (!ret)
