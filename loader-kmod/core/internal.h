@@ -183,6 +183,7 @@ struct module *ksplice_get_module(const char *name);
 struct task_struct *ksplice_idle_task(int cpu);
 void ksplice_put_task_stack(struct task_struct *t);
 struct tracepoint *ksplice_sched_switch_tp(void);
+unsigned long ksplice_forks(void);
 bool ksplice_kprobe_at(unsigned long addr, unsigned long len);
 struct ksplice_update *ksplice_update_of_addr(unsigned long addr);
 unsigned long ksplice_follow_jumps(unsigned long addr);
@@ -268,6 +269,7 @@ struct ksplice_stack_check {
 	struct task_struct **stoppers;	/* per cpu: task running the stopper */
 	unsigned long *stopper_sp;	/* per cpu: its stack pointer */
 	struct ksplice_watch watch;	/* tasks switched during the try */
+	unsigned long forks;		/* ksplice_forks() as the scan began */
 	unsigned int nr_before;		/* tasks checked before the stop */
 	unsigned int nr_inside;		/* tasks checked inside it */
 	struct ksplice_conflict *conflicts;

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/bsearch.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include "compat.h"
@@ -28,6 +29,8 @@ static struct {
 	ksplice_get_kprobe_t get_kprobe;
 	ksplice_put_task_stack_t put_task_stack;
 	struct tracepoint *sched_switch;
+	rwlock_t *tasklist_lock;
+	unsigned long *total_forks;
 } kfn;
 
 static void find_sched_switch(struct tracepoint *tp, void *priv)
@@ -67,10 +70,13 @@ int ksplice_lookup_init(void)
 	kfn.idle_task = (void *)kfn.lookup_name("idle_task");
 	kfn.get_kprobe = (void *)kfn.lookup_name("get_kprobe");
 	kfn.put_task_stack = (void *)kfn.lookup_name("put_task_stack");
+	kfn.tasklist_lock = (void *)kfn.lookup_name("tasklist_lock");
+	kfn.total_forks = (void *)kfn.lookup_name("total_forks");
 	for_each_kernel_tracepoint(find_sched_switch, NULL);
 	if (!kfn.each_symbol || !kfn.each_module_symbol || !kfn.idle_task ||
-	    !kfn.get_kprobe || !kfn.put_task_stack || !kfn.sched_switch) {
-		pr_err("a kernel function we need is missing from kallsyms\n");
+	    !kfn.get_kprobe || !kfn.put_task_stack || !kfn.sched_switch ||
+	    !kfn.tasklist_lock || !kfn.total_forks) {
+		pr_err("a kernel function or variable we need is missing from kallsyms\n");
 		return -ENOENT;
 	}
 	return 0;
@@ -97,6 +103,28 @@ struct task_struct *ksplice_idle_task(int cpu)
 void ksplice_put_task_stack(struct task_struct *t)
 {
 	kfn.put_task_stack(t);
+}
+
+/**
+ * ksplice_forks() - how many tasks were ever created (total_forks)
+ *
+ * Read under tasklist_lock, which copy_process() holds while it puts a new
+ * task on the task lists and counts it: every task the value counts is on
+ * the lists for a walk that begins afterwards, and a task put there later
+ * makes the count move.  Inside stop_machine nobody holds the lock (it is
+ * held with preemption off), so taking it there does not wait.
+ *
+ * CONTEXT: Any but NMI; not holding tasklist_lock.
+ * RETURNS: The count.
+ */
+unsigned long ksplice_forks(void)
+{
+	unsigned long n;
+
+	read_lock(kfn.tasklist_lock);
+	n = READ_ONCE(*kfn.total_forks);
+	read_unlock(kfn.tasklist_lock);
+	return n;
 }
 
 /**

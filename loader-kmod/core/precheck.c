@@ -8,7 +8,10 @@
  * watch saw switched since their scan (they ran, or were running) are
  * then scanned again, a few rounds, until none is left or the rounds are
  * used up; whatever is left is scanned inside stop_machine
- * (stack_check.c).  A conflict found by a scan that holds fails the try
+ * (stack_check.c).  A task created after the walk began is on neither: if
+ * one was (the count of forks moved), the walk is done again, and if one
+ * is created after the last walk, every thread is scanned inside
+ * stop_machine.  A conflict found by a scan that holds fails the try
  * without stopping the machine.  docs/loader.md has the argument why this
  * is as safe as scanning every thread inside stop_machine.
  */
@@ -23,6 +26,8 @@
 
 /* Rounds over the switched threads after the pass over all of them. */
 #define PRECHECK_ROUNDS	4
+/* Passes over all of them while tasks are created during the pass. */
+#define PRECHECK_PASSES	2
 
 /* @t's switch count: 0 while the watch has not seen it switched. */
 static long switches(struct ksplice_watch *w, struct task_struct *t)
@@ -119,19 +124,28 @@ static unsigned int precheck_switched(struct ksplice_stack_check *sc)
  * @sc: the ranges to look for, room for conflicts, the caller, and the
  *      watch, started
  *
- * Scans every thread, then the ones the watch saw run, a few rounds.
+ * Scans every thread, then the ones the watch saw run, a few rounds;
+ * again if tasks were created meanwhile.  sc->forks is the count of forks
+ * as the last walk over every thread began: a task it does not count was
+ * on the task list for that walk.
  *
  * CONTEXT: ksplice_mutex held; the watch started.
  * RETURNS: 0, or -EBUSY with the conflicts of the scans that held.
  */
 int ksplice_precheck_stacks(struct ksplice_stack_check *sc)
 {
-	unsigned int round;
+	unsigned int pass, round;
 
 	sc->nr_before = 0;
-	precheck_all(sc);
-	for (round = 0; round < PRECHECK_ROUNDS && !sc->nr_conflicts; round++)
-		if (!precheck_switched(sc))
+	for (pass = 0; pass < PRECHECK_PASSES; pass++) {
+		sc->forks = ksplice_forks();
+		precheck_all(sc);
+		for (round = 0; round < PRECHECK_ROUNDS && !sc->nr_conflicts;
+		     round++)
+			if (!precheck_switched(sc))
+				break;
+		if (sc->nr_conflicts || ksplice_forks() == sc->forks)
 			break;
+	}
 	return sc->nr_conflicts ? -EBUSY : 0;
 }

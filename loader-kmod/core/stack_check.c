@@ -11,7 +11,9 @@
  * watch on the scheduler (watch.c); inside stop_machine only the threads
  * that may have run since are scanned again: the ones the watch saw
  * switched after their scan, the idle tasks, the stopper tasks and the
- * caller.  If the watch overflowed, every thread is scanned again.
+ * caller.  If the watch overflowed, or a task was created after the walk
+ * before the stop began (it may never have run, so the watch has not seen
+ * it), every thread is scanned again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -207,7 +209,8 @@ static bool check_switched(struct ksplice_stack_check *sc)
  *      the watch that ran since ksplice_precheck_stacks() passed
  *
  * The tasks that may have run since the check before the stop; every
- * task if the watch overflowed.  A task running on a CPU outside the
+ * task if the watch overflowed or a task was created since that check
+ * began its walk over the task list.  A task running on a CPU outside the
  * stopper, or whose saved stack pointer is outside its stack, is a
  * conflict.
  *
@@ -219,7 +222,7 @@ int ksplice_check_stacks(struct ksplice_stack_check *sc)
 	bool busy;
 
 	sc->nr_inside = 0;
-	if (READ_ONCE(sc->watch.overflow))
+	if (READ_ONCE(sc->watch.overflow) || ksplice_forks() != sc->forks)
 		busy = check_all(sc);
 	else
 		busy = check_switched(sc);

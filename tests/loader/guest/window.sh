@@ -3,7 +3,7 @@
 # must catch it (code_busy naming it) and nothing is written.  The core's
 # test_window_ms parameter makes that window 3 s wide.  Also with the watch
 # on the scheduler overflowing (test_watch_max), when every thread is
-# checked inside stop_machine.
+# checked inside stop_machine; and when a task is created in the window.
 . "$(dirname "$0")/lib.sh"
 P=/sys/module/ksplice/parameters
 load_core
@@ -118,24 +118,42 @@ window waiter 3
 expect /proc/kstest/wait 1
 ok "the window alone"
 
+# inside_all ID: ID's last apply checked every thread inside stop_machine.
+inside_all() {
+	all=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
+	line=$(dmesg | grep "'$1': applied 1 function" | tail -n 1)
+	echo "$line"
+	inside=$(echo "$line" | sed -n 's/.*, \([0-9]*\) inside$/\1/p')
+	[ -n "$inside" ] && [ "$inside" -ge "$all" ] ||
+		fail "$2: $inside threads checked inside, $all threads"
+}
+
+# A task is created in the window: it may not have run before the stop,
+# so the watch need not have seen it, and the walk before the stop did
+# not: every thread is checked inside stop_machine.
+start waiter apply
+window waiter 4
+/bin/true
+[ "$(finished)" = 0 ] || fail "apply failed: $(cat $S/waiter/abort_cause)"
+inside_all waiter "a fork in the window"
+start waiter undo
+window waiter 5
+[ "$(finished)" = 0 ] || fail "undo failed: $(cat $S/waiter/abort_cause)"
+ok "a task created in the window"
+
 # The watch overflows: every thread is checked inside stop_machine, and
 # the thread entering in the window is caught there too.
 echo 1 > $P/test_watch_max
-enter_in_window waiter 4
+enter_in_window waiter 6
 [ "$(finished)" != 0 ] || fail "apply succeeded with a thread in kstest_wait (overflow)"
 expect $S/waiter/abort_cause code_busy
 grep -qx "$pid sh kstest_wait" $S/waiter/conflicts ||
 	fail "conflicts: $(cat $S/waiter/conflicts)"
 leave 1
 start waiter apply
-window waiter 5
+window waiter 7
 [ "$(finished)" = 0 ] || fail "apply failed: $(cat $S/waiter/abort_cause)"
-all=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
-line=$(dmesg | grep "'waiter': applied 1 function" | tail -n 1)
-echo "$line"
-inside=$(echo "$line" | sed -n 's/.*, \([0-9]*\) inside$/\1/p')
-[ -n "$inside" ] && [ "$inside" -ge "$all" ] ||
-	fail "overflow: $inside threads checked inside, $all threads"
+inside_all waiter overflow
 echo 0 > $P/test_watch_max
 echo 0 > $P/test_window_ms
 undo waiter
