@@ -115,6 +115,8 @@ for u in sched-core proc-base; do
 	for _ in $(seq "$runs"); do
 		insmod "$O/$u.ko"
 		echo "sample 0 $u-apply $(t write "$S/bench-$u/stage" apply)"
+		grep -qx applied "$S/bench-$u/stage" ||
+			{ cat "$S/bench-$u/abort_cause"; dmesg | tail -n 20; exit 1; }
 		phases 0 "$u-apply" "bench-$u"
 		echo "sample 0 $u-undo $(t write "$S/bench-$u/stage" undo)"
 		phases 0 "$u-undo" "bench-$u"
