@@ -1,7 +1,7 @@
 // ksplice-view: show the updates loaded in the kernel.
 //
 //   ksplice-view [--json]            one line per update, newest first
-//   ksplice-view [--json] --id ID    one update, its functions and patch
+//   ksplice-view [--json] --id ID    one update, its functions, hooks and patch
 //
 // The transactions are listUpdates() and viewUpdate() (update/list.h);
 // this file parses, calls them and prints what they found.
@@ -21,7 +21,7 @@ int main(int argc, char **argv) {
   bool json = false;
   CLI::App app{"Show the ksplice updates loaded in the kernel, newest first.",
                tool.name()};
-  app.add_option("--id", id, "Show one update with its functions and patch");
+  app.add_option("--id", id, "Show one update with its functions, hooks and patch");
   app.add_flag("--json", json, "Print one JSON object {\"updates\": [...]}");
   if (auto status = tool.parse(app, argc, argv))
     return *status;

@@ -158,6 +158,13 @@ std::string viewJsonObject(const UpdateView &v) {
                                 : std::nullopt)
       .numOrNull("pause_ns", v.pauseNs)
       .raw("functions", functionsJson(v.functions));
+  if (!v.hooks.empty()) {
+    std::vector<std::string> hooks;
+    for (const LoadedHook &h : v.hooks)
+      hooks.push_back(
+          JsonObject().str("kind", h.kind).str("function", h.function).text());
+    o.raw("hooks", jsonArray(hooks));
+  }
   if (v.patch)
     o.str("patch", *v.patch);
   return o.text();
@@ -315,6 +322,10 @@ Printed printView(const UpdateView &v) {
   addLine(p.out, "functions:");
   for (const LoadedFunction &f : v.functions)
     addLine(p.out, "  " + f.name + " (" + f.object + ")");
+  if (!v.hooks.empty())
+    addLine(p.out, "hooks:");
+  for (const LoadedHook &h : v.hooks)
+    addLine(p.out, "  " + h.kind + " " + h.function);
   if (v.patch)
     p.out += "patch:\n" + *v.patch;
   else

@@ -22,6 +22,10 @@ Status fromKernel(const Sysfs &sysfs, UpdateView &v) {
   if (!funcs)
     return funcs.status();
   v.functions = *funcs;
+  auto hooks = sysfs.hooks(v.id);
+  if (!hooks)
+    return hooks.status();
+  v.hooks = *hooks;
   if (auto ns = sysfs.pauseNs(v.id); ns && *ns)
     v.pauseNs = *ns;
   return okStatus();

@@ -229,6 +229,21 @@ Result<std::vector<LoadedFunction>> Sysfs::functions(
   return out;
 }
 
+Result<std::vector<LoadedHook>> Sysfs::hooks(const std::string &id) const {
+  auto lines = optionalLines(id, "hooks");
+  if (!lines)
+    return lines.status();
+  std::vector<LoadedHook> out;
+  for (const std::string &line : *lines) {
+    size_t sp = line.find(' ');
+    if (sp == std::string::npos || sp == 0 || sp + 1 == line.size())
+      return Status::error("'" + file(id, "hooks") + "': line '" + line +
+                           "' is not 'kind function'");
+    out.push_back({line.substr(0, sp), line.substr(sp + 1)});
+  }
+  return out;
+}
+
 Result<Conflicts> Sysfs::conflicts(const std::string &id) const {
   auto text = readText(file(id, "conflicts"));
   if (!text)

@@ -37,6 +37,12 @@ struct LoadedFunction {
   std::string object;  // the unit's target: vmlinux or a module name
 };
 
+// One line of `hooks`: "kind function" (kind: pre_apply, apply, ...).
+struct LoadedHook {
+  std::string kind;
+  std::string function;
+};
+
 // "task 'comm' (pid N) is running 'function'" and the like.
 std::string describeConflict(const Conflict &c);
 Result<Conflicts> parseConflicts(const std::string &text);
@@ -60,6 +66,9 @@ class Sysfs {
   Result<uint64_t> pauseNs(const std::string &id) const;
   Result<unsigned> retries(const std::string &id) const;
   Result<std::vector<LoadedFunction>> functions(const std::string &id) const;
+  // The patch's hooks in the order the loader lists them; empty when the
+  // core has no such file (a core from before hooks).
+  Result<std::vector<LoadedHook>> hooks(const std::string &id) const;
   Result<Conflicts> conflicts(const std::string &id) const;
   // The loader's detail on the last action: after a failure, what it found
   // (for no_match: unit, function, offset, the bytes expected and found);

@@ -396,6 +396,25 @@ TEST_F(CliTest, ViewOneUpdateShowsItsPatch) {
             std::string::npos)
       << j.out;
 
+  // The loader's hooks file, when the update has hooks.
+  ASSERT_TRUE(writeFile(sysfs_ + "/fix/hooks",
+                        "pre_apply check\napply convert\n"));
+  ToolRun h = run(KSPLICE_VIEW_BIN, {"--id", "fix"});
+  EXPECT_EQ(h.rc, 0) << h.err;
+  EXPECT_NE(h.out.find("  cmdline_proc_show (vmlinux)\n"
+                       "hooks:\n"
+                       "  pre_apply check\n"
+                       "  apply convert\n"
+                       "patch:\n"),
+            std::string::npos)
+      << h.out;
+  ToolRun hj = run(KSPLICE_VIEW_BIN, {"--id", "fix", "--json"});
+  EXPECT_NE(hj.out.find("\"hooks\":[{\"kind\":\"pre_apply\",\"function\":"
+                        "\"check\"},{\"kind\":\"apply\",\"function\":"
+                        "\"convert\"}]"),
+            std::string::npos)
+      << hj.out;
+
   ToolRun missing = run(KSPLICE_VIEW_BIN, {"--id", "other"});
   EXPECT_EQ(missing.rc, 1);
   EXPECT_EQ(missing.err,
