@@ -1,14 +1,18 @@
 // ksplice-apply: apply an update package to the running kernel.
 //
-//   ksplice-apply [--dry-run] [--retries N] [--raw-errors] [--json] PACKAGE
+//   ksplice-apply [--dry-run] [--retries N] [--raw-errors] [--json]
+//                 [--no-persist] PACKAGE
+//   ksplice-apply --boot
 //
-// The transaction is applyUpdate() (update/apply.h); this file parses,
-// calls it and prints its report.
+// The transactions are applyUpdate() (update/apply.h) and, with --boot,
+// bootUpdates() (update/boot.h); this file parses, calls one and prints
+// its report.
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "apply.h"
+#include "boot.h"
 #include "cli.h"
 #include "tool.h"
 
@@ -32,12 +36,36 @@ int main(int argc, char **argv) {
   app.add_flag("--json", json,
                "Print one JSON object: outcome, token, sentence, detail, "
                "conflicts, pause_ns, phase times");
-  app.add_option("PACKAGE", o.package, "The ksplice-<id>.tar.gz to apply")
-      ->required();
+  bool noPersist = false, boot = false;
+  auto *noPersistFlag = app.add_flag(
+      "--no-persist", noPersist,
+      "Do not keep the package in /var/lib/ksplice to apply it again at "
+      "boot");
+  auto *pkg = app.add_option("PACKAGE", o.package,
+                             "The ksplice-<id>.tar.gz to apply");
+  auto *bootFlag = app.add_flag(
+      "--boot", boot,
+      "Apply again the updates kept in /var/lib/ksplice for the running "
+      "kernel, in their order (ksplice-boot.service); 1 if any failed");
+  bootFlag->excludes(pkg)->excludes(noPersistFlag);
   if (auto status = tool.parse(app, argc, argv))
     return *status;
+  if (boot && (o.dryRun || o.retries || json || rawErrors)) {
+    tool.error("--boot takes no other option");
+    return tool.usageStatus();
+  }
+  if (!boot && o.package.empty()) {
+    tool.error("PACKAGE is required (or --boot)");
+    return tool.usageStatus();
+  }
 
   RealHost host;
+  if (boot) {
+    Printed p = printBoot(tool.name(), bootUpdates(host));
+    Tool::print(p.out, p.err);
+    return p.status;
+  }
+  o.persist = !noPersist;
   ApplyReport report = applyUpdate(host, o);
   Printed p = json ? applyJson(report) : printApply(tool.name(), report,
                                                     rawErrors);

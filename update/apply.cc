@@ -30,6 +30,7 @@ class Apply {
   void stageWrite();
   void check();
   void record();
+  void persist();
   bool rollback();
   bool rollBackAndFail(Failure f) {
     rollback();
@@ -201,6 +202,7 @@ void Apply::stageWrite() {
   if (auto funcs = sysfs_.functions(id))
     r_.functions = *funcs;
   record();
+  persist();
 }
 
 // The dry run proper: writes "check" and reports what the loader found.
@@ -256,6 +258,18 @@ void Apply::record() {
         "with 'ksplice-undo " + r_.id + "'");
 }
 
+// The package, for `ksplice-apply --boot` after a reboot.
+void Apply::persist() {
+  if (!o_.persist)
+    return;
+  clock_.start("persist");
+  Status s = host_.store().add(pkg_->manifest.kernelRelease, r_.id,
+                               o_.package);
+  if (!s)
+    r_.warnings.push_back("the update is applied, but " + s.message() +
+                          "; it will not be applied again after a reboot");
+}
+
 // Puts the kernel back as it was (unloads the modules this run loaded);
 // false if a module could not be unloaded.
 bool Apply::rollback() {
@@ -298,8 +312,14 @@ void Apply::underLock() {
   // Not killed half-way (between loading and applying, or applying and
   // recording): SIGINT and friends wait until the transaction is done.
   CriticalSection critical;
-  if (!checkPrerequisites() || !loadCore() || !loadPatch() ||
-      r_.outcome == ApplyReport::AlreadyApplied || !setRetries())
+  if (!checkPrerequisites() || !loadCore() || !loadPatch())
+    return;
+  if (r_.outcome == ApplyReport::AlreadyApplied) {
+    if (!o_.dryRun)
+      persist();
+    return;
+  }
+  if (!setRetries())
     return;
   if (o_.dryRun)
     check();

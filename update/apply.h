@@ -14,6 +14,9 @@
 //   apply | check  the stage write: the loader's run-pre matching, late
 //                  relocations, stop_machine and (apply) the jumps
 //   record         /run/ksplice/<id>/ (apply only)
+//   persist        a copy of the package in /var/lib/ksplice/<release>/,
+//                  applied again at boot (update/store.h); also for an
+//                  update that was applied already; not with persist off
 //   rollback       after a failure or a dry run: unload the patch module
 //                  this run loaded, and the core if it loaded it and no
 //                  update remains; a dry run restores the retries it set
@@ -34,6 +37,7 @@ struct ApplyOptions {
   std::string package;
   bool dryRun = false;
   unsigned retries = 0;  // 0: the loader's default
+  bool persist = true;   // keep the package for reboots (not dry runs)
 };
 
 struct ApplyReport {
@@ -54,7 +58,7 @@ struct ApplyReport {
   // unload what it loaded has both outcome WouldApply and a failure.
   std::optional<Failure> failure;
   // Did not change the outcome: a module that could not be unloaded, the
-  // retries not restored, the record not written.
+  // retries not restored, the record or the copy for reboots not written.
   std::vector<std::string> warnings;
   std::vector<Phase> phases;
 };

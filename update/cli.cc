@@ -225,6 +225,42 @@ Printed printApply(const std::string &tool, const ApplyReport &r, bool raw) {
   return p;
 }
 
+Printed printBoot(const std::string &tool, const BootReport &r) {
+  Printed p;
+  if (r.failure) {
+    p.err = errorText(tool, &*r.failure, {}, false);
+    p.status = kExitError;
+    return p;
+  }
+  size_t n = r.updates.size();
+  addLine(p.out, "boot: " + std::to_string(n) + " update" +
+                     (n == 1 ? "" : "s") + " kept for kernel '" + r.release +
+                     "'");
+  for (const ApplyReport &u : r.updates) {
+    Printed one = printApply(tool, u, false);
+    p.out += one.out + one.err;
+  }
+  for (const BootReport::OtherKernel &k : r.skipped) {
+    std::string ids;
+    for (const std::string &id : k.ids)
+      ids += (ids.empty() ? "'" : ", '") + id + "'";
+    addLine(p.out, tool + ": note: left alone, kept for kernel '" +
+                       k.release + "', not this one: " + ids +
+                       " (ksplice-undo on that kernel, or remove them from '" +
+                       r.storeRoot + "/" + k.release + "')");
+  }
+  size_t failed = r.failed();
+  addLine(p.out, "boot: " + std::to_string(n - failed) + " applied, " +
+                     std::to_string(failed) + " failed");
+  if (failed) {
+    addLine(p.err, tool + ": error: " + std::to_string(failed) + " of " +
+                       std::to_string(n) + " updates kept for kernel '" +
+                       r.release + "' did not apply (see above)");
+    p.status = kExitError;
+  }
+  return p;
+}
+
 Printed applyJson(const ApplyReport &r) {
   JsonObject o;
   o.str("outcome", applyOutcome(r.outcome))

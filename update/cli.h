@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "apply.h"
+#include "boot.h"
 #include "causes.h"
 #include "list.h"
 #include "report.h"
@@ -41,6 +42,10 @@ struct Printed {
 
 Printed printApply(const std::string &tool, const ApplyReport &r, bool raw);
 Printed printUndo(const std::string &tool, const UndoReport &r, bool raw);
+// ksplice-apply --boot: each update's report in order, all on stdout (so
+// the journal keeps the order), the updates kept for other kernels as
+// notes, and a summary line; the error, if any update failed, on stderr.
+Printed printBoot(const std::string &tool, const BootReport &r);
 Printed printList(const std::vector<UpdateView> &views);
 Printed printView(const UpdateView &v);
 

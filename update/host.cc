@@ -15,6 +15,8 @@ HostPaths HostPaths::fromEnvironment() {
     p.sysfsRoot = s;
   if (const char *s = getenv("KSPLICE_RUN_DIR"); s && *s)
     p.runDir = s;
+  if (const char *s = getenv("KSPLICE_STATE_DIR"); s && *s)
+    p.stateDir = s;
   return p;
 }
 

@@ -1,6 +1,7 @@
 // The machine the apply, undo and list transactions run on: the loader's
-// sysfs interface, the records under /run/ksplice, kernel modules, the
-// kernel's release and the clocks.  RealHost is this machine; the tests'
+// sysfs interface, the records under /run/ksplice, the updates kept for
+// reboots under /var/lib/ksplice, kernel modules, the kernel's release and
+// the clocks.  RealHost is this machine; the tests'
 // FakeHost (tests/update/fake_host.h) plays the loader in memory, so every
 // path of a transaction, the rollbacks included, runs in-process.
 #ifndef KSPLICE_UPDATE_HOST_H
@@ -11,6 +12,7 @@
 
 #include "records.h"
 #include "result.h"
+#include "store.h"
 #include "sysfs.h"
 
 namespace ksplice {
@@ -23,6 +25,8 @@ class Host {
   // /run/ksplice.
   virtual Records &records() = 0;
   virtual const Records &records() const = 0;
+  // /var/lib/ksplice.
+  virtual const Store &store() const = 0;
   // finit_module(koPath); errors in the user's terms.
   virtual Status loadModule(const std::string &koPath) = 0;
   // delete_module(name, O_NONBLOCK).
@@ -35,21 +39,24 @@ class Host {
   virtual uint64_t monotonicNs() const = 0;
 };
 
-// Where the tools look.  fromEnvironment() honours KSPLICE_SYSFS_ROOT and
-// KSPLICE_RUN_DIR, which exist for tests only.
+// Where the tools look.  fromEnvironment() honours KSPLICE_SYSFS_ROOT,
+// KSPLICE_RUN_DIR and KSPLICE_STATE_DIR, which exist for tests only.
 struct HostPaths {
   std::string sysfsRoot = kDefaultSysfsRoot;
   std::string runDir = kDefaultRunDir;
+  std::string stateDir = kDefaultStateDir;
   static HostPaths fromEnvironment();
 };
 
 class RealHost final : public Host {
  public:
   explicit RealHost(const HostPaths &paths = HostPaths::fromEnvironment())
-      : sysfs_(paths.sysfsRoot), records_(paths.runDir) {}
+      : sysfs_(paths.sysfsRoot), records_(paths.runDir),
+        store_(paths.stateDir) {}
   const Sysfs &sysfs() const override { return sysfs_; }
   Records &records() override { return records_; }
   const Records &records() const override { return records_; }
+  const Store &store() const override { return store_; }
   Status loadModule(const std::string &koPath) override;
   Status unloadModule(const std::string &name) override;
   Result<std::string> kernelRelease() const override;
@@ -59,6 +66,7 @@ class RealHost final : public Host {
  private:
   Sysfs sysfs_;
   Records records_;
+  Store store_;
 };
 
 }  // namespace ksplice

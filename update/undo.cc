@@ -20,6 +20,8 @@ class Undo {
   // Undoes one update; false if it failed.
   bool undoOne(const std::string &id);
   bool dropStaleRecord(UndoResult &u);
+  void forget(UndoResult &u);
+  bool isStored(const std::string &id) const;
   bool fail(UndoResult &u, Failure f) {
     u.failure = std::move(f);
     return false;
@@ -31,16 +33,37 @@ class Undo {
   PhaseClock clock_;
 };
 
-// A record whose update the kernel no longer has (rebooted?).
+// A record or a kept copy whose update the kernel no longer has
+// (rebooted, and not applied again?).
 bool Undo::dropStaleRecord(UndoResult &u) {
-  if (!host_.records().get(u.id))
+  bool recorded = bool(host_.records().get(u.id));
+  if (!recorded && !isStored(u.id))
     return fail(u, toolFailure("update '" + u.id +
                                "' is not loaded in the kernel; "
                                "'ksplice-view' lists the loaded updates"));
-  if (Status s = host_.records().remove(u.id); !s)
-    return fail(u, toolFailure(s.message()));
+  if (recorded)
+    if (Status s = host_.records().remove(u.id); !s)
+      return fail(u, toolFailure(s.message()));
+  forget(u);
   u.outcome = UndoResult::StaleRecordRemoved;
   return true;
+}
+
+bool Undo::isStored(const std::string &id) const {
+  auto release = host_.kernelRelease();
+  if (release)
+    for (const StoredUpdate &u : host_.store().list(*release))
+      if (u.id == id)
+        return true;
+  return false;
+}
+
+// Not applied again at boot.
+void Undo::forget(UndoResult &u) {
+  auto release = host_.kernelRelease();
+  Status s = release ? host_.store().remove(*release, u.id) : release.status();
+  if (!s)
+    u.warnings.push_back(s.message());
 }
 
 bool Undo::undoOne(const std::string &id) {
@@ -78,6 +101,7 @@ bool Undo::undoOne(const std::string &id) {
                                "module_busy"));
   if (Status s = host_.records().remove(id); !s)
     u.warnings.push_back(s.message());
+  forget(u);
   u.outcome = u.stage == "applied" ? UndoResult::Undone : UndoResult::Unloaded;
   return true;
 }

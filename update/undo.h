@@ -1,8 +1,8 @@
 // ksplice-undo's transaction: write "undo" to an update's stage file (the
 // loader puts the original code back), unload its patch module and remove
-// its record.  An update that is loaded but not applied is just unloaded;
-// a record whose update is not in the kernel any more (after a reboot) is
-// removed.  All of it under the /run/ksplice lock, with SIGINT, SIGTERM,
+// its record and the copy kept for reboots (update/store.h).  An update
+// that is loaded but not applied is just unloaded; a record or kept copy
+// whose update is not in the kernel any more (after a reboot) is removed.  All of it under the /run/ksplice lock, with SIGINT, SIGTERM,
 // SIGHUP and SIGQUIT held back.
 #ifndef KSPLICE_UPDATE_UNDO_H
 #define KSPLICE_UPDATE_UNDO_H

@@ -33,6 +33,10 @@ cat > "$work/tools.want" <<'EOT'
 /etc/
 /etc/ksplice/
 /etc/ksplice/keys/
+/lib/
+/lib/systemd/
+/lib/systemd/system/
+/lib/systemd/system/ksplice-boot.service
 /usr/
 /usr/sbin/
 /usr/sbin/ksplice-apply

@@ -100,7 +100,7 @@ TEST_F(ApplyTest, AppliesLoadsAndRecords) {
     phases.push_back(p.name);
   EXPECT_EQ(phases, (std::vector<std::string>{"verify", "lock", "prerequisites",
                                               "load_core", "load_patch",
-                                              "apply", "record"}));
+                                              "apply", "record", "persist"}));
 }
 
 TEST_F(ApplyTest, CoreAlreadyLoadedIsNeitherLoadedNorUnloaded) {
@@ -635,7 +635,7 @@ TEST_F(ApplyTest, Json) {
                 "\"ns\":1000},{\"name\":\"prerequisites\",\"ns\":1000},{\"name\":"
                 "\"load_core\",\"ns\":1000},{\"name\":\"load_patch\",\"ns\":1000},"
                 "{\"name\":\"apply\",\"ns\":1000},{\"name\":\"record\",\"ns\":"
-                "1000}],\"warnings\":[]}\n");
+                "1000},{\"name\":\"persist\",\"ns\":1000}],\"warnings\":[]}\n");
 }
 
 TEST_F(ApplyTest, JsonOfAFailure) {

@@ -151,7 +151,9 @@ Status FakeRecords::remove(const std::string &id) const {
   return Records::remove(id);
 }
 
-FakeHost::FakeHost(const std::string &runDir) : fakeRecords(runDir) {}
+FakeHost::FakeHost(const std::string &runDir, std::string stateDir)
+    : fakeRecords(runDir),
+      fakeStore(stateDir.empty() ? runDir + ".state" : std::move(stateDir)) {}
 
 FakeUpdate &FakeHost::addUpdate(const std::string &id,
                                 const std::string &stage,

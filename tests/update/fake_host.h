@@ -95,8 +95,9 @@ class FakeRecords : public Records {
 
 class FakeHost : public Host {
  public:
-  // Records under `runDir` (a temporary directory the test owns).
-  explicit FakeHost(const std::string &runDir);
+  // Records under `runDir` (a temporary directory the test owns), the
+  // updates kept for reboots under `stateDir` (default: runDir.state).
+  explicit FakeHost(const std::string &runDir, std::string stateDir = "");
 
   // Module name -> the update id its init registers (patch modules).  A
   // module loaded that is neither this nor the core registers nothing.
@@ -110,10 +111,12 @@ class FakeHost : public Host {
   std::vector<std::string> log;
   FakeLoader loader{log};
   FakeRecords fakeRecords;
+  Store fakeStore;
 
   const Sysfs &sysfs() const override { return loader; }
   Records &records() override { return fakeRecords; }
   const Records &records() const override { return fakeRecords; }
+  const Store &store() const override { return fakeStore; }
   Status loadModule(const std::string &koPath) override;
   Status unloadModule(const std::string &name) override;
   Result<std::string> kernelRelease() const override;

@@ -1,0 +1,42 @@
+// `ksplice-apply --boot`, run by ksplice-boot.service early at boot: apply
+// again, in their original order, the updates kept for exactly the running
+// kernel (update/store.h), each by applyUpdate() as if ksplice-apply ran on
+// it; list, and leave alone, those kept for other kernels.  A failure does
+// not stop the others: each later update is checked on its own (one built
+// --after a failed one is refused as missing_prerequisite).  Run again, it
+// leaves the applied ones as they are and retries the others (an update of
+// a module that was not loaded yet, for example).
+#ifndef KSPLICE_UPDATE_BOOT_H
+#define KSPLICE_UPDATE_BOOT_H
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply.h"
+#include "host.h"
+#include "report.h"
+
+namespace ksplice {
+
+struct BootReport {
+  std::string release;                // uname -r
+  std::string storeRoot;              // /var/lib/ksplice
+  std::vector<ApplyReport> updates;   // those kept for it, in order
+  struct OtherKernel {
+    std::string release;
+    std::vector<std::string> ids;     // in order
+  };
+  std::vector<OtherKernel> skipped;   // kept for other kernels
+  std::optional<Failure> failure;     // before any update (uname)
+
+  // Updates that did not apply (already applied ones did).
+  size_t failed() const;
+};
+
+BootReport bootUpdates(Host &host);
+
+}  // namespace ksplice
+
+#endif  // KSPLICE_UPDATE_BOOT_H
