@@ -174,14 +174,7 @@ llvm::Error BuildTree::prepare() {
     std::ofstream(stamp) << digest;
   }
 
-  kconfig.clear();
-  std::istringstream in(readFile(opts.farm + "/.config"));
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t eq = line.find('=');
-    if (line.rfind("CONFIG_", 0) == 0 && eq != std::string::npos)
-      kconfig[line.substr(0, eq)] = line.substr(eq + 1);
-  }
+  kconfig = parseKconfig(readFile(opts.farm + "/.config"));
   configured_ = ConfiguredObjects::read(opts.farm, kconfig);
   return llvm::Error::success();
 }

@@ -46,6 +46,11 @@ struct KbuildObject {
   std::string dir;     // the directory whose Makefile builds it ("" = top)
 };
 
+/// CONFIG_X -> value from the text of a .config, as kbuild's Makefiles
+/// see it in include/config/auto.conf: a string without its quotes
+/// (CONFIG_EXTRA_FIRMWARE="" is empty, not two quote characters).
+std::map<std::string, std::string> parseKconfig(const std::string &text);
+
 class ConfiguredObjects {
 public:
   /// Replays kbuild's descent over the tree at ROOT (the farm or any tree

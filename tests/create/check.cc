@@ -37,14 +37,7 @@ static std::string readText(const std::string &path) {
 
 static int modules(const std::string &src, const std::string &config,
                    const std::string &order) {
-  std::map<std::string, std::string> cfg;
-  std::istringstream in(readText(config));
-  for (std::string line; std::getline(in, line);) {
-    size_t eq = line.find('=');
-    if (line.rfind("CONFIG_", 0) == 0 && eq != std::string::npos)
-      cfg[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  ConfiguredObjects c = ConfiguredObjects::read(src, cfg);
+  ConfiguredObjects c = ConfiguredObjects::read(src, parseKconfig(readText(config)));
   std::vector<std::string> mods = c.modules();
   std::set<std::string> found(mods.begin(), mods.end()), want;
   std::istringstream o(readText(order));
@@ -116,17 +109,6 @@ static int deps(const std::string &tree, const std::vector<std::string> &objs) {
   return bad ? 1 : 0;
 }
 
-static std::map<std::string, std::string> readConfig(const std::string &path) {
-  std::map<std::string, std::string> cfg;
-  std::istringstream in(readText(path));
-  for (std::string line; std::getline(in, line);) {
-    size_t eq = line.find('=');
-    if (line.rfind("CONFIG_", 0) == 0 && eq != std::string::npos)
-      cfg[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return cfg;
-}
-
 // The directories in which `make OBJECT` compiles OBJECT: from the top,
 // Makefile.build passes a goal to every subdirectory whose path is a
 // prefix of it, and compiles it where none is.
@@ -146,7 +128,7 @@ static void singleTargetBuilders(const ConfiguredObjects &c,
 
 static int descent(const std::string &tree, std::vector<std::string> objs) {
   ConfiguredObjects c =
-      ConfiguredObjects::read(tree, readConfig(tree + "/.config"));
+      ConfiguredObjects::read(tree, parseKconfig(readText(tree + "/.config")));
   if (!objs.empty()) {
     auto args = writeDescent(planDescent(c, objs), tree);
     if (!args) {
@@ -178,7 +160,7 @@ static int descent(const std::string &tree, std::vector<std::string> objs) {
 
 static int objects(const std::string &tree) {
   ConfiguredObjects c =
-      ConfiguredObjects::read(tree, readConfig(tree + "/.config"));
+      ConfiguredObjects::read(tree, parseKconfig(readText(tree + "/.config")));
   for (auto &[o, k] : c.objects())
     if (k.certain)
       std::cout << o << " " << k.target << "\n";

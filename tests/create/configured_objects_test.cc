@@ -178,6 +178,30 @@ TEST_F(ConfiguredObjectsTest, DescentAndMakefileDirectories) {
   EXPECT_EQ(c.objects().count("fs/ext4/inode.o"), 1u);
 }
 
+// A string option reaches the Makefiles without its quotes, as kbuild's
+// include/config/auto.conf has it: CONFIG_EXTRA_FIRMWARE="" names no
+// firmware object (it once made ".gen.o" an object of vmlinux).
+TEST(ParseKconfig, StringsLoseTheirQuotes) {
+  auto c = parseKconfig("# comment\n"
+                        "CONFIG_A=y\n"
+                        "CONFIG_EXTRA_FIRMWARE=\"\"\n"
+                        "CONFIG_S=\"a \\\"b\\\" c\"\n"
+                        "# CONFIG_N is not set\n"
+                        "CONFIG_X=0x10\n");
+  EXPECT_EQ(c, (std::map<std::string, std::string>{
+                   {"CONFIG_A", "y"},
+                   {"CONFIG_EXTRA_FIRMWARE", ""},
+                   {"CONFIG_S", "a \"b\" c"},
+                   {"CONFIG_X", "0x10"}}));
+  TempTree t;
+  t.write("Kbuild", "obj-y += fw/\n");
+  t.write("fw/Makefile", "obj-y += main.o\n"
+                         "obj-y += $(addsuffix .gen.o, $(CONFIG_EXTRA_FIRMWARE))\n");
+  auto objs = ConfiguredObjects::read(t.root(), c);
+  EXPECT_EQ(objs.objects().size(), 1u);
+  EXPECT_EQ(objs.objects().count("fw/main.o"), 1u);
+}
+
 TEST_F(ConfiguredObjectsTest, ConfigurationChangesTheAnswer) {
   config["CONFIG_EXT4_FS"] = "y";
   config.erase("CONFIG_PROC_FS");
