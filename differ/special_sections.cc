@@ -57,8 +57,9 @@ static const SpecialSection kTable[] = {
   {"__jump_table", 16, 0, KSPLICE_SITE_JUMP_LABEL, 0, -1, 8, -1, -1, -1, 0,
    nullptr, 0, true, "static keys (jump labels)"},
   // struct static_call_site { s32 addr, key; }: inline static calls; the
-  // module loader follows `key`.
-  {".static_call_sites", 8, 0, KSPLICE_SITE_STATIC_CALL, 5, -1, 4, -1, -1,
+  // module loader follows `key`.  The site is one instruction: a call or
+  // jmp (5 bytes), or a conditional tail call (jcc rel32, 6).
+  {".static_call_sites", 8, 0, KSPLICE_SITE_STATIC_CALL, 0, -1, 4, -1, -1,
    -1, 0, nullptr, 0, true, "static call sites"},
   // s32 per retpoline thunk call/jmp (objtool), rewritten by
   // apply_retpolines().

@@ -232,10 +232,12 @@ static void report_mismatch(struct ksplice_match *m, u32 idx,
 }
 
 /*
- * A __weak function the update does not replace, different from its only
- * same-named candidates: what an overridden definition looks like (the
- * linker keeps the strong one's name).  Any other function has one
- * definition in the target: a difference is a mismatch.
+ * A __weak function or read-only object the update does not replace,
+ * different from its only same-named candidates: what an overridden
+ * definition looks like (the linker keeps the strong one's name, and the
+ * unit's own references, whose values may have been learned, lead there
+ * too).  Anything else has one definition in the target: a difference is
+ * a mismatch.
  */
 static bool overridden_weak(const struct ksplice_match *m, u32 idx)
 {
@@ -243,7 +245,7 @@ static bool overridden_weak(const struct ksplice_match *m, u32 idx)
 	u32 sym = unit->pre[idx].sym;
 
 	return (unit->syms[sym].flags & KSPLICE_SYM_WEAK) &&
-	       !m->st->vals[sym].resolved && !is_func_target(unit, idx);
+	       !is_func_target(unit, idx);
 }
 
 /* No readable candidate matched pre section @idx; @t->nr_read did differ. */

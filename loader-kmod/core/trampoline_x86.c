@@ -22,6 +22,8 @@
 
 static const u8 nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 static const u8 nop2[2] = { 0x66, 0x90 };
+/* A static call to __static_call_return0: "xor %eax,%eax", cs-padded. */
+static const u8 xor5rax[5] = { 0x2e, 0x2e, 0x2e, 0x31, 0xc0 };
 
 /* The kernel's x86_nops (P6 nops), index = length. */
 static const u8 p6_nops[9][8] = {
@@ -137,8 +139,11 @@ unsigned int ksplice_site_len(const struct ksplice_site *site,
 		switch (site->kind) {
 		case KSPLICE_SITE_FTRACE:
 		case KSPLICE_SITE_RETURN:
-		case KSPLICE_SITE_STATIC_CALL:
 			len = 5;
+			break;
+		case KSPLICE_SITE_STATIC_CALL:
+			/* a conditional tail call (jcc rel32) is 6 bytes */
+			len = avail >= 1 && pre[0] == 0x0f ? 6 : 5;
 			break;
 		case KSPLICE_SITE_RETPOLINE:
 			/* jcc rel32, or call/jmp with a cs prefix: 6 bytes */
@@ -229,7 +234,9 @@ static bool retpoline_ok(const u8 *pre, const u8 *run, unsigned int len)
  *  retpoline    the pre opcode with its cs prefix if any (thunk or ITS
  *               thunk), or [jncc.d8] [lfence] call/jmp *%reg [int3] + nops;
  *  jump label   jmp rel8/rel32 into the same function, or nop2/nop5;
- *  static call  call/jmp rel32, nop5, or ret + int3 padding;
+ *  static call  call/jmp rel32, nop5, ret + int3 padding, or (a call
+ *               to __static_call_return0) cs cs cs xor %eax,%eax; a
+ *               conditional tail call: the same jcc rel32;
  *  smp lock     lock or ds prefix;
  *  alternative, paravirt: any bytes of the site's length.
  *
@@ -271,10 +278,14 @@ int ksplice_check_site(const struct ksplice_site *site, const u8 *pre,
 			     !memcmp(run, nop5, 5);
 		break;
 	case KSPLICE_SITE_STATIC_CALL:
-		ok = len == 5 &&
-		     (run[0] == OP_CALL || run[0] == OP_JMP32 ||
-		      !memcmp(run, nop5, 5) ||
-		      (run[0] == OP_RET && all_int3(run + 1, 4)));
+		if (len == 6)	/* jcc rel32: to the function or a return */
+			ok = pre[0] == 0x0f && run[0] == 0x0f && run[1] == pre[1];
+		else
+			ok = len == 5 &&
+			     (run[0] == OP_CALL || run[0] == OP_JMP32 ||
+			      !memcmp(run, nop5, 5) ||
+			      (pre[0] == OP_CALL && !memcmp(run, xor5rax, 5)) ||
+			      (run[0] == OP_RET && all_int3(run + 1, 4)));
 		break;
 	case KSPLICE_SITE_SMP_LOCK:
 		ok = run[0] == 0xf0 || run[0] == 0x3e;

@@ -127,11 +127,13 @@ static const struct proc_ops sleeper_ops = {
 	.proc_release = single_release,
 };
 
-/* Overrides kstest_sites.c's __weak definition. */
+/* Override kstest_sites.c's __weak definitions. */
 __noipa int kstest_weak_value(void)
 {
 	return 3;
 }
+
+const int kstest_weak_table[4] = { 5, 6, 7, 8 };
 
 static struct proc_dir_entry *dir;
 
