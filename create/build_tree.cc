@@ -6,6 +6,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SHA256.h"
 
 #include <filesystem>
@@ -120,11 +121,20 @@ llvm::Error BuildTree::sync() {
   return prepare();
 }
 
+// make in the farm: Debian's release string, the target's compiler.
+std::vector<std::string> BuildTree::makeCommand() const {
+  std::vector<std::string> argv = {"make", "-s",
+                                   "-j" + std::to_string(opts.jobs),
+                                   "KERNELRELEASE=" + opts.release};
+  if (!cc.empty())
+    argv.push_back("CC=" + cc);
+  return argv;
+}
+
 llvm::Error BuildTree::make(const std::vector<std::string> &args,
                             const std::string &what) {
   Command cmd;
-  cmd.argv = {"make", "-s", "-j" + std::to_string(opts.jobs),
-              "KERNELRELEASE=" + opts.release};
+  cmd.argv = makeCommand();
   cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
   cmd.cwd = opts.farm;
   auto res = run(cmd);
@@ -136,20 +146,39 @@ llvm::Error BuildTree::make(const std::vector<std::string> &args,
   return llvm::Error::success();
 }
 
-// Configured once per (config, release, source): a stamp holds their digest.
+// Configured once per (config, release, source, compiler): a stamp holds
+// their digest.  Prepared again when the farm's configuration is no longer
+// the target's (the build tools changed since).
 llvm::Error BuildTree::prepare() {
   std::string config = readFile(opts.config);
   if (config.empty())
     return fail("cannot read the kernel config '" + opts.config + "'");
+  Kconfig target = parseKconfig(config);
+  cc = kconfigCompiler(target);
+  if (!cc.empty() && !llvm::sys::findProgramByName(cc))
+    return fail("the target's kernel was built with '" + cc +
+                "' (CONFIG_CC_VERSION_TEXT), which is not installed here: "
+                "install it, to compile the same code");
   llvm::SHA256 h;
   h.update(config);
   h.update(opts.release);
   h.update(opts.source);
-  h.update("ksplice-farm-1");
+  h.update(cc);
+  h.update("ksplice-farm-2");
   std::string digest = llvm::toHex(h.final(), true);
   std::string stamp = opts.farm + "/.ksplice-prepared";
 
-  if (readFile(stamp) != digest) {
+  bool fresh = readFile(stamp) != digest;
+  if (!fresh) {
+    std::vector<std::string> diffs = configDifferences(
+        target, parseKconfig(readFile(opts.farm + "/.config")));
+    if (!diffs.empty()) {
+      progress("the farm's configuration is no longer the target's (" +
+               diffs.front() + "): preparing it again");
+      fresh = true;
+    }
+  }
+  if (fresh) {
     progress("preparing the kernel tree (once per config)");
     std::error_code ec;
     fs::remove(stamp, ec);
@@ -168,6 +197,19 @@ llvm::Error BuildTree::prepare() {
       return res.takeError();
     if (auto err = make({"olddefconfig"}, "configuring the kernel tree"))
       return err;
+    std::vector<std::string> diffs = configDifferences(
+        target, parseKconfig(readFile(opts.farm + "/.config")));
+    if (!diffs.empty()) {
+      if (diffs.size() > 8)
+        diffs.resize(8);
+      return fail("the kernel configuration here is not the target's after "
+                  "'make olddefconfig' (Kconfig derives some symbols from "
+                  "the build tools, and drops what depends on a missing "
+                  "one):\n  " +
+                  llvm::join(diffs, "\n  ") +
+                  "\nbuild with the tools the target was built with (for "
+                  "CONFIG_PAHOLE_VERSION, pahole: Debian's dwarves)");
+    }
     if (auto err = make({"prepare", "modules_prepare"},
                         "preparing the kernel tree"))
       return err;
@@ -194,9 +236,8 @@ llvm::Error BuildTree::compile(const std::vector<std::string> &objects,
                                const std::set<std::string> &mayFail,
                                std::vector<std::string> *notBuilt) {
   Command cmd;
-  cmd.argv = {"make", "-s", "-j" + std::to_string(opts.jobs),
-              "KERNELRELEASE=" + opts.release,
-              kcflags()};
+  cmd.argv = makeCommand();
+  cmd.argv.push_back(kcflags());
   bool tolerant = notBuilt && llvm::any_of(objects, [&](const std::string &o) {
                     return mayFail.count(o);
                   });

@@ -10,8 +10,10 @@
 // restores any copy left behind).
 //
 // Objects are compiled with the kernel's own flags plus
-// -ffunction-sections -fdata-sections, and with Debian's release string
-// (KERNELRELEASE), so that they match the running kernel's code.
+// -ffunction-sections -fdata-sections, with Debian's release string
+// (KERNELRELEASE) and the compiler the target's configuration names, and
+// the farm's configuration must be the target's (kconfig.h), so that they
+// match the running kernel's code.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KSPLICE_CREATE_BUILD_TREE_H
@@ -101,12 +103,14 @@ private:
   std::string kcflags() const;
   llvm::Error link(const std::string &rel);
   llvm::Error prepare();
+  std::vector<std::string> makeCommand() const;
   llvm::Error make(const std::vector<std::string> &args,
                    const std::string &what);
 
   TreeOptions opts;
   Progress progress;
-  std::map<std::string, std::string> kconfig; // CONFIG_X -> y/m/...
+  Kconfig kconfig;  // the farm's configuration
+  std::string cc;   // the target's compiler (kconfigCompiler), "" = kbuild's
   ConfiguredObjects configured_;
 };
 

@@ -52,28 +52,6 @@ static std::string moduleName(StringRef object) {
   return name;
 }
 
-std::map<std::string, std::string> parseKconfig(const std::string &text) {
-  std::map<std::string, std::string> config;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    size_t eq = line.find('=');
-    if (line.rfind("CONFIG_", 0) != 0 || eq == std::string::npos)
-      continue;
-    std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      std::string s;
-      for (size_t i = 1; i + 1 < value.size(); i++) {
-        if (value[i] == '\\' && i + 2 < value.size())
-          i++;
-        s += value[i];
-      }
-      value = s;
-    }
-    config[line.substr(0, eq)] = value;
-  }
-  return config;
-}
-
 ConfiguredObjects
 ConfiguredObjects::read(const std::string &root,
                         const std::map<std::string, std::string> &config,

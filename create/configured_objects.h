@@ -33,6 +33,8 @@
 #ifndef KSPLICE_CREATE_CONFIGURED_OBJECTS_H
 #define KSPLICE_CREATE_CONFIGURED_OBJECTS_H
 
+#include "kconfig.h"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -45,11 +47,6 @@ struct KbuildObject {
   bool certain = true; // false: a guess inside an uncertain directory
   std::string dir;     // the directory whose Makefile builds it ("" = top)
 };
-
-/// CONFIG_X -> value from the text of a .config, as kbuild's Makefiles
-/// see it in include/config/auto.conf: a string without its quotes
-/// (CONFIG_EXTRA_FIRMWARE="" is empty, not two quote characters).
-std::map<std::string, std::string> parseKconfig(const std::string &text);
 
 class ConfiguredObjects {
 public:

@@ -12,6 +12,9 @@ pkgs=(
 	clang-14 libclang-rt-14-dev
 	# kernel side: compiling kernel objects and modules, the test VM
 	gcc-12 make flex bison bc libssl-dev kmod cpio xz-utils zstd rsync
+	# pahole: Kconfig keeps the kernel's BTF options only when it is there
+	# (ksplice-create checks the farm's configuration is the target's)
+	dwarves
 	qemu-system-x86 busybox-static
 	# scripts
 	file python3

@@ -8,6 +8,9 @@
 //     ksplice-create's farm), every file of the tree that its
 //     .<object>.cmd says the compiler read must be one the include graph
 //     reaches from its source: the graph never misses a real includer.
+//   create_check config TREE CONFIG
+//     TREE's configuration is the target's CONFIG (kconfig.h): the
+//     differences, exit 1 if any.
 //   create_check objects TREE
 //     Lists the objects of the configured build of TREE: "object target".
 //   create_check descent TREE [OBJECT...]
@@ -158,6 +161,16 @@ static int descent(const std::string &tree, std::vector<std::string> objs) {
   return 0;
 }
 
+static int config(const std::string &tree, const std::string &target) {
+  std::vector<std::string> diffs =
+      configDifferences(parseKconfig(readText(target)),
+                        parseKconfig(readText(tree + "/.config")));
+  for (const std::string &d : diffs)
+    std::cout << d << "\n";
+  std::cout << "config: " << diffs.size() << " differences\n";
+  return diffs.empty() ? 0 : 1;
+}
+
 static int objects(const std::string &tree) {
   ConfiguredObjects c =
       ConfiguredObjects::read(tree, parseKconfig(readText(tree + "/.config")));
@@ -173,12 +186,15 @@ int main(int argc, char **argv) {
     return modules(args[1], args[2], args[3]);
   if (args.size() >= 3 && args[0] == "deps")
     return deps(args[1], {args.begin() + 2, args.end()});
+  if (args.size() == 3 && args[0] == "config")
+    return config(args[1], args[2]);
   if (args.size() == 2 && args[0] == "objects")
     return objects(args[1]);
   if (args.size() >= 2 && args[0] == "descent")
     return descent(args[1], {args.begin() + 2, args.end()});
   std::cerr << "usage: create_check modules SRC CONFIG MODULES_ORDER\n"
                "       create_check deps TREE OBJECT...\n"
+               "       create_check config TREE CONFIG\n"
                "       create_check objects TREE\n"
                "       create_check descent TREE [OBJECT...]\n";
   return 2;

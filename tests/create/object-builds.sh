@@ -13,7 +13,9 @@
 #   * a comment added to one source in each such directory (built-in and
 #     modules), compiled before and after at -j2: exit 3 (no change);
 #   * so does an object whose directory inherits subdir-ccflags-y from its
-#     parent (brcm80211/ adds -I.../include for brcmfmac/).
+#     parent (brcm80211/ adds -I.../include for brcmfmac/);
+#   * the farm's configuration is the target's (kconfig.h: the compiler
+#     named by CONFIG_CC_VERSION_TEXT, pahole for the BTF options).
 #   object-builds.sh KSPLICE_CREATE CREATE_CHECK WORKDIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,6 +50,9 @@ if [ "$rc" != 3 ]; then
 fi
 units=$(grep -c ': no-change$' "$work/create.out")
 [ "$units" = 10 ] || fail "$units units compared, expected 10"
+
+"$check" config "$cache/farm" "$KSPLICE_KCONFIG" > "$work/config.txt" ||
+	{ fail "the farm's configuration is not the target's"; cat "$work/config.txt"; }
 
 # Which objects kbuild's single-target build compiles twice.
 "$check" descent "$cache/farm" > "$work/twice.txt" || fail "create_check descent failed"
