@@ -14,11 +14,6 @@
 #include <asm/unaligned.h>
 #include "runpre.h"
 
-/* Classes of pre bytes. */
-#define BYTE_CMP	0
-#define BYTE_RELOC	1
-#define BYTE_SITE	2
-
 #define MAX_STRING	256
 
 static unsigned int reloc_size(u16 type)
@@ -120,18 +115,22 @@ static int fail_string(struct ksplice_match *m, u32 off, const char *why,
 	return KSPLICE_MATCH_DIFFERS;
 }
 
-/* A reference to a merged string: compare the string it points to. */
+/*
+ * A reference to a merged string: compare the string it points to.  The
+ * live field is at @run_off (r->offset unless instructions before it were
+ * sized differently: compare_insn.c).
+ */
 static int check_string(struct ksplice_match *m,
 			const struct ksplice_pre_reloc *r,
-			const struct ksplice_pre_sect *target)
+			const struct ksplice_pre_sect *target, u32 run_off)
 {
-	unsigned long p = m->addr + r->offset, s;
+	unsigned long p = m->addr + run_off, s;
 	const char *want;
 	char buf[MAX_STRING];
 	size_t len;
 	long off;
 
-	s = infer(r->type, m->run + r->offset, p, r->addend);
+	s = infer(r->type, m->run + run_off, p, r->addend);
 	/* rip-relative: the field ends the instruction (A = off - 4). */
 	off = r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64 ?
 	      r->addend + 4 : r->addend;
@@ -150,8 +149,18 @@ static int check_string(struct ksplice_match *m,
 	return 0;
 }
 
-static int note_value(struct ksplice_match *m, u32 sym, unsigned long v,
-		      u32 off)
+/**
+ * ksplice_note_value() - a value one candidate implies for a symbol
+ * @m: the matching state
+ * @sym: the symbol
+ * @v: its value, as the candidate implies it
+ * @off: where in the pre section (for the report)
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: 0, or KSPLICE_MATCH_DIFFERS when it contradicts a known value.
+ */
+int ksplice_note_value(struct ksplice_match *m, u32 sym, unsigned long v,
+		       u32 off)
 {
 	struct ksplice_symval *val = &m->st->vals[sym];
 	unsigned int i;
@@ -200,8 +209,22 @@ static int check_sites(struct ksplice_match *m)
 	return 0;
 }
 
-static int check_reloc(struct ksplice_match *m,
-		       const struct ksplice_pre_reloc *r)
+/**
+ * ksplice_check_reloc() - what a pre relocation's live field implies
+ * @m: the matching state; m->run holds the live bytes
+ * @r: the relocation
+ * @run_off: where its field is in m->run (r->offset, unless instructions
+ *	before it were sized differently: compare_insn.c)
+ *
+ * The symbol value the field implies is noted in m->tmp (or compared with
+ * the known one); a reference to a merged string compares the string.
+ * Relocations inside a site are left to the site's check.
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: 0, KSPLICE_MATCH_DIFFERS with m->miss set, -EINVAL if malformed.
+ */
+int ksplice_check_reloc(struct ksplice_match *m,
+			const struct ksplice_pre_reloc *r, u32 run_off)
 {
 	const struct ksplice_unit *unit = m->st->unit;
 	bool data = m->sect->flags & KSPLICE_SECT_DATA;
@@ -214,16 +237,15 @@ static int check_reloc(struct ksplice_match *m,
 	if (m->cls[r->offset] == BYTE_SITE)
 		return 0;	/* the site's own check covers it */
 	memset(m->cls + r->offset, BYTE_RELOC, sz);
-	v = infer(r->type, m->run + r->offset, m->addr + r->offset,
-		  r->addend);
+	v = infer(r->type, m->run + run_off, m->addr + run_off, r->addend);
 	target = m->sym_sect[r->sym];
 	if (target >= 0 && (unit->pre[target].flags & KSPLICE_SECT_STRING))
-		return check_string(m, r, &unit->pre[target]);
+		return check_string(m, r, &unit->pre[target], run_off);
 	if (unit->syms[r->sym].flags & KSPLICE_SYM_SECTION)
 		return 0;	/* merged/anonymous: nothing to learn */
 	if (data && !m->st->vals[r->sym].resolved)
 		return 0;	/* writable data drifts: only check */
-	return note_value(m, r->sym, v, r->offset);
+	return ksplice_note_value(m, r->sym, v, r->offset);
 }
 
 /* How many bytes from @i on are compared ones, up to @max. */
@@ -256,19 +278,8 @@ static int check_bytes(struct ksplice_match *m)
 	return 0;
 }
 
-/**
- * ksplice_try_match() - compare the candidate m->addr with m->sect
- * @m: the matching state: section, candidate, buffers
- *
- * Symbol values the candidate implies are noted in m->tmp, to be committed
- * if it is chosen.
- *
- * CONTEXT: ksplice_mutex held; might sleep.
- * RETURNS: 0 if it matches; KSPLICE_MATCH_DIFFERS with m->miss set,
- * KSPLICE_MATCH_UNREADABLE or KSPLICE_MATCH_KPROBE (m->miss.off) if not;
- * -EINVAL for a malformed relocation or site.
- */
-int ksplice_try_match(struct ksplice_match *m)
+/* Byte for byte: every byte at the same offset in the pre and live code. */
+static int try_bytes(struct ksplice_match *m)
 {
 	const struct ksplice_pre_sect *sect = m->sect;
 	unsigned int i;
@@ -283,11 +294,43 @@ int ksplice_try_match(struct ksplice_match *m)
 	if (ret)
 		return ret;
 	for (i = 0; i < sect->nr_relocs; i++) {
-		ret = check_reloc(m, &sect->relocs[i]);
+		ret = ksplice_check_reloc(m, &sect->relocs[i],
+					  sect->relocs[i].offset);
 		if (ret)
 			return ret;
 	}
 	if (sect->flags & KSPLICE_SECT_DATA)
 		return 0;
 	return check_bytes(m);
+}
+
+/**
+ * ksplice_try_match() - compare the candidate m->addr with m->sect
+ * @m: the matching state: section, candidate, buffers
+ *
+ * Byte for byte, or, for code that differs so, instruction by instruction
+ * (compare_insn.c): the assembler may have sized the running code's
+ * branches differently.  Symbol values the candidate implies are noted in
+ * m->tmp, to be committed if it is chosen.
+ *
+ * CONTEXT: ksplice_mutex held; might sleep.
+ * RETURNS: 0 if it matches; KSPLICE_MATCH_DIFFERS with m->miss set (the
+ * first difference byte for byte), KSPLICE_MATCH_UNREADABLE or
+ * KSPLICE_MATCH_KPROBE (m->miss.off) if not; -EINVAL for a malformed
+ * relocation or site; -ENOMEM.
+ */
+int ksplice_try_match(struct ksplice_match *m)
+{
+	struct ksplice_miss miss;
+	int ret, walk;
+
+	ret = try_bytes(m);
+	if (ret != KSPLICE_MATCH_DIFFERS || !(m->sect->flags & KSPLICE_SECT_TEXT))
+		return ret;
+	miss = m->miss;
+	walk = ksplice_try_insns(m);
+	if (walk <= 0)
+		return walk;
+	m->miss = miss;
+	return ret;
 }

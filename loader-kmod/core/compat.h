@@ -13,6 +13,7 @@
 #include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/version.h>
+#include <asm/insn.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #error "ksplice: module layout changed in 6.4 (mod->mem[]); not supported yet"
@@ -71,6 +72,10 @@ typedef void (*ksplice_put_task_stack_t)(struct task_struct *t);
 #define KSPLICE_SCHED_SWITCH_ARGS					\
 	bool preempt, struct task_struct *prev, struct task_struct *next, \
 	unsigned int prev_state
+
+/* The x86 instruction decoder (arch/x86/lib/insn.c, not exported). */
+typedef int (*ksplice_insn_decode_t)(struct insn *insn, const void *kaddr,
+				     int buf_len, enum insn_mode m);
 
 /* Called with each return address a tracer keeps off a task's stack. */
 typedef bool (*ksplice_ret_fn)(void *data, struct task_struct *t,

@@ -187,6 +187,8 @@ unsigned long ksplice_forks(void);
 bool ksplice_kprobe_at(unsigned long addr, unsigned long len);
 struct ksplice_update *ksplice_update_of_addr(unsigned long addr);
 unsigned long ksplice_follow_jumps(unsigned long addr);
+struct insn;
+int ksplice_insn_decode(struct insn *insn, const u8 *buf, unsigned int len);
 
 /* runpre.c */
 int ksplice_run_pre(struct ksplice_update *update,

@@ -31,6 +31,7 @@ static struct {
 	struct tracepoint *sched_switch;
 	rwlock_t *tasklist_lock;
 	unsigned long *total_forks;
+	ksplice_insn_decode_t insn_decode;	/* optional */
 } kfn;
 
 static void find_sched_switch(struct tracepoint *tp, void *priv)
@@ -79,7 +80,28 @@ int ksplice_lookup_init(void)
 		pr_err("a kernel function or variable we need is missing from kallsyms\n");
 		return -ENOENT;
 	}
+	kfn.insn_decode = (void *)kfn.lookup_name("insn_decode");
+	if (!kfn.insn_decode)
+		pr_info("no 'insn_decode' in kallsyms: code whose branches the assembler sized differently will not match\n");
 	return 0;
+}
+
+/**
+ * ksplice_insn_decode() - decode one x86-64 instruction
+ * @insn: out
+ * @buf: its bytes
+ * @len: bytes available at @buf
+ *
+ * CONTEXT: Any.
+ * RETURNS: 0, -EINVAL for bytes that are no instruction, -ENOENT if the
+ * kernel's decoder was not found.
+ */
+int ksplice_insn_decode(struct insn *insn, const u8 *buf, unsigned int len)
+{
+	if (!kfn.insn_decode)
+		return -ENOENT;
+	return kfn.insn_decode(insn, buf, min_t(unsigned int, len,
+						MAX_INSN_SIZE), INSN_MODE_64);
 }
 
 /**

@@ -57,11 +57,23 @@ struct ksplice_match {
 	unsigned int *nr_mismatch;	/* sections that differ, in all units */
 };
 
+/* Classes of pre bytes (m->cls). */
+#define BYTE_CMP	0	/* compared */
+#define BYTE_RELOC	1	/* a relocation's field */
+#define BYTE_SITE	2	/* a site: its kind's check decides */
+
 /* Return codes of ksplice_try_match() besides 0 and -errno. */
 #define KSPLICE_MATCH_DIFFERS	1	/* bytes differ: drop the candidate */
 #define KSPLICE_MATCH_UNREADABLE 2	/* no memory there */
 #define KSPLICE_MATCH_KPROBE	3	/* a kprobe sits on a differing byte */
 
 int ksplice_try_match(struct ksplice_match *m);
+int ksplice_check_reloc(struct ksplice_match *m,
+			const struct ksplice_pre_reloc *r, u32 run_off);
+int ksplice_note_value(struct ksplice_match *m, u32 sym, unsigned long v,
+		       u32 off);
+
+/* compare_insn.c */
+int ksplice_try_insns(struct ksplice_match *m);
 
 #endif /* KSPLICE_RUNPRE_H */

@@ -42,6 +42,8 @@ variants=(
 	"sites-o5v2:-DKSTEST_SITES_OTHER=5 -DKSTEST_SITES=2"
 	"hooks:-DKSTEST_HOOKS -DKSTEST_DUP_ADD=1 -I$root/loader-kmod/include"
 	"wait2:-DKSTEST_WAIT=2"
+	"relax-fs:-DKSTEST_RELAX_FS"
+	"relax2:-DKSTEST_RELAX_FS -DKSTEST_RELAX=2"
 )
 for v in "${variants[@]}"; do
 	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
@@ -56,6 +58,11 @@ readelf -sW "$out/kstest/kstest_cold.o" |
 	readelf -SW "$out/kstest/kstest_cold.o" |
 	grep ' \.text\.unlikely\.kstest_cold ' >/dev/null ||
 	{ echo "build-tests: kstest_cold.o has no kstest_cold.cold part" >&2; exit 1; }
+
+# The relax test needs the running kstest_relax.o (no -ffunction-sections)
+# to have the tail calls to relax_target relaxed to 2-byte jumps.
+[ "$(objdump -d "$out/kstest/kstest_relax.o" | grep -c '	eb [0-9a-f][0-9a-f] .*jmp .*<relax_target>')" = 2 ] ||
+	{ echo "build-tests: kstest_relax.o has no 2-byte jumps to relax_target" >&2; exit 1; }
 
 # diff_unit ID N UNIT_OBJ PRE.o POST.o TARGET: patch object $out/ID.N.o
 diff_unit() {
@@ -90,6 +97,9 @@ make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kste
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
 make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest
 make_update sites kstest_sites.o "$k/kstest_sites.o" "$out/sites/kstest_sites.o" kstest
+# Pre code with one section per function; the running code has none.
+make_update relax kstest_relax.o "$out/relax-fs/kstest_relax.o" \
+	"$out/relax2/kstest_relax.o" kstest
 # Built from a source whose kstest_sites_other (global, not replaced)
 # differs from the running one.
 make_update sites-stale kstest_sites.o "$out/sites-o5/kstest_sites.o" \

@@ -33,6 +33,7 @@ void kstest_wait_exit(void);
 int kstest_timeout_ms(void);
 void kstest_hooks_init(struct proc_dir_entry *dir);
 extern int kstest_refuse;
+void kstest_relax_init(struct proc_dir_entry *dir);
 
 #ifdef KSTEST_HOOKS
 #include <linux/compiler.h>

@@ -12,6 +12,7 @@
  *   sites    through cs-prefixed retpoline thunk calls (kstest_sites.c)
  *   timeout, refuse  state of the hook tests (kstest_hooks.c)
  *   wait     a reader blocks inside kstest_wait() (kstest_wait.c)
+ *   relax    code whose branches the assembler relaxed (kstest_relax.c)
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -151,6 +152,7 @@ static int __init kstest_init(void)
 	kstest_sites_init(dir);
 	kstest_hooks_init(dir);
 	kstest_wait_init(dir);
+	kstest_relax_init(dir);
 	return 0;
 }
 
