@@ -256,6 +256,8 @@ static int walk_code(struct walk *w)
 		if (ri > w->run_size)
 			return KSPLICE_MATCH_DIFFERS;
 	}
+	if (skipped(w, w->size))
+		return KSPLICE_MATCH_DIFFERS;
 	w->map[w->size] = ri;
 	return 0;
 }
