@@ -282,15 +282,20 @@ struct Closure {
         }
         if (ref.kind != Reference::LoadTime)
           continue;
-        if (!ref.local || d.target == "vmlinux")
+        // A module's code links only to exported symbols of vmlinux and
+        // other modules: one that is not exported, static or not, is the
+        // target module's own.
+        if (d.target == "vmlinux")
           loadTime.insert(ref.name);
         else
           refuse(sec, r, owner,
-                 formatv("'{0}' refers to '{1}', a static of module '{2}': "
+                 formatv("'{0}' refers to '{1}', {2} of module '{3}': "
                          "the module loader reads it when the patch module "
                          "loads, and can then resolve only symbols of "
                          "vmlinux",
-                         sec.name, ref.name, d.target));
+                         sec.name, ref.name,
+                         ref.local ? "a static" : "an unexported symbol",
+                         d.target));
       }
     };
     for (uint32_t i : d.includedPost)

@@ -222,6 +222,31 @@ TEST(Diff, LocalStaticKeyOfAModuleIsRefused) {
       << d.refusals[0].section;
 }
 
+// A module links only to exported symbols: an unexported global is the
+// module's own (a tracepoint of another file of the module, found in
+// target_core_mod, xhci_hcd, btrfs, ocfs2), which the module loader cannot
+// resolve when it loads the patch module.
+TEST(Diff, UnexportedGlobalKeyOfAModuleIsRefused) {
+  auto pre = ObjectFile::open(casePath("jump-label-unexported", "pre"));
+  auto post = ObjectFile::open(casePath("jump-label-unexported", "post"));
+  ASSERT_TRUE(pre && post);
+  auto exports = parseSymvers("0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\n"
+                              "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+                              "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
+                              "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n",
+                              "Module.symvers");
+  ASSERT_TRUE(!!exports);
+  auto diff = diffObjects(**pre, **post, *exports, "kstest");
+  ASSERT_TRUE(!!diff);
+  const Diff &d = **diff;
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].reason,
+            "'__jump_table' refers to 'private_key', an unexported symbol "
+            "of module 'kstest': the module loader reads it when the patch "
+            "module loads, and can then resolve only symbols of vmlinux");
+}
+
 TEST(Diff, ExportedStaticKeyIsFine) {
   LOAD("jump-label-unexported",
        "0x1\tprivate_key\tvmlinux\tEXPORT_SYMBOL_GPL\n"
