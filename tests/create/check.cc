@@ -19,6 +19,13 @@
 //     lists the configured objects (all, or the OBJECTs) that kbuild's own
 //     single-target build (make OBJECT) compiles in more than one
 //     directory.
+//   create_check sources SRC CONFIG FILE...
+//     Where each .c FILE of the kernel source SRC ends up in the build
+//     CONFIG configures, as ksplice-create chooses objects for a patch to
+//     it: "FILE object OBJECT TARGET certain|guess" when it is an object,
+//     "FILE included TARGET:OBJECT..." when it is not but configured
+//     objects #include it, "FILE none" otherwise (scripts/bench-realworld.sh
+//     makes its units from this).
 #include "configured_objects.h"
 #include "dep_file.h"
 #include "include_graph.h"
@@ -26,6 +33,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -180,6 +188,43 @@ static int objects(const std::string &tree) {
   return 0;
 }
 
+static std::string objectOf(const std::string &src) {
+  return src.substr(0, src.rfind('.')) + ".o";
+}
+
+static int sources(const std::string &src, const std::string &config,
+                   const std::vector<std::string> &files) {
+  ConfiguredObjects c = ConfiguredObjects::read(src, parseKconfig(readText(config)));
+  std::optional<IncludeGraph> graph;
+  for (const std::string &f : files) {
+    if (auto k = c.lookup(objectOf(f))) {
+      std::cout << f << " object " << objectOf(f) << " " << k->target
+                << (k->certain ? " certain" : " guess") << "\n";
+      continue;
+    }
+    if (!graph) {
+      IncludeGraph::Options o;
+      o.root = src;
+      o.jobs = 2;
+      auto g = IncludeGraph::scan(o);
+      if (!g) {
+        std::cerr << llvm::toString(g.takeError()) << "\n";
+        return 1;
+      }
+      graph = std::move(*g);
+    }
+    std::string line;
+    for (const std::string &u : graph->unitsIncluding({f})) {
+      if (u == f)
+        continue;
+      if (auto k = c.lookup(objectOf(u)))
+        line += " " + k->target + ":" + objectOf(u);
+    }
+    std::cout << f << (line.empty() ? " none" : " included" + line) << "\n";
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 4 && args[0] == "modules")
@@ -192,10 +237,13 @@ int main(int argc, char **argv) {
     return objects(args[1]);
   if (args.size() >= 2 && args[0] == "descent")
     return descent(args[1], {args.begin() + 2, args.end()});
+  if (args.size() >= 3 && args[0] == "sources")
+    return sources(args[1], args[2], {args.begin() + 3, args.end()});
   std::cerr << "usage: create_check modules SRC CONFIG MODULES_ORDER\n"
                "       create_check deps TREE OBJECT...\n"
                "       create_check config TREE CONFIG\n"
                "       create_check objects TREE\n"
-               "       create_check descent TREE [OBJECT...]\n";
+               "       create_check descent TREE [OBJECT...]\n"
+               "       create_check sources SRC CONFIG FILE...\n";
   return 2;
 }

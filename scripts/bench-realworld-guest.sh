@@ -1,0 +1,149 @@
+# Guest side of scripts/bench-realworld.sh (busybox sh, in the VM booted
+# from the old release's kernel): one batch of updates, each applied,
+# checked and undone live, with the kernel log watched after every step.
+#
+#   bench-realworld-guest.sh BIN_DIR MODROOT LIST
+#
+# BIN_DIR holds ksplice-apply/-view/-undo; MODROOT is the unpacked image
+# (MODROOT/lib/modules/<release>/ with modules.dep), for modprobe -d; LIST
+# has one line per unit: "UNIT PACKAGE ID MODULES" (host paths; MODULES
+# comma-separated target modules, or "-" for vmlinux only).
+#
+# For each unit, in LIST order: load its target modules, ksplice-apply,
+# ksplice-view --id; then the workload runs with the whole batch applied;
+# then every applied update is undone, newest first, and the workload runs
+# again.  Results go to $KSPLICE_OUT/results, one line per step, written
+# as they happen (the host reads them even if the guest dies):
+#   UNIT STEP RC DETAIL
+# STEP is modprobe, apply, view, undo or dirty (the kernel log gained a
+# Call Trace, BUG:, WARNING:, Oops or panic line during the unit's last
+# step), and "- workload-applied|workload-undone RC DETAIL" for the batch.
+# $KSPLICE_OUT/now holds "UNIT STEP" before each step, so that a hang or
+# panic is charged to the step that caused it.
+set -u
+bin=/host$1 modroot=/host$2 list=/host$3
+out=$KSPLICE_OUT
+: > "$out/results"
+note() { echo "$*" >> "$out/results"; sync; }
+now() { echo "$*" > "$out/now"; sync; }
+one_line() { tr '\n' ' ' < "$1" | sed 's/  */ /g; s/ $//' | cut -c1-1500; }
+
+# The kernel log's bad lines so far (vm-run.sh's patterns).
+pattern='Call Trace|BUG:|WARNING:|Oops|Kernel panic|general protection fault'
+bad_lines() { dmesg | grep -E "$pattern"; }
+seen=$(bad_lines | wc -l)
+# After a step of UNIT: a "dirty" line if the log gained bad lines.
+watch() {
+	n=$(bad_lines | wc -l)
+	if [ "$n" -gt "$seen" ]; then
+		note "$1 dirty $2 $(bad_lines | tail -n +$((seen + 1)) | head -3 | tr '\n' '|')"
+		seen=$n
+		return 1
+	fi
+	return 0
+}
+
+# kmod's modprobe over the image's modules (it dispatches on its name; the
+# host's /sbin/modprobe links to /bin/kmod, which the guest lacks), also
+# for the kernel's own request_module().
+ln -sf /host/usr/bin/kmod /tmp/modprobe
+printf '#!/bin/sh\nexec /tmp/modprobe -d %s "$@"\n' "$modroot" > /tmp/modprobe-helper
+chmod +x /tmp/modprobe-helper
+echo /tmp/modprobe-helper > /proc/sys/kernel/modprobe
+modprobe() { /tmp/modprobe -d "$modroot" "$@"; }
+loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
+
+# A small workload: file I/O on tmpfs and on an ext4 loop filesystem,
+# fork/exec churn, loopback networking.  Run in a subshell: the first step
+# that fails ends it and is named.
+w() { "$@" || { echo "workload step failed: $*"; exit 1; }; }
+workload() {
+	w dd if=/dev/urandom of=/tmp/w.1 bs=64k count=64
+	w cp /tmp/w.1 /tmp/w.2
+	w cmp /tmp/w.1 /tmp/w.2
+	w mkdir -p /tmp/wd
+	for i in $(seq 50); do echo "$i" > /tmp/wd/f$i; done
+	w test "$(cat /tmp/wd/f* | wc -l)" = 50
+	w rm -rf /tmp/wd /tmp/w.2
+	for i in $(seq 30); do w /bin/true; w /host/usr/bin/true; done
+	w test "$(/host/usr/bin/env sh -c 'echo $((6 * 7))')" = 42
+	for m in loop ext4; do loaded $m || w modprobe $m; done
+	w dd if=/dev/zero of=/tmp/fs.img bs=1M count=16
+	w /host/sbin/mke2fs -q -F -t ext4 /tmp/fs.img
+	w mkdir -p /tmp/mnt
+	w mount -o loop /tmp/fs.img /tmp/mnt
+	w cp /tmp/w.1 /tmp/mnt/w
+	w sync
+	w cmp /tmp/w.1 /tmp/mnt/w
+	w umount /tmp/mnt
+	w rm -f /tmp/w.1 /tmp/fs.img
+	w ip link set lo up
+	w ping -c 2 -W 2 127.0.0.1
+	timeout 10 nc -l -p 7777 > /tmp/nc.out &
+	sleep 1
+	w sh -c 'echo ksplice-loopback | nc -w 2 127.0.0.1 7777'
+	wait
+	w grep -q ksplice-loopback /tmp/nc.out
+	rm -f /tmp/nc.out
+}
+health() { # WHEN
+	now - "workload-$1"
+	if (workload) > /tmp/workload.log 2>&1; then
+		note "- workload-$1 0 ok"
+	else
+		note "- workload-$1 1 $(one_line /tmp/workload.log)"
+	fi
+	watch - "workload-$1"
+}
+
+applied=
+while read -r unit pkg id mods; do
+	[ -n "$unit" ] || continue
+	pkg=/host$pkg
+	ok=1
+	if [ "$mods" != - ]; then
+		for m in $(echo "$mods" | tr , ' '); do
+			loaded "$m" && continue
+			now "$unit" modprobe
+			if modprobe "$m" > /tmp/step.err 2>&1; then
+				note "$unit modprobe 0 $m"
+			else
+				note "$unit modprobe 1 $m: $(one_line /tmp/step.err)"
+				ok=0
+			fi
+			watch "$unit" modprobe || ok=0
+		done
+	fi
+	[ "$ok" = 1 ] || continue
+	now "$unit" apply
+	if "$bin/ksplice-apply" --raw-errors "$pkg" > /tmp/step.out 2> /tmp/step.err; then
+		note "$unit apply 0 $(one_line /tmp/step.out)"
+		applied="$unit:$id $applied"
+	else
+		note "$unit apply 1 $(one_line /tmp/step.err)"
+	fi
+	watch "$unit" apply || continue
+	case " $applied" in *" $unit:$id "*) ;; *) continue ;; esac
+	now "$unit" view
+	if "$bin/ksplice-view" --id "$id" > /tmp/step.out 2> /tmp/step.err &&
+		grep -q "applied" /tmp/step.out; then
+		note "$unit view 0 ok"
+	else
+		note "$unit view 1 $(one_line /tmp/step.out) $(one_line /tmp/step.err)"
+	fi
+	watch "$unit" view
+done < "$list"
+
+health applied
+for a in $applied; do		# newest first
+	unit=${a%%:*} id=${a#*:}
+	now "$unit" undo
+	if "$bin/ksplice-undo" --raw-errors "$id" > /tmp/step.out 2> /tmp/step.err; then
+		note "$unit undo 0 $(one_line /tmp/step.out)"
+	else
+		note "$unit undo 1 $(one_line /tmp/step.err)"
+	fi
+	watch "$unit" undo
+done
+health undone
+now - done
