@@ -120,7 +120,10 @@ while read -r unit pkg id mods; do
 		note "$unit apply 0 $(one_line /tmp/step.out)"
 		applied="$unit:$id $applied"
 	else
-		note "$unit apply 1 $(one_line /tmp/step.err)"
+		# The loader's own words are in the kernel log.
+		dmesg | grep -E "ksplice: '$id'|livepatch:" |
+			grep -vE "': (loaded|unloaded)" | tail -n 3 > /tmp/step.log
+		note "$unit apply 1 $(one_line /tmp/step.err) | $(one_line /tmp/step.log)"
 	fi
 	watch "$unit" apply || continue
 	case " $applied" in *" $unit:$id "*) ;; *) continue ;; esac

@@ -18,7 +18,8 @@
 #    (tests/create/check.cc "sources": ksplice-create's own kbuild
 #    reading); the unit's patch is that file's diff alone.
 # 3. Runs ksplice-create on each unit against OLD's source, config and
-#    headers (nice'd, -j N, default 2) and classifies it by exit status:
+#    headers (nice'd; -j N runs N at a time, default 2, each with its own
+#    cache and farm) and classifies it by exit status:
 #    made (0), refused (2, grouped by rule: the reason without symbol and
 #    place), no change (3), error (1).  An error whose post compile failed
 #    is checked: the object is compiled again in ksplice-create's farm with
@@ -187,7 +188,6 @@ rule_of() {
 		s/[0-9]+/N/g; s/: .*//"
 }
 
-farm=$run/create/farm
 # Whether OBJECTS, which did not compile with the unit's diff alone,
 # compile with NEW's version of every changed header (.h) beside it, in
 # ksplice-create's farm (under its lock; the farm's next sync removes
@@ -196,7 +196,8 @@ farm=$run/create/farm
 header_check() { # FILE OBJECTS...
 	local f=$1 o rc=0 added=() replaced=()
 	shift
-	exec 9> "$run/create/.lock"
+	local farm=$cache/farm
+	exec 9> "$cache/.lock"
 	flock 9
 	[ -e "$farm/.ksplice-patched" ] || echo "header check" > "$farm/.ksplice-patched"
 	while IFS=$'\t' read -r k h; do
@@ -215,7 +216,7 @@ header_check() { # FILE OBJECTS...
 	local args
 	args=$("$check" descent "$farm" "$@" | sed '/^make \|^descent: /,$d')
 	# shellcheck disable=SC2086
-	(cd "$farm" && nice -n 10 make -s -j"$jobs" KERNELRELEASE="$KSPLICE_KREL" \
+	(cd "$farm" && nice -n 10 make -s KERNELRELEASE="$KSPLICE_KREL" \
 		KCFLAGS="-ffunction-sections -fdata-sections" $args) > "$hc_log" 2>&1 || rc=$?
 	for o in "$@"; do [ -f "$farm/$o" ] || rc=1; done
 	if [ "$rc" = 0 ]; then
@@ -240,7 +241,7 @@ create_unit() { # UNIT FILE KIND TARGETS
 	set +e
 	{ nice -n 10 "$bin/ksplice-create" --patch "$u/patch" --id "$uid" \
 		--description "$f ($old to $new)" --config "$KSPLICE_KCONFIG" \
-		--headers "$KSPLICE_HEADERS" --cache "$run/create" -j "$jobs" \
+		--headers "$KSPLICE_HEADERS" --cache "$cache" -j 1 \
 		-o "$u/pkg.tar.gz" "$oldsrc" 2>&1 1>&3 3>&- | stamp > "$u/create.err"
 	  rc=${PIPESTATUS[0]}; } 3> "$u/create.out"
 	set -e
@@ -302,11 +303,21 @@ create_unit() { # UNIT FILE KIND TARGETS
 	log "$(printf '%-55s %-9s %5.1f s %s' "$f" "$class" "$(echo "$t1 - $t0" | bc)" "$detail" | cut -c1-200)"
 }
 
-if [ "$do_create" = 1 ]; then
+# Worker K of JOBS: every JOBS-th unit, with a cache (and farm) of its own.
+create_worker() { # K
+	local cache=$run/create n=0
+	[ "$1" = 0 ] || cache=$run/create-$1
 	while IFS=$'\t' read -r uid f kind t; do
+		n=$((n + 1))
+		[ $(((n - 1) % jobs)) = "$1" ] || continue
 		[ "$redo" = 1 ] || [ ! -f "$run/units/$uid/create.result" ] || continue
 		create_unit "$uid" "$f" "$kind" "$t" < /dev/null
 	done < "$sel"
+}
+if [ "$do_create" = 1 ]; then
+	pids=()
+	for k in $(seq 0 $((jobs - 1))); do create_worker "$k" & pids+=($!); done
+	for p in "${pids[@]}"; do wait "$p"; done
 fi
 
 # 4. Live in the guest.
@@ -319,6 +330,8 @@ guest_outcome() { # UNIT RESULTS
 		$1 == u && $2 == "dirty" { print "dirty kernel log at " $3 ": " substr($0, index($0, $4)); d = 1; exit }
 		$1 == u && $2 == "modprobe" && $3 != 0 {
 			fail = "target module not loadable in the guest: " substr($0, index($0, $4)); exit }
+		$1 == u && $3 != 0 && ($2 == "apply" || $2 == "undo") {
+			fail = $2 " failed (" $4 "): " substr($0, index($0, $5)); exit }
 		$1 == u && $3 != 0 { fail = $2 " failed: " substr($0, index($0, $4)); exit }
 		$1 == u { ok[$2] = 1 }
 		END { if (d) exit
@@ -365,16 +378,16 @@ run_batch() { # NAME UNIT...
 	what=$(guest_outcome "$uid" "$b/vm/results")
 	case $rc in
 	126) log "$name: the guest did not boot; left for the next run"; return 0 ;;
-	124) what="guest hung at $(cat "$b/vm/now" 2>/dev/null || true)" ;;
+	124) what="guest hung at $(cut -d' ' -f2 "$b/vm/now" 2>/dev/null || true): vm-run timed out" ;;
 	esac
 	case $what in
 	dirty*) ;;
 	*) if grep -q '^- workload-[a-z]* [^0]' "$b/vm/results"; then
 		what="workload failed: $(grep '^- workload-[a-z]* [^0]' "$b/vm/results" | head -1 | cut -d' ' -f2-)"
 	   elif [ "$rc" = 125 ]; then
-		what="dirty kernel log at $(cat "$b/vm/now" 2>/dev/null || true): $(grep -h -m1 -E 'Call Trace|BUG:|WARNING:|Oops|panic' "$b/vm/console.log" | tr -d '\r' || true)"
+		what="dirty kernel log at $(cut -d' ' -f2 "$b/vm/now" 2>/dev/null || true): $(grep -h -m1 -E 'Call Trace|BUG:|WARNING:|Oops|panic' "$b/vm/console.log" | tr -d '\r' || true)"
 	   elif [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
-		what="guest run failed (vm-run $rc) at $(cat "$b/vm/now" 2>/dev/null || true)"
+		what="guest run failed (vm-run $rc): at $(cat "$b/vm/now" 2>/dev/null || true)"
 	   fi ;;
 	esac
 	{ echo "$what"; echo "batch $name"; } > "$run/units/$uid/guest.result"
@@ -392,7 +405,8 @@ if [ "$do_guest" = 1 ]; then
 	while [ $i -lt ${#pending[@]} ]; do
 		name=$(date +%Y%m%d-%H%M%S)-$i
 		run_batch "$name" "${pending[@]:$i:$batch}"
-		log "batch $name: $(for u in "${pending[@]:$i:$batch}"; do head -1 "$run/units/$u/guest.result" 2>/dev/null | cut -d: -f1; done | sort | uniq -c | tr -s ' \n' ' ')"
+		log "batch $name: $(for u in "${pending[@]:$i:$batch}"; do
+			head -1 "$run/units/$u/guest.result" 2>/dev/null | sed 's/: .*//'; done | sort | uniq -c | tr -s ' \n' ' ')"
 		i=$((i + batch))
 	done
 fi
@@ -422,8 +436,8 @@ report() {
 	$1 == "U" { n++; cls[$3]++; kinds[$4]++; if ($3 != "pending") { secs += $5; csecs[$3] += $5 } }
 	$1 == "R" { r = $0; sub(/^R [^ ]+ /, "", r); if (!((r, $2) in seenr)) { seenr[r, $2] = 1; rule[r]++ } }
 	$1 == "P" { phase[$3] += $4 }
-	$1 == "G" { g = $0; sub(/^G [^ ]+ /, "", g); full[g]++; k = g
-		sub(/: .*/, "", k); sub(/ at [a-z-]+$/, "", k); gk[k]++; gn++
+	$1 == "G" { g = $0; sub(/^G [^ ]+ /, "", g); k = g
+		sub(/: .*/, "", k); gk[k]++; gn++
 		if (!(k in gex)) gex[k] = $2 ": " g }
 	$1 == "B" { boots++; gsecs += $3 }
 	END {
@@ -460,6 +474,10 @@ report() {
 		print ""
 		if (length(gex)) { print "\nexamples of guest outcomes:"; for (k in gex) if (k != "live") print "  " gex[k] }
 	}' "$data"
+	echo
+	echo "not live in the guest:"
+	awk '$1 == "G" && $3 != "live"' "$data" | sort -k3 |
+		while read -r _ uid what; do echo "  $(result_of "$uid" file): $what"; done | cut -c1-400
 	echo
 	echo "errors and header changes:"
 	awk '$1 == "D" { sub(/^D /, ""); print "  " $0 }' "$data" |
