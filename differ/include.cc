@@ -40,9 +40,7 @@ bool Diff::isLive(const Section &sec, const Reloc &r) const {
 // they copy, and export entries (which modules loaded later link to).  An unexported symbol referenced there must be resolved
 // by the module loader itself (Reference::LoadTime).
 static bool readAtLoad(const Section &sec) {
-  SectionClass cls = classOf(sec);
-  return cls == SectionClass::Table || cls == SectionClass::Companion ||
-         cls == SectionClass::Export;
+  return isReadAtLoad(sec.name, classOf(sec));
 }
 
 // Whether relocation R of code section SEC lies in a site the kernel

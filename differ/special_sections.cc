@@ -83,11 +83,13 @@ static const SpecialSection kTable[] = {
 // their own: compared and carried as part of the entries that use them.
 static const struct {
   const char *name;
-  bool replacement; // bytes copied over a site (SpecialSection::replOffset)
+  bool replacement; // bytes copied over a site (SpecialSection::replOffset),
+                    // which the module loader does when the module loads
 } kCompanions[] = {
   // The replacement instructions of .altinstructions entries.
   {".altinstr_replacement", true},
-  // static_cpu_has() slow paths, jumped to from an alternative's site.
+  // static_cpu_has() slow paths, jumped to from an alternative's site and
+  // back into the function: code that runs, never read at load.
   {".altinstr_aux", false},
 };
 
@@ -240,6 +242,17 @@ bool isReplacementSection(StringRef section) {
     if (c.replacement && section == c.name)
       return true;
   return false;
+}
+
+bool isReadAtLoad(StringRef section, SectionClass cls) {
+  if (cls == SectionClass::Table || cls == SectionClass::Export)
+    return true;
+  if (cls != SectionClass::Companion)
+    return false;
+  for (const auto &c : kCompanions)
+    if (section == c.name)
+      return c.replacement;
+  return true; // a table's parallel section (.orc_unwind)
 }
 
 bool isPerSiteDataSection(StringRef section) {

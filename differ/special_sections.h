@@ -83,6 +83,12 @@ extern const char kInitChangedSection[];
 /// copy over their sites: only the bytes a kept entry names can ever run.
 bool isReplacementSection(llvm::StringRef section);
 
+/// Whether the kernel reads SECTION (of class CLS) while it loads the
+/// module that holds it: table entries (sorted, registered, applied to the
+/// module's code), the replacement code they copy, export entries; not
+/// code that merely runs, such as static_cpu_has() slow paths.
+bool isReadAtLoad(llvm::StringRef section, SectionClass cls);
+
 /// Whether SECTION holds only per-site statics that macros create (the
 /// once-flags of WARN_ONCE() in .data..once, dynamic debug descriptors):
 /// the patch gets fresh copies of them, never the running kernel's.

@@ -285,6 +285,34 @@ TEST(Diff, AlternativeKeptWithItsFunction) {
   EXPECT_TRUE(replacement);
 }
 
+// static_cpu_has(): .altinstr_aux is code the function jumps to, not a
+// table the module loader reads; its back references into functions the
+// patch does not replace are late ones, in a module too (kvm_amd's svm.c
+// was refused for its other functions' slow paths).
+TEST(Diff, CpuHasSlowPathsAreLateReferences) {
+  auto pre = ObjectFile::open(casePath("cpu-has-aux", "pre"));
+  auto post = ObjectFile::open(casePath("cpu-has-aux", "post"));
+  ASSERT_TRUE(pre && post);
+  auto diff = diffObjects(**pre, **post, Exports(), "kstest");
+  ASSERT_TRUE(!!diff);
+  const Diff &d = **diff;
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"changed"});
+  int late = 0;
+  for (uint32_t i : d.includedPost) {
+    const Section &sec = (*post)->section(i);
+    if (sec.name != ".altinstr_aux")
+      continue;
+    for (const Reloc &r : sec.relocs) {
+      Reference ref = d.reference(sec, r);
+      EXPECT_NE(ref.kind, Reference::LoadTime) << ref.name;
+      late += ref.kind == Reference::Late && ref.name == "other";
+    }
+  }
+  EXPECT_EQ(late, 2); // jnz t_yes, jmp t_no
+  EXPECT_TRUE(d.loadTimeSymbols.empty());
+}
+
 TEST(Diff, UnexportedCallInKeptReplacementIsResolvedAtLoad) {
   LOAD("alternative-late-reloc",
        "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
