@@ -4,8 +4,9 @@
 # takes hours for the whole corpus, and it asserts nothing).
 #
 #   scripts/bench-realworld.sh [--only REGEX] [--limit N] [--sample N]
-#       [--batch N] [-j N] [--create-only | --guest-only | --report]
-#       [--redo] [OLD NEW]                 default 6.1.176-1 6.1.187-1
+#       [--class CLASS,...] [--batch N] [-j N]
+#       [--create-only | --guest-only | --report] [--redo] [OLD NEW]
+#                                          default 6.1.176-1 6.1.187-1
 #
 # 1. Fetches what it needs itself, into its own cache BENCH =
 #    ${KSPLICE_CACHE:-~/.cache/ksplice}/realworld: OLD's image, headers
@@ -39,7 +40,9 @@
 #
 # Every unit's results are kept (BENCH/runs/OLD_NEW/units/<unit>/): a
 # rerun skips what is done, so an interrupted run resumes; --redo does the
-# selected units again.  --only REGEX selects the units whose file matches;
+# selected units again.  --only REGEX selects the units whose file matches,
+# --class the units whose ksplice-create result is one of those classes
+# (made, refused, nochange, header, error, not-built);
 # --limit N the first N of those, --sample N N of them spread evenly over
 # the list.  --create-only and --guest-only run one phase (they may run at
 # the same time); --report only prints.  Needs scripts/setup.sh to have
@@ -52,7 +55,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 old=6.1.176-1 new=6.1.187-1
-only= limit= sample= batch=12 jobs=2 redo=0 do_create=1 do_guest=1
+only= class_only= limit= sample= batch=12 jobs=2 redo=0 do_create=1 do_guest=1
 pos=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--batch) batch=$2; shift 2 ;;
 	-j) jobs=$2; shift 2 ;;
 	--redo) redo=1; shift ;;
+	--class) class_only=$2; shift 2 ;;
 	--create-only) do_guest=0; shift ;;
 	--guest-only) do_create=0; shift ;;
 	--report) do_create=0 do_guest=0; shift ;;
@@ -146,11 +150,20 @@ if [ ! -s "$run/units.tsv" ]; then
 	done > "$run/units.tsv"
 fi
 
+# A field of a unit's ksplice-create result (create.result).
+result_of() { sed -n "s/^$2 //p" "$run/units/$1/create.result" 2>/dev/null | head -1; }
+
 # The selected units, in file order.
 select_units() {
 	local all
 	all=$(if [ -n "$only" ]; then awk -F'\t' -v re="$only" '$2 ~ re' "$run/units.tsv"
 	      else cat "$run/units.tsv"; fi)
+	if [ -n "$class_only" ]; then
+		all=$(while IFS=$'\t' read -r uid rest; do
+			case ",$class_only," in *",$(result_of "$uid" class),"*)
+				printf '%s\t%s\n' "$uid" "$rest" ;; esac
+		done <<< "$all")
+	fi
 	[ -n "$all" ] || return 0
 	if [ -n "$sample" ]; then
 		awk -v n="$sample" -v total="$(printf '%s\n' "$all" | wc -l)" '
@@ -182,8 +195,8 @@ stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done;
 # The rule of a refusal: its reason without the symbol, the place and the
 # particulars (numbers, quoted names, what follows the first ': ').
 rule_of() {
-	sed -E "s/^refused: //; s/^[^ ]+\.(o|lds): //; s/^[^ ]*:\(\.[^)]*\) ('[^']*': )?//;
-		s/^[^ ]+\.(c|h|S|s)[^ ]*: //; s/'[^']*'/'X'/g; s/(pre|post)\/[^ ,:)]*/OBJ/g;
+	sed -E "s/^refused: //; s/^[^ ]+\.(o|lds): //; s/^[^ ]+:\([^)]*\)( '[^']*')?: //;
+		s/^[^ ]+\.(c|h|S|s)[^ ]*: //; s/^'([^']*)' refers to/\1 refers to/; s/'[^']*'/'X'/g; s/(pre|post)\/[^ ,:)]*/OBJ/g;
 		s/0x[0-9a-f]+/N/g;
 		s/[0-9]+/N/g; s/: .*//"
 }
@@ -321,7 +334,6 @@ if [ "$do_create" = 1 ]; then
 fi
 
 # 4. Live in the guest.
-result_of() { sed -n "s/^$2 //p" "$run/units/$1/create.result" 2>/dev/null | head -1; }
 
 # GUEST: one line, the unit's outcome in the VM.  From the results of a
 # run (batch or alone), for a unit that was in it.
@@ -420,7 +432,8 @@ report() {
 		echo "U $uid $(result_of "$uid" class) $kind $(result_of "$uid" seconds) $f"
 		[ "$(result_of "$uid" class)" != made ] || [ -n "$t" ] || t=vmlinux
 		echo "T $uid ${t:-vmlinux}"
-		sed -n "s/^rule /R $uid /p; s/^detail /D $uid /p" "$r/create.result"
+		sed -n "s/^detail /D $uid /p" "$r/create.result"
+		{ grep '^refused: ' "$r/create.out" || true; } | rule_of | sed "s/^/R $uid /"
 		[ ! -f "$r/create.times" ] || sed "s/^/P $uid /" "$r/create.times"
 		[ ! -f "$r/guest.result" ] || echo "G $uid $(head -1 "$r/guest.result")"
 	done < "$sel" > "$data"
