@@ -45,12 +45,22 @@ $(ksplice-build): ksplice-build/%:
 endif
 )";
 
+// TARGET as the make of DIR names it: kbuild's $(obj)/ + the word of the
+// Makefile.  A Makefile may name objects outside its directory (amdgpu's
+// "../pm/amdgpu_dpm.o"); make does not normalise "..", so the goal must be
+// spelt "drivers/gpu/drm/amd/amdgpu/../pm/amdgpu_dpm.o" (the same file).
+static std::string goalIn(const std::string &dir, const std::string &target) {
+  if (dir.empty() || llvm::StringRef(target).startswith(dir + "/"))
+    return target;
+  return dir + "/" + fs::path(target).lexically_relative(dir).generic_string();
+}
+
 KbuildDescent planDescent(const ConfiguredObjects &configured,
                           const std::vector<std::string> &targets) {
   std::map<std::string, std::set<std::string>> next, here;
   for (const std::string &t : targets) {
     std::string dir = configured.makefileDir(t);
-    here[dir].insert(t);
+    here[dir].insert(goalIn(dir, t));
     std::vector<std::string> chain = configured.descent(dir);
     for (size_t i = 0; i + 1 < chain.size(); i++)
       next[chain[i]].insert(chain[i + 1]);

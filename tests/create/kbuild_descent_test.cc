@@ -62,4 +62,23 @@ TEST(KbuildDescent, EntersEachDirectoryAlongItsOwnChainOnly) {
                        "ksplice-targets"}));
 }
 
+// amdgpu's Makefile names objects of sibling directories ("../pm/x.o"):
+// the goal of its make is spelt the same way, or make has no rule for it.
+TEST(KbuildDescent, ObjectOutsideItsMakefilesDirectoryKeepsTheDotDot) {
+  TempTree t;
+  t.write("Kbuild", "obj-y += drivers/\n");
+  t.write("drivers/Makefile", "obj-m += amd/amdgpu/\n");
+  t.write("drivers/amd/amdgpu/Makefile",
+          "obj-m += amdgpu.o\namdgpu-y := main.o ../pm/dpm.o\n");
+  auto c = ConfiguredObjects::read(t.root(), {});
+  ASSERT_TRUE(c.lookup("drivers/amd/pm/dpm.o"));
+  KbuildDescent d = planDescent(c, {"drivers/amd/pm/dpm.o",
+                                    "drivers/amd/amdgpu/main.o"});
+  EXPECT_NE(d.level.find("ksplice-targets-drivers/amd/amdgpu := "
+                         "drivers/amd/amdgpu/../pm/dpm.o "
+                         "drivers/amd/amdgpu/main.o\n"),
+            std::string::npos)
+      << d.level;
+}
+
 } // namespace
