@@ -15,6 +15,7 @@ namespace ksplice {
 std::string normalizeName(StringRef name) {
   SmallVector<StringRef, 4> parts;
   name.split(parts, '.');
+  parts[0] = withoutCounter(parts[0]);
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
     bool digits = !parts[i].empty() && all_of(parts[i], isDigit);

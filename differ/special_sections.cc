@@ -293,6 +293,14 @@ bool isSpecialStatic(StringRef name) {
          base == "_entry_ptr" || base == "__tpstrtab";
 }
 
+StringRef withoutCounter(StringRef name) {
+  // __UNIQUE_ID(prefix) is __UNIQUE_ID_<prefix><__COUNTER__>: the number
+  // moves whenever a patch uses __COUNTER__ earlier in the file.
+  if (!name.startswith("__UNIQUE_ID_"))
+    return name;
+  return name.rtrim("0123456789");
+}
+
 bool isFentry(StringRef name) {
   return name == "__fentry__" || name == "mcount" || name == "__mcount";
 }

@@ -110,6 +110,10 @@ bool isLineMacroCallee(llvm::StringRef name);
 /// debug descriptors).
 bool isSpecialStatic(llvm::StringRef name);
 
+/// NAME without the __COUNTER__ number a macro appended to it
+/// (__UNIQUE_ID_<prefix><N>, from __UNIQUE_ID()); other names as they are.
+llvm::StringRef withoutCounter(llvm::StringRef name);
+
 /// Calls that make a function untraceable by ftrace; relocations here are
 /// the ftrace site the kernel rewrites.
 bool isFentry(llvm::StringRef name);
