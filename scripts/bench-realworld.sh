@@ -196,7 +196,7 @@ stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done;
 # particulars (numbers, quoted names, what follows the first ': ').
 rule_of() {
 	sed -E "s/^refused: //; s/^[^ ]+\.(o|lds): //; s/^[^ ]+:\([^)]*\)( '[^']*')?: //;
-		s/^[^ ]+\.(c|h|S|s)[^ ]*: //; s/^'([^']*)' refers to/\1 refers to/; s/'[^']*'/'X'/g; s/(pre|post)\/[^ ,:)]*/OBJ/g;
+		s/^[^ ]+\.(c|h|S|s)[^ ]*: //; s/^'\.text\.[^']*' refers to/.text.* refers to/; s/^'([^']*)' refers to/\1 refers to/; s/'[^']*'/'X'/g; s/(pre|post)\/[^ ,:)]*/OBJ/g;
 		s/0x[0-9a-f]+/N/g;
 		s/[0-9]+/N/g; s/: .*//"
 }
@@ -460,7 +460,13 @@ report() {
 		print "|---|---|"
 		row("made", cls["made"] + 0)
 		row("refused", cls["refused"] + 0)
-		for (r in rule) printf "| &nbsp; refused: %s | %d |\n", r, rule[r]
+		# by count, most first
+		nr = 0
+		for (r in rule) order[++nr] = r
+		for (i = 2; i <= nr; i++)
+			for (j = i; j > 1 && rule[order[j]] > rule[order[j - 1]]; j--) {
+				x = order[j]; order[j] = order[j - 1]; order[j - 1] = x }
+		for (i = 1; i <= nr; i++) printf "| &nbsp; refused: %s | %d |\n", order[i], rule[order[i]]
 		row("no change", cls["nochange"] + 0)
 		row("needs a header change", cls["header"] + 0)
 		row("error", cls["error"] + 0)
