@@ -143,6 +143,20 @@ int main(int argc, char **argv) {
   app.add_option("-o", opts.output,
                  "package to write (ksplice-<id>.tar.gz); with --self-match, "
                  "the directory for the packages (.)");
+  app.add_option("--sign", opts.signing.packageKey,
+                 "sign the package with this PEM private key (Ed25519 or "
+                 "RSA); hosts check it against /etc/ksplice/keys")
+      ->check(CLI::ExistingFile);
+  auto *moduleKey =
+      app.add_option("--module-key", opts.signing.moduleKey,
+                     "sign the modules for hosts that enforce module "
+                     "signatures: the private key (with --module-cert)")
+          ->check(CLI::ExistingFile);
+  app.add_option("--module-cert", opts.signing.moduleCert,
+                 "the X.509 certificate of --module-key, enrolled on the hosts")
+      ->check(CLI::ExistingFile)
+      ->needs(moduleKey);
+  moduleKey->needs("--module-cert");
   app.add_option("-j", opts.jobs, "parallel compile jobs");
   app.add_option("--cache", opts.cacheDir, "build cache directory");
   app.add_option("KERNEL_SRC", opts.source, "kernel source tree (read only)")

@@ -199,6 +199,7 @@ static llvm::Error buildPackage(const CreateOptions &opts, StringRef patch,
   spec.cacheDir = opts.cacheDir;
   spec.dataDir = opts.dataDir;
   spec.klpConvert = opts.klpConvert;
+  spec.signing = opts.signing;
   spec.workDir = work + "/pkg";
   result.package =
       opts.output.empty() ? "ksplice-" + result.id + ".tar.gz" : opts.output;
@@ -252,6 +253,8 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   if (!release)
     return release.takeError();
   const std::string &rel = *release;
+  if (auto err = checkSigning(opts.signing, opts.headers))
+    return std::move(err);
   auto exports = readSymvers(opts.headers + "/Module.symvers");
   if (!exports)
     return exports.takeError();

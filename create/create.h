@@ -16,6 +16,7 @@
 #define KSPLICE_CREATE_CREATE_H
 
 #include "build_tree.h"
+#include "update_package.h"
 
 #include "llvm/Support/Error.h"
 
@@ -38,6 +39,7 @@ struct CreateOptions {
   std::string cacheDir;    // where the farm and work dirs live
   std::string dataDir;     // loader-kmod/ and scripts/ of this ksplice
   std::string klpConvert;  // the ksplice-klp-convert tool
+  SigningOptions signing;
   unsigned jobs = 1;
 };
 

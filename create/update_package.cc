@@ -5,6 +5,7 @@
 #include "package.h"
 #include "sha256.h"
 #include "update_id.h"
+#include "signature.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -12,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -48,6 +51,40 @@ static llvm::Error stripModule(const std::string &ko) {
   return runTool({{"objcopy", "--strip-debug", "--remove-section",
                    ".note.gnu.build-id", ko}},
                  "stripping " + ko);
+}
+
+static std::string signFile(const std::string &headers) {
+  return headers + "/scripts/sign-file";
+}
+
+llvm::Error checkSigning(const SigningOptions &signing,
+                         const std::string &headers) {
+  if (!signing.packageKey.empty()) {
+    auto fp = keyFingerprint(signing.packageKey);
+    if (!fp)
+      return fail("--sign: " + fp.message());
+  }
+  if (signing.moduleKey.empty() != signing.moduleCert.empty())
+    return fail("--module-key and --module-cert go together: the kernel "
+                "checks the signature against the certificate's key");
+  if (signing.moduleKey.empty())
+    return llvm::Error::success();
+  for (const std::string *f : {&signing.moduleKey, &signing.moduleCert})
+    if (!fs::is_regular_file(*f))
+      return fail("cannot read '" + *f + "' (module signing)");
+  if (access(signFile(headers).c_str(), X_OK) != 0)
+    return fail("'" + signFile(headers) + "' is missing: the headers package "
+                "of the target has it (linux-headers-*); it signs modules "
+                "with the kernel's own format");
+  return llvm::Error::success();
+}
+
+// Appends the kernel's module signature to KO, as `make modules_sign`
+// does (sha256, the key's certificate).
+static llvm::Error signModule(const PackageSpec &spec, const std::string &ko) {
+  return runTool({{signFile(spec.headers), "sha256", spec.signing.moduleKey,
+                   spec.signing.moduleCert, ko}},
+                 "signing " + ko);
 }
 
 // The core module depends only on the loader's sources and the target's
@@ -136,6 +173,10 @@ llvm::Error buildUpdatePackage(const PackageSpec &spec,
   // last step, which objcopy would undo.
   if (auto err = stripModule(pkg + "/ksplice.ko"))
     return err;
+  if (!spec.signing.moduleKey.empty())
+    for (const std::string &ko : {pkg + "/ksplice.ko", pkg + "/" + patchModule})
+      if (auto err = signModule(spec, ko))
+        return err;
   std::ofstream(pkg + "/patch", std::ios::binary) << spec.patchText;
 
   Manifest m;
@@ -152,7 +193,12 @@ llvm::Error buildUpdatePackage(const PackageSpec &spec,
   m.functions = spec.functions;
   m.newFunctions = spec.newFunctions;
   progress("writing " + spec.output);
-  Status st = writePackage(pkg, m, spec.output);
+  ManifestSigner sign;
+  if (!spec.signing.packageKey.empty())
+    sign = [&](std::string_view manifest) {
+      return signManifest(manifest, spec.signing.packageKey);
+    };
+  Status st = writePackage(pkg, m, spec.output, sign);
   if (!st)
     return fail(st.message());
   return llvm::Error::success();

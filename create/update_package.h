@@ -21,6 +21,19 @@
 
 namespace ksplice {
 
+/// How the package and its modules are signed (all optional).
+struct SigningOptions {
+  std::string packageKey;  // PEM private key: manifest.sig (signature.h)
+  // The kernel's module signature (scripts/sign-file of the headers), for
+  // hosts that enforce it: a private key and its X.509 certificate.
+  std::string moduleKey, moduleCert;
+};
+
+/// Checks SIGNING before anything is built: the keys can be read, the
+/// module key comes with its certificate, HEADERS has scripts/sign-file.
+llvm::Error checkSigning(const SigningOptions &signing,
+                         const std::string &headers);
+
 struct PackageSpec {
   std::string id, description;
   std::string headers;  // the target's build dir (Module.symvers)
@@ -34,6 +47,7 @@ struct PackageSpec {
   std::vector<std::string> after; // sha256 of the --after patches
   std::vector<ManifestUnit> units;
   std::vector<ManifestFunction> functions, newFunctions;
+  SigningOptions signing;
 };
 
 /// Builds the modules of SPEC and writes its package.

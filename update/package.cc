@@ -12,7 +12,11 @@
 
 #include "fs.h"
 #include "sha256.h"
+<<<<<<< HEAD
 #include "subprocess.h"
+=======
+#include "signature.h"
+>>>>>>> e3b4f3a (create: --sign KEY writes manifest.sig over the manifest (the writer's one unlisted file; openPackage returns it with the manifest's text), --module-key/--module-cert sign the core and patch modules with the headers' scripts/sign-file, all checked before anything is built; update/module_signature: whether the kernel enforces module signatures (sig_enforce, lockdown) and whether a module is signed)
 
 namespace ksplice {
 namespace {
@@ -106,14 +110,14 @@ Status gzip(std::vector<std::string> args, const std::string &inPath,
 }  // namespace
 
 Status writePackage(const std::string &inputDir, Manifest m,
-                    const std::string &outPath) {
+                    const std::string &outPath, const ManifestSigner &sign) {
   auto names = listDirectory(inputDir);
   if (!names)
     return names.status();
   std::map<std::string, std::string> contents;
   m.files.clear();
   for (const auto &n : *names) {
-    if (n == "manifest")
+    if (n == "manifest" || n == kSignatureFile)
       continue;
     std::string p = inputDir + "/" + n;
     struct stat st;
@@ -139,6 +143,12 @@ Status writePackage(const std::string &inputDir, Manifest m,
     return s.context("cannot write package " + q(outPath));
   std::string manifest = serializeManifest(m);
   contents["manifest"] = manifest;
+  if (sign) {
+    auto sig = sign(manifest);
+    if (!sig)
+      return Status(sig.status()).context("cannot sign package " + q(outPath));
+    contents[kSignatureFile] = std::move(*sig);
+  }
 
   const std::string top = "ksplice-" + m.id + "/";
   std::string tar = tarHeader(top, '5', 0755, 0);
@@ -274,6 +284,11 @@ Result<OpenedPackage> openPackage(const std::string &path,
   if ("ksplice-" + manifest->id != top)
     return fail("manifest id " + q(manifest->id) +
                 " does not match the directory " + q(top + "/"));
+  OpenedPackage out;
+  if (auto sig = files.find(kSignatureFile); sig != files.end()) {
+    out.signature = std::move(sig->second);
+    files.erase(sig);
+  }
   for (const auto &[name, data] : files) {
     if (name == "manifest")
       continue;
@@ -291,7 +306,6 @@ Result<OpenedPackage> openPackage(const std::string &path,
       return fail("file " + q(top + "/" + f.name) +
                   " listed in the manifest is missing");
 
-  OpenedPackage out;
   out.dir = unpackRoot + "/" + top;
   if (mkdir(out.dir.c_str(), 0700) != 0)
     return Status::error("cannot create " + q(out.dir) + ": " +
@@ -300,6 +314,7 @@ Result<OpenedPackage> openPackage(const std::string &path,
     if (Status s = writeFile(out.dir + "/" + name, data, 0600); !s)
       return s;
   out.manifest = std::move(*manifest);
+  out.manifestText = mtext->second;
   return out;
 }
 

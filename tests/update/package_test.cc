@@ -328,3 +328,47 @@ TEST_F(PackageTest, WriterRefusesBadInputs) {
       << s.message();
   EXPECT_FALSE(pathExists(out));
 }
+
+TEST(PackageSignature, SignedPackageCarriesManifestSigUnlisted) {
+  auto t = TempDir::create("package_test.");
+  ASSERT_TRUE(t);
+  std::string in = t->path() + "/in";
+  ASSERT_TRUE(makeDirectories(in));
+  for (const char *f : {"ksplice.ko", "ksplice_cmdline_fix.ko", "patch"})
+    ASSERT_TRUE(writeFile(in + "/" + f, f));
+  // A stale signature in the input is not packaged as a file.
+  ASSERT_TRUE(writeFile(in + "/manifest.sig", "stale\n"));
+  std::string signedText;
+  auto sign = [&](std::string_view manifest) -> Result<std::string> {
+    signedText = std::string(manifest);
+    return std::string("sig of ") + std::to_string(manifest.size()) + "\n";
+  };
+  std::string pkg = t->path() + "/signed.tar.gz";
+  Status s = writePackage(in, sampleFields(), pkg, sign);
+  ASSERT_TRUE(s) << s.message();
+  std::string dir = t->path() + "/unpack";
+  ASSERT_TRUE(makeDirectories(dir));
+  auto p = openPackage(pkg, dir);
+  ASSERT_TRUE(p) << p.message();
+  EXPECT_EQ(p->manifestText, signedText);
+  EXPECT_EQ(p->manifest.file("manifest.sig"), nullptr);
+  ASSERT_TRUE(p->signature.has_value());
+  EXPECT_EQ(*p->signature,
+            "sig of " + std::to_string(signedText.size()) + "\n");
+  EXPECT_FALSE(pathExists(p->dir + "/manifest.sig"));
+
+  // Unsigned: no signature, and the signer's failure fails the writer.
+  std::string plain = t->path() + "/plain.tar.gz";
+  ASSERT_TRUE(writePackage(in, sampleFields(), plain));
+  std::string dir2 = t->path() + "/unpack2";
+  ASSERT_TRUE(makeDirectories(dir2));
+  auto q = openPackage(plain, dir2);
+  ASSERT_TRUE(q) << q.message();
+  EXPECT_FALSE(q->signature.has_value());
+  auto refuse = [](std::string_view) -> Result<std::string> {
+    return Status::error("no key");
+  };
+  s = writePackage(in, sampleFields(), t->path() + "/x.tar.gz", refuse);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("cannot sign package"), std::string::npos) << s.message();
+}
