@@ -1,8 +1,8 @@
 // ksplice-apply: apply an update package to the running kernel.
 //
-//   ksplice-apply [--dry-run] [--retries N] [--raw-errors] [--json]
-//                 [--no-persist] PACKAGE
-//   ksplice-apply --boot
+//   ksplice-apply [--dry-run] [--retries N] [--keys DIR] [--allow-unsigned]
+//                 [--raw-errors] [--json] [--no-persist] PACKAGE
+//   ksplice-apply --boot [--keys DIR] [--allow-unsigned]
 //
 // The transactions are applyUpdate() (update/apply.h) and, with --boot,
 // bootUpdates() (update/boot.h); this file parses, calls one and prints
@@ -31,6 +31,13 @@ int main(int argc, char **argv) {
   app.add_option("--retries", o.retries,
                  "How often the loader tries to find a safe moment (1-1000)")
       ->check(CLI::Range(1u, 1000u));
+  app.add_option("--keys", o.trust.keysDir,
+                 "Directory of trusted PEM public keys; once it holds one, "
+                 "only packages signed by one of them load")
+      ->capture_default_str();
+  app.add_flag("--allow-unsigned", o.trust.allowUnsigned,
+               "Load an unsigned or untrusted package although trusted keys "
+               "are installed (a bad signature is still refused)");
   app.add_flag("--raw-errors", rawErrors,
                "Print the bare abort-cause token as the first stderr line");
   app.add_flag("--json", json,
@@ -61,7 +68,7 @@ int main(int argc, char **argv) {
 
   RealHost host;
   if (boot) {
-    Printed p = printBoot(tool.name(), bootUpdates(host));
+    Printed p = printBoot(tool.name(), bootUpdates(host, o.trust));
     Tool::print(p.out, p.err);
     return p.status;
   }

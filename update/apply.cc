@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "fs.h"
+#include "module_signature.h"
 #include "modules.h"
 #include "package.h"
 
@@ -23,6 +24,8 @@ class Apply {
   void underLock();
   // Each step returns false once it has set r_.failure.
   bool verify();
+  bool checkSignature();
+  bool checkModuleSignatures();
   bool checkPrerequisites();
   bool loadCore();
   bool loadPatch();
@@ -84,12 +87,50 @@ bool Apply::verify() {
   auto release = host_.kernelRelease();
   if (!release)
     return fail(release.message());
+  if (!checkSignature())
+    return false;
   if (m.kernelRelease != *release)
     return fail("update '" + m.id + "' in '" + o_.package + "' is for kernel '" +
                 m.kernelRelease + "', but this host runs '" + *release +
                 "'; nothing was changed: build the update for this kernel "
                 "with ksplice-create, or apply it on a host running '" +
                 m.kernelRelease + "'");
+  return checkModuleSignatures();
+}
+
+// Before anything of the package is used: who signed it, and whether this
+// host trusts them (signature.h has the policy).
+bool Apply::checkSignature() {
+  const std::string *sig = pkg_->signature ? &*pkg_->signature : nullptr;
+  auto c = ksplice::checkSignature(pkg_->manifestText, sig, o_.trust);
+  if (!c)
+    return fail(c.message());
+  r_.signer = c->signer;
+  r_.signatureVerified = c->verified;
+  r_.warnings.insert(r_.warnings.end(), c->warnings.begin(), c->warnings.end());
+  if (!c->cause.empty())
+    return fail("update '" + r_.id + "' in '" + o_.package + "': " + c->message +
+                    "; nothing was loaded",
+                c->cause.c_str());
+  return true;
+}
+
+// A kernel that loads only signed modules would refuse ours half-way:
+// say so before loading anything.  The key itself only the kernel can
+// check (a signature it does not trust fails the load).
+bool Apply::checkModuleSignatures() {
+  std::string why = host_.moduleSignatureEnforcement();
+  if (why.empty())
+    return true;
+  const Manifest &m = pkg_->manifest;
+  for (const std::string *file : {&m.coreModule, &m.patchModule}) {
+    auto data = readFile(inPackage(*file));
+    if (!data)
+      return fail(data.message());
+    if (!hasModuleSignature(*data))
+      return fail(unsignedModuleMessage(why, *file) + "; nothing was loaded",
+                  kUnsignedModuleToken);
+  }
   return true;
 }
 

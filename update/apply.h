@@ -3,7 +3,10 @@
 // a dry run, put the kernel back as it was.
 //
 // The phases, in order (ApplyReport::phases times the ones that ran):
-//   verify         unpack and check the package; kernel-release = uname -r
+//   verify         unpack and check the package; its signature against the
+//                  trusted keys (signature.h); kernel-release = uname -r;
+//                  on a kernel that loads only signed modules, the modules
+//                  to load are signed
 //   lock           the /run/ksplice lock: one apply or undo at a time;
 //                  from here on SIGINT, SIGTERM, SIGHUP and SIGQUIT wait
 //   prerequisites  the manifest's "after" patches are applied here
@@ -30,6 +33,7 @@
 
 #include "host.h"
 #include "report.h"
+#include "signature.h"
 
 namespace ksplice {
 
@@ -38,6 +42,7 @@ struct ApplyOptions {
   bool dryRun = false;
   unsigned retries = 0;  // 0: the loader's default
   bool persist = true;   // keep the package for reboots (not dry runs)
+  TrustPolicy trust;      // --keys, --allow-unsigned
 };
 
 struct ApplyReport {
@@ -47,6 +52,10 @@ struct ApplyReport {
   std::string package;
   std::string id;           // from the manifest, once the package is verified
   std::string description;  // the manifest's
+  // The package's signature: its signer's key fingerprint ("" unsigned),
+  // and whether a trusted key verified it.
+  std::string signer;
+  bool signatureVerified = false;
   // After an apply or check that passed: what the loader replaces.
   std::vector<LoadedFunction> functions;
   // The loader's pause_ns after its stage write, if it could be read.

@@ -9,7 +9,7 @@ size_t BootReport::failed() const {
   return n;
 }
 
-BootReport bootUpdates(Host &host) {
+BootReport bootUpdates(Host &host, const TrustPolicy &trust) {
   BootReport r;
   auto release = host.kernelRelease();
   if (!release) {
@@ -23,6 +23,7 @@ BootReport bootUpdates(Host &host) {
     ApplyOptions o;
     o.package = u.path;
     o.persist = false;  // kept already, in its place
+    o.trust = trust;    // checked again: the keys may have changed
     r.updates.push_back(applyUpdate(host, o));
   }
   for (const std::string &other : store.releases()) {

@@ -35,7 +35,7 @@ struct BootReport {
   size_t failed() const;
 };
 
-BootReport bootUpdates(Host &host);
+BootReport bootUpdates(Host &host, const TrustPolicy &trust = {});
 
 }  // namespace ksplice
 

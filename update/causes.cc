@@ -23,6 +23,24 @@ constexpr Cause kToolCauses[] = {
      "whose update is not applied on this host; ksplice-apply found it "
      "before loading anything. Nothing was changed. Apply the update built "
      "from that patch first."},
+    {kUnsignedPackageToken,
+     "The package is not signed, and this host has trusted keys "
+     "(/etc/ksplice/keys or --keys), so it loads only signed updates. "
+     "Nothing was loaded. Sign the update with ksplice-create --sign KEY, "
+     "or pass --allow-unsigned to load it anyway."},
+    {kUntrustedPackageToken,
+     "The package is signed by a key that is not among this host's trusted "
+     "keys. Nothing was loaded. Install the signer's public key in "
+     "/etc/ksplice/keys if you trust it, or pass --allow-unsigned."},
+    {kBadSignatureToken,
+     "The package's signature does not verify: the manifest or the "
+     "signature was changed after signing. Nothing was loaded. Do not load "
+     "this package; get the update again from its source."},
+    {kUnsignedModuleToken,
+     "This kernel loads only signed modules (module.sig_enforce or "
+     "lockdown), and the update's modules are not signed. Nothing was "
+     "loaded. Rebuild the update with ksplice-create --module-key KEY "
+     "--module-cert CERT, with a key enrolled on this host."},
 };
 
 }  // namespace

@@ -20,6 +20,13 @@ inline constexpr const char *kOtherErrorToken = "other";
 inline constexpr const char *kMissingPrerequisiteToken =
     "missing_prerequisite";
 
+// ksplice-apply's tokens for the package's signature (signature.h) and for
+// modules a kernel that enforces module signatures would refuse.
+inline constexpr const char *kUnsignedPackageToken = "unsigned_package";
+inline constexpr const char *kUntrustedPackageToken = "untrusted_package";
+inline constexpr const char *kBadSignatureToken = "bad_signature";
+inline constexpr const char *kUnsignedModuleToken = "unsigned_module";
+
 // A loader token (errors.h).
 bool isKnownCause(std::string_view token);
 // The sentence errors.h gives `token`, or a fallback that names the unknown

@@ -268,7 +268,9 @@ Printed applyJson(const ApplyReport &r) {
       .str("package", r.package)
       .strOrNull("id", nonEmpty(r.id))
       .strOrNull("description", r.id.empty() ? std::nullopt
-                                       : std::optional(r.description));
+                                       : std::optional(r.description))
+      .strOrNull("signer", nonEmpty(r.signer))
+      .boolean("signature_verified", r.signatureVerified);
   failureFields(o, r.failure ? &*r.failure : nullptr);
   o.raw("functions", functionsJson(r.functions))
       .numOrNull("pause_ns", r.pauseNs)

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "fs.h"
+#include "module_signature.h"
 #include "modules.h"
 
 namespace ksplice {
@@ -33,6 +35,16 @@ Result<std::string> RealHost::kernelRelease() const {
   if (uname(&uts) != 0)
     return Status::error("uname() failed; cannot tell which kernel is running");
   return std::string(uts.release);
+}
+
+std::string RealHost::moduleSignatureEnforcement() const {
+  auto read = [](const char *path) {
+    auto text = readFile(path);
+    return text ? *text : std::string();
+  };
+  return ksplice::moduleSignatureEnforcement(
+      read("/sys/module/module/parameters/sig_enforce"),
+      read("/sys/kernel/security/lockdown"));
 }
 
 int64_t RealHost::now() const { return int64_t(time(nullptr)); }

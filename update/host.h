@@ -33,6 +33,8 @@ class Host {
   virtual Status unloadModule(const std::string &name) = 0;
   // uname -r.
   virtual Result<std::string> kernelRelease() const = 0;
+  // Why the kernel loads only signed modules, or "" (module_signature.h).
+  virtual std::string moduleSignatureEnforcement() const = 0;
   // Seconds since the epoch (a record's applied-at).
   virtual int64_t now() const = 0;
   // A monotonic clock in nanoseconds (the phase timings).
@@ -60,6 +62,7 @@ class RealHost final : public Host {
   Status loadModule(const std::string &koPath) override;
   Status unloadModule(const std::string &name) override;
   Result<std::string> kernelRelease() const override;
+  std::string moduleSignatureEnforcement() const override;
   int64_t now() const override;
   uint64_t monotonicNs() const override;
 

@@ -1,7 +1,5 @@
 #include "module_signature.h"
 
-#include <cerrno>
-
 namespace ksplice {
 namespace {
 
@@ -35,16 +33,10 @@ bool hasModuleSignature(std::string_view ko) {
 
 std::string unsignedModuleMessage(const std::string &why,
                                   const std::string &file) {
-  std::string cause = why.empty() ? "the kernel refused it for its signature"
-                                  : why + ", and it is not signed";
-  return "'" + file + "' cannot be loaded: " + cause +
+  return "'" + file + "' cannot be loaded: " + why + ", and it is not signed" +
          "; rebuild the update with 'ksplice-create --module-key KEY "
          "--module-cert CERT' using a key enrolled on this host (the "
          "kernel's keyring or MOK)";
-}
-
-bool isModuleSignatureRefusal(int err, bool enforced) {
-  return err == EKEYREJECTED || (enforced && err == EPERM);
 }
 
 }  // namespace ksplice

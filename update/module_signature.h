@@ -3,7 +3,7 @@
 // update's modules signed?  (ksplice-create --module-key signs them with the
 // kernel's scripts/sign-file.)  Whether a signature's key is enrolled on
 // the host only the kernel knows: a module it refuses anyway fails to load
-// with EKEYREJECTED or EPERM, which moduleSignatureRefusal() recognises.
+// (EKEYREJECTED, EPERM under lockdown), with loadModule()'s message.
 #ifndef KSPLICE_UPDATE_MODULE_SIGNATURE_H
 #define KSPLICE_UPDATE_MODULE_SIGNATURE_H
 
@@ -22,15 +22,10 @@ std::string moduleSignatureEnforcement(std::string_view sigEnforce,
 // Whether the module file's bytes end with the kernel's signature marker.
 bool hasModuleSignature(std::string_view ko);
 
-// The sentence for a module the kernel refuses for its signature: `why`
-// from moduleSignatureEnforcement() (or "" when only the load's errno
-// told), `file` the module.
+// What to say about an unsigned module `file` on a kernel that refuses
+// them for reason `why` (from moduleSignatureEnforcement()).
 std::string unsignedModuleMessage(const std::string &why,
                                   const std::string &file);
-
-// Whether a failed init_module/finit_module errno is the kernel refusing a
-// module's signature (sig_enforce: EKEYREJECTED; lockdown: EPERM).
-bool isModuleSignatureRefusal(int err, bool enforced);
 
 }  // namespace ksplice
 

@@ -12,11 +12,8 @@
 
 #include "fs.h"
 #include "sha256.h"
-<<<<<<< HEAD
 #include "subprocess.h"
-=======
 #include "signature.h"
->>>>>>> e3b4f3a (create: --sign KEY writes manifest.sig over the manifest (the writer's one unlisted file; openPackage returns it with the manifest's text), --module-key/--module-cert sign the core and patch modules with the headers' scripts/sign-file, all checked before anything is built; update/module_signature: whether the kernel enforces module signatures (sig_enforce, lockdown) and whether a module is signed)
 
 namespace ksplice {
 namespace {

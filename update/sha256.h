@@ -1,4 +1,5 @@
-// SHA-256 (FIPS 180-4), self-contained: production hosts have no OpenSSL.
+// SHA-256 (FIPS 180-4), self-contained (the package format's digest; the
+// signatures of signature.h use OpenSSL's libcrypto).
 #ifndef KSPLICE_UPDATE_SHA256_H
 #define KSPLICE_UPDATE_SHA256_H
 

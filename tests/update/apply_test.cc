@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 
 #include "cli.h"
@@ -12,6 +13,8 @@
 #include "fs.h"
 #include "ko_image.h"
 #include "package.h"
+#include "subprocess.h"
+#include "test_keys.h"
 #include "test_util.h"
 
 using namespace ksplice;
@@ -37,6 +40,7 @@ class ApplyTest : public ::testing::Test {
     ASSERT_TRUE(writeFile(in_ + "/ksplice_cmdline_fix.ko",
                           ko("ksplice_cmdline_fix")));
     ASSERT_TRUE(writeFile(in_ + "/patch", "--- a/fs/proc/cmdline.c\n+++ b\n"));
+    keys_ = writeTestKeys(tmp_.path());
     fields_ = sampleFields();
     fields_.kernelRelease = "6.1.0-test";
     pkg_ = package(fields_);
@@ -44,16 +48,21 @@ class ApplyTest : public ::testing::Test {
 
   std::string package(const Manifest &m) {
     std::string out = tmp_.path() + "/" + m.id + ".tar.gz";
-    Status s = writePackage(in_, m, out);
+    Status s = writePackage(in_, m, out, signerFor(keys_.privateKey));
     EXPECT_TRUE(s) << s.message();
     return out;
   }
 
+  ApplyOptions options(bool dryRun, unsigned retries) {
+    ApplyOptions o{pkg_, dryRun, retries};
+    o.trust.keysDir = keys_.trustedDir;
+    return o;
+  }
   ApplyReport apply(unsigned retries = 0) {
-    return applyUpdate(*host_, {pkg_, false, retries});
+    return applyUpdate(*host_, options(false, retries));
   }
   ApplyReport dryRun(unsigned retries = 0) {
-    return applyUpdate(*host_, {pkg_, true, retries});
+    return applyUpdate(*host_, options(true, retries));
   }
   std::string err(const ApplyReport &r, bool raw = false) {
     return printApply("ksplice-apply", r, raw).err;
@@ -72,6 +81,7 @@ class ApplyTest : public ::testing::Test {
   std::unique_ptr<FakeHost> host_;
   std::string in_, pkg_;
   Manifest fields_;
+  TestKeys keys_;
 };
 
 const std::string kCore = "ksplice", kPatch = "ksplice_cmdline_fix";
@@ -624,7 +634,9 @@ TEST_F(ApplyTest, Json) {
   EXPECT_EQ(p.out,
             "{\"outcome\":\"applied\",\"dry_run\":false,\"package\":\"" + pkg_ +
                 "\",\"id\":\"cmdline-fix\",\"description\":\"fix /proc/cmdline: "
-                "show the \\\"real\\\" command line\",\"token\":null,"
+                "show the \\\"real\\\" command line\",\"signer\":\"" +
+                keyFingerprint(keys_.privateKey).value() +
+                "\",\"signature_verified\":true,\"token\":null,"
                 "\"sentence\":null,\"message\":null,\"detail\":[],"
                 "\"conflicts\":[],\"conflicts_truncated\":false,\"notes\":[],"
                 "\"functions\":[{\"name\":\"cmdline_proc_show\",\"object\":"
@@ -650,7 +662,9 @@ TEST_F(ApplyTest, JsonOfAFailure) {
   std::string want =
       "\"outcome\":\"failed\",\"dry_run\":false,\"package\":\"" + pkg_ +
       "\",\"id\":\"cmdline-fix\",\"description\":\"fix /proc/cmdline: show the "
-      "\\\"real\\\" command line\",\"token\":\"code_busy\",\"sentence\":\"" +
+      "\\\"real\\\" command line\",\"signer\":\"" +
+      keyFingerprint(keys_.privateKey).value() +
+      "\",\"signature_verified\":true,\"token\":\"code_busy\",\"sentence\":\"" +
       causeSentence("code_busy") + "\",\"message\":\"code_busy: " +
       causeSentence("code_busy") +
       "\",\"detail\":[\"line one\",\"line \\\"two\\\"\"],\"conflicts\":["
@@ -667,9 +681,175 @@ TEST_F(ApplyTest, JsonOfAFailure) {
   Printed j = applyJson(apply());
   EXPECT_EQ(j.out.rfind("{\"outcome\":\"failed\",\"dry_run\":false,\"package\":"
                         "\"" + pkg_ + "\",\"id\":null,\"description\":null,"
-                        "\"token\":\"bad_package\",\"sentence\":\"" +
+                        "\"signer\":null,\"signature_verified\":false,\"token\":\"bad_package\",\"sentence\":\"" +
                             causeSentence("bad_package") + "\",\"message\":\"'",
                         0),
             0u)
       << j.out;
+}
+
+// --- Signatures (update/signature.h) and module signatures ----------------
+
+namespace {
+
+// The package's tar, gunzipped.
+std::string tarOf(const std::string &pkg) {
+  Command c{{"gzip", "-dc"}};
+  c.stdinPath = pkg;
+  auto r = runProcess(c);
+  EXPECT_TRUE(r && r->status == 0);
+  return r ? r->output : "";
+}
+
+void writeGzip(const std::string &tar, const std::string &out) {
+  Command c{{"gzip", "-n", "-c"}};
+  c.input = tar;
+  c.stdoutPath = out;
+  auto r = runProcess(c);
+  ASSERT_TRUE(r && r->status == 0);
+}
+
+// Offset and size of each member's data in a ustar archive, by name.
+std::map<std::string, std::pair<size_t, size_t>> members(const std::string &tar) {
+  std::map<std::string, std::pair<size_t, size_t>> out;
+  for (size_t off = 0; off + 512 <= tar.size();) {
+    std::string name(tar.c_str() + off);
+    if (name.empty())
+      break;
+    size_t size = std::stoul(std::string(tar, off + 124, 11), nullptr, 8);
+    out[name.substr(name.find('/') + 1)] = {off + 512, size};
+    off += 512 + (size + 511) / 512 * 512;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_F(ApplyTest, SignedByATrustedKeyApplies) {
+  ApplyReport r = apply();
+  ASSERT_FALSE(r.failure) << r.failure->message;
+  EXPECT_TRUE(r.signatureVerified);
+  EXPECT_EQ(r.signer, keyFingerprint(keys_.privateKey).value());
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST_F(ApplyTest, UnsignedIsRefusedBeforeLoadingUnlessAllowed) {
+  pkg_ = tmp_.path() + "/unsigned.tar.gz";
+  ASSERT_TRUE(writePackage(in_, fields_, pkg_));
+  ApplyReport r = apply();
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->token, "unsigned_package");
+  EXPECT_NE(r.failure->message.find("--allow-unsigned"), std::string::npos);
+  expectLog({});
+  expectKernelAsBefore();
+
+  ApplyOptions o = options(false, 0);
+  o.trust.allowUnsigned = true;
+  r = applyUpdate(*host_, o);
+  ASSERT_FALSE(r.failure) << r.failure->message;
+  EXPECT_FALSE(r.signatureVerified);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(err(r).find("warning: --allow-unsigned: loading an UNSIGNED package"),
+            std::string::npos) << err(r);
+}
+
+TEST_F(ApplyTest, NoTrustedKeysAppliesWithAWarning) {
+  ApplyOptions o = options(false, 0);
+  o.trust.keysDir = tmp_.path() + "/no-keys";
+  ApplyReport r = applyUpdate(*host_, o);
+  ASSERT_FALSE(r.failure) << r.failure->message;
+  EXPECT_FALSE(r.signatureVerified);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("no trusted keys are installed"), std::string::npos);
+}
+
+TEST_F(ApplyTest, AnUntrustedSignerIsRefused) {
+  ASSERT_TRUE(makeDirectories(tmp_.path() + "/other"));
+  TestKeys other = writeTestKeys(tmp_.path() + "/other", 2);
+  ASSERT_NE(keyFingerprint(other.privateKey).value(),
+            keyFingerprint(keys_.privateKey).value());
+  pkg_ = tmp_.path() + "/other.tar.gz";
+  ASSERT_TRUE(writePackage(in_, fields_, pkg_, signerFor(other.privateKey)));
+  ApplyReport r = apply();
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->token, "untrusted_package");
+  EXPECT_NE(r.failure->message.find(keyFingerprint(other.privateKey).value()),
+            std::string::npos);
+  expectLog({});
+  expectKernelAsBefore();
+}
+
+TEST_F(ApplyTest, ASignatureByAnotherKeyUnderTheTrustedKeysNameIsRefused) {
+  ASSERT_TRUE(makeDirectories(tmp_.path() + "/other"));
+  TestKeys other = writeTestKeys(tmp_.path() + "/other", 2);
+  std::string trusted = keyFingerprint(keys_.privateKey).value();
+  std::string wrong = keyFingerprint(other.privateKey).value();
+  auto forged = [&](std::string_view manifest) -> Result<std::string> {
+    auto sig = signManifest(manifest, other.privateKey);
+    if (!sig)
+      return sig;
+    std::string s = *sig;
+    s.replace(s.find(wrong), wrong.size(), trusted);
+    return s;
+  };
+  pkg_ = tmp_.path() + "/forged.tar.gz";
+  ASSERT_TRUE(writePackage(in_, fields_, pkg_, forged));
+  ApplyOptions o = options(false, 0);
+  o.trust.allowUnsigned = true;  // does not let a bad signature through
+  ApplyReport r = applyUpdate(*host_, o);
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->token, "bad_signature");
+  expectLog({});
+  expectKernelAsBefore();
+}
+
+// One changed byte in any file of the package (the manifest, its
+// signature, a module, the patch) is refused before anything is loaded.
+TEST_F(ApplyTest, AChangedByteAnywhereIsRefused) {
+  std::string tar = tarOf(pkg_);
+  auto files = members(tar);
+  ASSERT_EQ(files.size(), 6u);  // the directory, 4 files, manifest.sig
+  int tried = 0;
+  for (const auto &[name, span] : files) {
+    auto [off, size] = span;
+    for (size_t at : {size_t(0), size / 2, size ? size - 2 : 0}) {
+      if (at >= size)
+        continue;
+      std::string bad = tar;
+      bad[off + at] ^= 0x20;
+      pkg_ = tmp_.path() + "/flip.tar.gz";
+      writeGzip(bad, pkg_);
+      ApplyReport r = apply();
+      ASSERT_TRUE(r.failure) << name << "+" << at << " was accepted";
+      EXPECT_TRUE(r.failure->token == "bad_package" ||
+                  r.failure->token == "bad_signature" ||
+                  r.failure->token == "untrusted_package")
+          << name << "+" << at << ": " << r.failure->token;
+      expectLog({});
+      expectKernelAsBefore();
+      tried++;
+    }
+  }
+  EXPECT_GE(tried, 12);
+}
+
+TEST_F(ApplyTest, UnsignedModulesOnAnEnforcingKernelAreRefusedBeforeLoading) {
+  host_->sigEnforcement = "module.sig_enforce is set";
+  ApplyReport r = apply();
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->token, "unsigned_module");
+  EXPECT_NE(r.failure->message.find("'ksplice.ko' cannot be loaded: "
+                                    "module.sig_enforce is set"),
+            std::string::npos) << r.failure->message;
+  expectLog({});
+  expectKernelAsBefore();
+
+  // Signed modules (the kernel's marker at the end) go on to load.
+  const std::string marker = "~Module signature appended~\n";
+  ASSERT_TRUE(writeFile(in_ + "/ksplice.ko", ko("ksplice") + marker));
+  ASSERT_TRUE(writeFile(in_ + "/ksplice_cmdline_fix.ko",
+                        ko("ksplice_cmdline_fix") + marker));
+  pkg_ = package(fields_);
+  r = apply();
+  EXPECT_FALSE(r.failure) << r.failure->message;
 }

@@ -21,6 +21,7 @@
 #include "package.h"
 #include "records.h"
 #include "sha256.h"
+#include "test_keys.h"
 #include "test_util.h"
 
 extern char **environ;
@@ -48,8 +49,10 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(writeFile(in_ + "/ksplice.ko", "core"));
     ASSERT_TRUE(writeFile(in_ + "/ksplice_cmdline_fix.ko", "patch module"));
     ASSERT_TRUE(writeFile(in_ + "/patch", "--- a/fs/proc/cmdline.c\n+++ b\n"));
+    keys_ = writeTestKeys(tmp_.path());
   }
 
+  // ksplice-apply trusts the test key, and packages are signed with it.
   ToolRun run(const char *bin, std::vector<std::string> args) {
     std::map<std::string, std::string> env;
     for (char **e = environ; *e; e++) {
@@ -67,6 +70,8 @@ class CliTest : public ::testing::Test {
     for (auto &s : envStrings)
       envp.push_back(s.data());
     envp.push_back(nullptr);
+    if (std::string(bin) == KSPLICE_APPLY_BIN)
+      args.insert(args.begin(), {"--keys", keys_.trustedDir});
     args.insert(args.begin(), bin);
     for (auto &a : args)
       argv.push_back(a.data());
@@ -95,7 +100,7 @@ class CliTest : public ::testing::Test {
 
   std::string package(const Manifest &fields) {
     std::string out = tmp_.path() + "/ksplice-" + fields.id + ".tar.gz";
-    Status s = writePackage(in_, fields, out);
+    Status s = writePackage(in_, fields, out, signerFor(keys_.privateKey));
     EXPECT_TRUE(s) << s.message();
     return out;
   }
@@ -127,6 +132,7 @@ class CliTest : public ::testing::Test {
 
   TempDir tmp_;
   std::string sysfs_, run_, in_;
+  TestKeys keys_;
 };
 
 }  // namespace

@@ -107,6 +107,7 @@ class FakeHost : public Host {
   std::map<std::string, Status> loadFails, unloadFails;  // by module name
   std::set<std::string> loaded;                          // module names
   std::optional<std::string> release = std::string("6.1.0-test");
+  std::string sigEnforcement;  // moduleSignatureEnforcement()
   // "load NAME", "unload NAME", "write ID/FILE VALUE", in order.
   std::vector<std::string> log;
   FakeLoader loader{log};
@@ -120,6 +121,9 @@ class FakeHost : public Host {
   Status loadModule(const std::string &koPath) override;
   Status unloadModule(const std::string &name) override;
   Result<std::string> kernelRelease() const override;
+  std::string moduleSignatureEnforcement() const override {
+    return sigEnforcement;
+  }
   int64_t now() const override { return 1795000000; }
   // 1 µs per call, from 0: phase times are deterministic.
   uint64_t monotonicNs() const override { return clock_ += 1000; }

@@ -12,6 +12,7 @@
 
 #include "fs.h"
 #include "package.h"
+#include "signature.h"
 #include "sha256.h"
 
 using namespace ksplice;
@@ -31,6 +32,8 @@ int main(int argc, char **argv) {
   app.add_option("--unit", units)->expected(2)->take_all();
   app.add_option("--function", functions)->expected(2)->take_all();
   app.add_option("-o", out)->required();
+  std::string signKey;
+  app.add_option("--sign", signKey, "sign the manifest with this PEM key");
   CLI11_PARSE(app, argc, argv);
 
   Manifest m;
@@ -67,7 +70,10 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  if (Status s = writePackage(dir->path(), m, out); !s) {
+  ManifestSigner sign;
+  if (!signKey.empty())
+    sign = [&](std::string_view text) { return signManifest(text, signKey); };
+  if (Status s = writePackage(dir->path(), m, out, sign); !s) {
     fprintf(stderr, "update_mkpkg: error: %s\n", s.message().c_str());
     return 1;
   }

@@ -10,7 +10,7 @@ quiet() { [ -s $err ] && fail "stderr not empty with --json"; :; }
 
 run 1 ksplice-apply --json $P/wrong-release.tar.gz
 quiet
-has $out '^{"outcome":"failed","dry_run":false,"package":"[^"]*","id":"cmdline","description":"tools test cmdline","token":"other","sentence":null,"message":"update '"'"'cmdline'"'"' in '
+has $out '^{"outcome":"failed","dry_run":false,"package":"[^"]*","id":"cmdline","description":"tools test cmdline","signer":"sha256:[0-9a-f]*","signature_verified":true,"token":"other","sentence":null,"message":"update '"'"'cmdline'"'"' in '
 has $out '"phases":\[{"name":"verify","ns":[0-9]*}\]'
 
 insmod $L/kstest/kstest.ko || fail "insmod kstest"

@@ -1,6 +1,9 @@
 # Shared by the guest scripts of tests/update (sourced; busybox sh, in the
 # VM): the output files and the assertion helpers.  Needs $B (the tools).
 out=/tmp/out err=/tmp/err
+# The packages are signed (vm-tools.sh); this host trusts their key.
+mkdir -p /etc/ksplice/keys && cp $P/keys/*.pem /etc/ksplice/keys/ ||
+	{ echo "FAIL: cannot install the trusted key"; exit 1; }
 fail() {
 	echo "FAIL: $*"
 	echo "--- stdout"; cat $out; echo "--- stderr"; cat $err
