@@ -16,6 +16,7 @@
 #include "fs.h"
 #include "ko_image.h"
 #include "package.h"
+#include "test_keys.h"
 #include "test_util.h"
 #include "undo.h"
 
@@ -33,6 +34,7 @@ class BootTest : public ::testing::Test {
     ASSERT_TRUE(t) << t.message();
     tmp_ = std::move(*t);
     state_ = tmp_.path() + "/state";
+    keys_ = writeTestKeys(tmp_.path());
     reboot();
   }
 
@@ -57,7 +59,7 @@ class BootTest : public ::testing::Test {
                           makeKo("name=ksplice_" + id + std::string(1, '\0'))));
     EXPECT_TRUE(writeFile(in + "/patch", "--- a/" + id + "\n+++ b\n"));
     std::string out = tmp_.path() + "/" + id + "-" + release + ".tar.gz";
-    Status s = writePackage(in, m, out);
+    Status s = writePackage(in, m, out, signerFor(keys_.privateKey));
     EXPECT_TRUE(s) << s.message();
     return out;
   }
@@ -68,8 +70,11 @@ class BootTest : public ::testing::Test {
     o.package = pkg;
     o.persist = persist;
     o.dryRun = dryRun;
+    o.trust.keysDir = keys_.trustedDir;
     return applyUpdate(*host_, o);
   }
+
+  BootReport boot() { return bootUpdates(*host_, {keys_.trustedDir, false}); }
 
   std::vector<std::string> kept(const std::string &release = kRelease) {
     std::vector<std::string> ids;
@@ -90,6 +95,7 @@ class BootTest : public ::testing::Test {
   std::string state_;
   int boots_ = 0;
   std::unique_ptr<FakeHost> host_;
+  TestKeys keys_;
 };
 
 TEST_F(BootTest, ApplyKeepsThePackageInOrder) {
@@ -142,7 +148,7 @@ TEST_F(BootTest, BootAppliesThemAgainInOrder) {
   ASSERT_FALSE(apply(package("first")).failure);
   reboot();
   EXPECT_TRUE(host_->loaded.empty());
-  BootReport r = bootUpdates(*host_);
+  BootReport r = boot();
   EXPECT_EQ(r.release, kRelease);
   EXPECT_EQ(r.failed(), 0u);
   EXPECT_EQ(applied(r), (std::vector<std::string>{"second", "first"}));
@@ -163,7 +169,7 @@ TEST_F(BootTest, BootAppliesThemAgainInOrder) {
       << p.out;
   EXPECT_NE(p.out.find("boot: 2 applied, 0 failed\n"), std::string::npos);
   // Again: nothing changes.
-  BootReport again = bootUpdates(*host_);
+  BootReport again = boot();
   EXPECT_EQ(again.failed(), 0u);
   for (const ApplyReport &u : again.updates)
     EXPECT_EQ(u.outcome, ApplyReport::AlreadyApplied);
@@ -174,7 +180,7 @@ TEST_F(BootTest, BootGoesOnAfterAFailure) {
     ASSERT_FALSE(apply(package(id)).failure);
   reboot();
   host_->loader.answers["second/apply"].cause = "no_match";
-  BootReport r = bootUpdates(*host_);
+  BootReport r = boot();
   EXPECT_EQ(r.failed(), 1u);
   EXPECT_EQ(applied(r), (std::vector<std::string>{"first", "third"}));
   EXPECT_EQ(host_->loaded.count("ksplice_second"), 0u);
@@ -196,7 +202,7 @@ TEST_F(BootTest, OtherKernelsAreListedAndLeftAlone) {
   ASSERT_FALSE(apply(package("second", "6.1.0-old")).failure);
   host_->release = kRelease;
   reboot();
-  BootReport r = bootUpdates(*host_);
+  BootReport r = boot();
   EXPECT_EQ(applied(r), (std::vector<std::string>{"first"}));
   ASSERT_EQ(r.skipped.size(), 1u);
   EXPECT_EQ(r.skipped[0].release, "6.1.0-old");
@@ -215,7 +221,7 @@ TEST_F(BootTest, APackageOfAnotherKernelInThisKernelsPlaceFails) {
   ASSERT_TRUE(makeDirectories(state_ + "/" + kRelease));
   ASSERT_TRUE(writeFile(state_ + "/" + kRelease + "/000001-first.tar.gz",
                         *readFile(package("first", "6.1.0-other"))));
-  BootReport r = bootUpdates(*host_);
+  BootReport r = boot();
   EXPECT_EQ(r.failed(), 1u);
   ASSERT_EQ(r.updates.size(), 1u);
   EXPECT_NE(r.updates[0].failure->message.find("is for kernel '6.1.0-other'"),
