@@ -81,6 +81,29 @@ else
 	echo "ok: data-new-series: manifest requires meminfo-string.patch ($want_after)"
 fi
 
+# Signed: the package's manifest.sig names the signing key, and both
+# modules carry the kernel's module signature (scripts/sign-file).
+openssl genpkey -algorithm ed25519 -out "$out/sign.pem" 2> /dev/null
+openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
+	-subj "/CN=ksplice test modules/" -newkey rsa:2048 \
+	-keyout "$out/module-key.pem" -out "$out/module-cert.pem" 2> /dev/null
+make_update signed 0 --patch "$patches/cmdline-string.patch" \
+	--sign "$out/sign.pem" --module-key "$out/module-key.pem" \
+	--module-cert "$out/module-cert.pem"
+fp=sha256:$(openssl pkey -in "$out/sign.pem" -pubout -outform DER | sha256sum | cut -d' ' -f1)
+sig_key=$(tar -xzOf "$out/signed.tar.gz" ksplice-signed/manifest.sig 2> /dev/null | sed -n 's/^key //p')
+unsigned_kos=
+for ko in ksplice.ko ksplice-signed.ko; do
+	tar -xzOf "$out/signed.tar.gz" "ksplice-signed/$ko" 2> /dev/null | tail -c 28 |
+		grep -q '~Module signature appended~' || unsigned_kos="$unsigned_kos $ko"
+done
+if [ "$sig_key" != "$fp" ] || [ -n "$unsigned_kos" ]; then
+	echo "FAIL: signed: manifest.sig key '$sig_key' (want '$fp'); modules not signed:$unsigned_kos"
+	failed=1
+else
+	echo "ok: signed: manifest.sig by $fp, both modules signed"
+fi
+
 # Two runs on one cache at once: the second waits for the first (the farm
 # is not shareable), and both give the packages a lone run gives.
 mkdir -p "$out/parallel"
