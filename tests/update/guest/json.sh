@@ -34,7 +34,7 @@ run 0 ksplice-apply --json $P/value2.tar.gz
 quiet
 has $out '^{"outcome":"applied",.*"token":null,'
 has $out '"pause_ns":[1-9][0-9]*,'
-has $out '{"name":"apply","ns":[0-9]*},{"name":"record","ns":[0-9]*}\],"warnings":\[\]}$'
+has $out '{"name":"apply","ns":[0-9]*},{"name":"record","ns":[0-9]*},{"name":"persist","ns":[0-9]*}\],"warnings":\[\]}$'
 [ "$(cat /proc/kstest/value)" = 2 ] || fail "value is not 2"
 
 # The loader's detail, from a core that has it (older ones print nothing).
