@@ -102,11 +102,17 @@ std::array<uint8_t, 32> Sha256::finish() {
 }
 
 std::string Sha256::finishHex() {
+  auto digest = finish();
+  return toHex(digest.data(), digest.size());
+}
+
+std::string toHex(const void *data, size_t len) {
   static const char kHex[] = "0123456789abcdef";
+  const auto *p = static_cast<const uint8_t *>(data);
   std::string s;
-  for (uint8_t b : finish()) {
-    s += kHex[b >> 4];
-    s += kHex[b & 15];
+  for (size_t i = 0; i < len; i++) {
+    s += kHex[p[i] >> 4];
+    s += kHex[p[i] & 15];
   }
   return s;
 }

@@ -31,6 +31,8 @@ class Sha256 {
 };
 
 std::string sha256Hex(std::string_view data);
+// `len` bytes at `data` as lower-case hex digits.
+std::string toHex(const void *data, size_t len);
 // The digest of a file's contents, or an error naming the file.
 Result<std::string> sha256File(const std::string &path);
 

@@ -108,16 +108,6 @@ bool initContext(EVP_MD_CTX *ctx, EVP_PKEY *k, bool sign) {
 
 using MdCtx = std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)>;
 
-std::string toHex(const unsigned char *p, size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; i++) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
-}
-
 bool fromHex(std::string_view s, std::string &out) {
   auto nibble = [](char c) {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -235,8 +225,7 @@ Result<std::string> signManifest(std::string_view manifest,
   return "format ksplice-signature 1\n"
          "key " + fingerprintOf(key) + "\n"
          "algorithm " + algorithmOf(key) + "\n"
-         "signature " + toHex(reinterpret_cast<const unsigned char *>(sig.data()),
-                              sig.size()) + "\n";
+         "signature " + toHex(sig.data(), sig.size()) + "\n";
 }
 
 Result<std::vector<TrustedKey>> loadTrustedKeys(const std::string &dir) {
