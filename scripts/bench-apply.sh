@@ -137,8 +137,8 @@ us() { echo "scale=1; $1 / 1000" | bc; }
 ms() { echo "scale=1; $1 / 1000000" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
-printf '\nksplice apply benchmark: %s (%s), QEMU TCG 2 vCPUs, %s MiB, %s, median of %s\n' \
-	"$KSPLICE_KVER" "$KSPLICE_KREL" "$mem" "$(date -u +%F)" "$runs"
+printf '\nksplice apply benchmark: %s (%s), QEMU TCG%s 2 vCPUs, %s MiB, %s, median of %s\n' \
+	"$KSPLICE_KVER" "$KSPLICE_KREL" "${KSPLICE_TCG_OPTS-,thread=single}" "$mem" "$(date -u +%F)" "$runs"
 printf '\n%8s %7s %9s %9s %9s %6s %9s %6s %9s %9s %9s %9s %6s %6s\n' threads \
 	inside "noop us" "stop us" "pause us" ratio "undo us" ratio "apply ms" \
 	"undo ms" "klp-on" "klp-off" "on/ap" "off/un"

@@ -13,6 +13,11 @@
 #
 # KASLR is on unless --nokaslr, as in production.  TCG (-cpu max) by
 # default: nested KVM on our machines asserts or hangs; --kvm opts in.
+# TCG runs the vCPUs in one host thread (thread=single): with a thread per
+# vCPU, QEMU 7.2 (Debian 12) can keep executing a stale translation of
+# kernel text that another vCPU rewrote with text_poke_bp() (a static key
+# in __schedule), and both vCPUs loop on an int3 that is no longer in
+# memory.  KSPLICE_TCG_OPTS=,thread=multi brings the threads back.
 #
 # Exit status: the script's own, or
 #   124  the guest exceeded --timeout (default 300 s)
@@ -24,7 +29,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 timeout=300 kaslr=1 kvm=0 smp=2 mem=1024 out= append=
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -e/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
@@ -70,7 +75,7 @@ cmdline="console=ttyS0,115200 panic=-1 rdinit=/init"
 if [ "$kvm" = 1 ]; then
 	accel=(-accel kvm -cpu host)
 else
-	accel=(-accel tcg${KSPLICE_TCG_OPTS:-} -cpu max)
+	accel=(-accel "tcg${KSPLICE_TCG_OPTS-,thread=single}" -cpu max)
 fi
 
 # One boot.  The guest prints "ksplice-vm: running job" before it starts
