@@ -40,9 +40,11 @@ struct Refusal {
 struct Reference {
   enum Kind {
     Internal, // to a symbol carried in the patch (post symbol `sym`)
-    Exported, // to an exported kernel symbol `name`: ordinary ELF relocation
-    Late,     // to an unexported kernel symbol `name`: struct ksplice_reloc,
-              // written by the core at apply time
+    Exported, // to a symbol `name` vmlinux exports (or a module's export
+              // in a table read at load): ordinary ELF relocation
+    Late,     // to another kernel symbol `name` (unexported, or exported
+              // by a module): struct ksplice_reloc, written by the core at
+              // apply time
     LoadTime, // the same, from a place the kernel reads when the patch
               // module loads (table entries, alternative replacements):
               // resolved by the module loader from kallsyms (a livepatch

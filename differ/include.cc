@@ -57,11 +57,29 @@ static bool inRewrittenSite(const TableIndex &tables, const Section &sec,
   return false;
 }
 
+// How new code refers to global NAME of the running kernel.  An export of
+// vmlinux is an ordinary relocation, which the module loader resolves as
+// for any module.  Anything else is late, the exports of modules included:
+// linking to one would make the patch module depend on that module, so it
+// could be neither loaded before the module nor unloaded after it; the
+// core resolves it once the module is there.
+static Reference::Kind globalKind(const Exports &ex, const std::string &name) {
+  return ex.isExported(name) && !ex.isModuleExport(name) ? Reference::Exported
+                                                         : Reference::Late;
+}
+
 Reference Diff::reference(const Section &from, const Reloc &r) const {
   Reference ref = resolveReference(from, r);
-  if (ref.kind == Reference::Late &&
-      (readAtLoad(from) || inRewrittenSite(postTables, from, r)))
-    ref.kind = Reference::LoadTime;
+  if (ref.kind != Reference::Late ||
+      !(readAtLoad(from) || inRewrittenSite(postTables, from, r)))
+    return ref;
+  // Read when the patch module loads, before the core runs.  A module's
+  // export is linked then, as kbuild links any module to it: the patch
+  // module depends on that module.  Anything else the module loader
+  // resolves from kallsyms (a livepatch relocation).
+  ref.kind = !ref.local && exports.isModuleExport(ref.name)
+                 ? Reference::Exported
+                 : Reference::LoadTime;
   return ref;
 }
 
@@ -72,8 +90,7 @@ Reference Diff::resolveReference(const Section &from, const Reloc &r) const {
   if (s.shndx == Symbol::kAbs)
     return ref;
   if (s.shndx == 0) {
-    ref.kind = exports.isExported(s.name) ? Reference::Exported
-                                          : Reference::Late;
+    ref.kind = globalKind(exports, s.name);
     ref.name = s.name;
     ref.type = s.type;
     return ref;
@@ -101,8 +118,7 @@ Reference Diff::resolveReference(const Section &from, const Reloc &r) const {
   ref.name = p.name;
   ref.type = p.type;
   ref.local = p.isLocal();
-  ref.kind = !p.isLocal() && exports.isExported(p.name) ? Reference::Exported
-                                                        : Reference::Late;
+  ref.kind = p.isLocal() ? Reference::Late : globalKind(exports, p.name);
   return ref;
 }
 

@@ -30,6 +30,8 @@ Expected<Exports> parseSymvers(StringRef text, StringRef name) {
                   "export_type[<TAB>namespace]'",
                   name, lineNo));
     ex.names.insert(f[1].str());
+    if (f[2] != "vmlinux")
+      ex.ofModules.insert(f[1].str());
     if (f.size() >= 5 && !f[4].empty())
       ex.namespaces[f[1].str()] = f[4].str();
   }

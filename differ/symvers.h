@@ -18,9 +18,17 @@ struct Exports {
   // The symbol namespace of each export that has one
   // (EXPORT_SYMBOL_NS): a module using it must import it.
   std::map<std::string, std::string> namespaces;
+  // The exports of modules (Module.symvers' third field is not
+  // "vmlinux"): linking to one makes the patch module depend on that
+  // module, which must then be loaded first and cannot be unloaded.
+  std::set<std::string> ofModules;
 
   bool isExported(const std::string &name) const {
     return !known || names.count(name);
+  }
+  /// Whether NAME is exported by a module rather than by vmlinux.
+  bool isModuleExport(const std::string &name) const {
+    return ofModules.count(name);
   }
   /// NAME's namespace, or "".
   std::string namespaceOf(const std::string &name) const {

@@ -9,7 +9,9 @@
 # /host, so SCRIPT runs as `sh /host<abs path of SCRIPT> ARG...` and host
 # binaries run by path (/host/...); /tmp is a writable tmpfs and the cwd;
 # $KSPLICE_OUT is a writable directory shared with the host (--out DIR,
-# default a temporary one); debugfs and tracefs are mounted.
+# default a temporary one); $KSPLICE_MODDIR is the kernel's own module
+# tree (lib/modules/RELEASE of the Debian image, under /host); debugfs and
+# tracefs are mounted.
 #
 # KASLR is on unless --nokaslr, as in production.  TCG (-cpu max) by
 # default: nested KVM on our machines asserts or hangs; --kvm opts in.
@@ -63,6 +65,7 @@ rm -f "$out"/{rc,output.log,dmesg.log,console.log,job.sh}
 
 # The job: the script by its host path, with its arguments quoted.
 {
+	printf 'export KSPLICE_MODDIR=%q\n' "/host$KSPLICE_MODDIR"
 	printf 'exec sh %q' "/host$script"
 	for a in "$@"; do printf ' %q' "$a"; done
 	printf '\n'

@@ -257,6 +257,51 @@ TEST(Diff, ExportedStaticKeyIsFine) {
   EXPECT_EQ(d.changedFunctions, Names{"foo"});
 }
 
+// The kind of every reference from SECTION's code to NAME.
+std::vector<Reference::Kind> codeReferences(const Case &c,
+                                            const std::string &section,
+                                            const std::string &name) {
+  std::vector<Reference::Kind> kinds;
+  const Section *text = c.post->findSection(section);
+  if (!text)
+    return kinds;
+  for (const Reloc &r : text->relocs) {
+    Reference ref = c.diff->reference(*text, r);
+    if (ref.name == name)
+      kinds.push_back(ref.kind);
+  }
+  return kinds;
+}
+
+// A module's export is not linked from code: the patch module would then
+// depend on that module (load it first, never unload it).  The core
+// resolves the call once the module is there.
+TEST(Diff, ModuleExportCalledFromCodeIsLate) {
+  LOAD("jump-label-unexported",
+       "0x1\tprivate_key\tvmlinux\tEXPORT_SYMBOL_GPL\n"
+       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x4\tsource\tdrivers/misc/kstest\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(codeReferences(c, ".text.foo", "source"),
+            std::vector<Reference::Kind>{Reference::Late});
+  EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::Exported);
+}
+
+// A table entry the kernel reads when the patch module loads links to a
+// module's export, as any module's would: the patch module depends on it.
+TEST(Diff, ModuleExportInATableIsLinked) {
+  LOAD("jump-label-unexported",
+       "0x1\tprivate_key\tdrivers/misc/kstest\tEXPORT_SYMBOL_GPL\n"
+       "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
+       "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::Exported);
+  EXPECT_EQ(codeReferences(c, ".text.foo", "source"),
+            std::vector<Reference::Kind>{Reference::Exported});
+}
+
 // __UNIQUE_ID() names end in __COUNTER__, which a patch shifts: they pair
 // with the number dropped (hv_vmbus, virtio-rng, adt7470 were refused for
 // "new __init data" of module_init()'s addressable static).
