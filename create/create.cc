@@ -2,6 +2,7 @@
 #include "create.h"
 #include "affected_objects.h"
 #include "cache_lock.h"
+#include "pre_post.h"
 #include "update_package.h"
 #include "process.h"
 
@@ -84,27 +85,6 @@ static llvm::Error collectNewGlobals(const std::string &object,
   return llvm::Error::success();
 }
 
-// kbuild appends the symbol versions genksyms computed for an object's
-// exports to its .cmd file ("#SYMVER name crc"); keep the post objects'
-// as OUTDIR/<object>.symvers, for the exports a patch adds.
-static llvm::Error saveSymbolVersions(const BuildTree &tree,
-                                      const std::vector<std::string> &objects,
-                                      const std::string &outDir) {
-  for (const std::string &o : objects) {
-    fs::path obj(o);
-    fs::path cmd = fs::path(tree.root()) / obj.parent_path() /
-                   ("." + obj.filename().string() + ".cmd");
-    std::ifstream in(cmd);
-    std::ofstream out(outDir + "/" + o + ".symvers");
-    for (std::string line; std::getline(in, line);)
-      if (StringRef(line).startswith("#SYMVER "))
-        out << line << "\n";
-    if (!out)
-      return fail("cannot write '" + outDir + "/" + o + ".symvers'");
-  }
-  return llvm::Error::success();
-}
-
 // Diffs one unit and, when it changed, writes its patch object.
 static llvm::Error diffUnit(const std::string &object,
                             const std::string &target,
@@ -167,6 +147,48 @@ static llvm::Error diffUnit(const std::string &object,
     if (rest.consume_front("#SYMVER ") &&
         llvm::is_contained(d.newExports, rest.split(' ').first))
       versions << line.str() << "\n";
+  }
+  return llvm::Error::success();
+}
+
+// Diffs every unit, once every unit's new globals are known: a reference
+// from one unit to a global another one adds is resolved inside the patch
+// module, so an update of several units diffs each twice (milliseconds,
+// against most of a second to compile it).  A linker script (a header may
+// reach one) cannot change.
+static llvm::Error diffUnits(const std::vector<ObjectChoice> &objects,
+                             const std::string &work, const Exports &exports,
+                             CreateResult &result, const Progress &progress) {
+  Exports linkable = exports;
+  if (objects.size() > 1) {
+    std::set<std::string> globals;
+    for (const ObjectChoice &o : objects)
+      if (!o.linkerScript)
+        if (auto err = collectNewGlobals(o.object, o.target, work, exports,
+                                         globals))
+          return err;
+    if (linkable.known)
+      linkable.names.insert(globals.begin(), globals.end());
+  }
+  if (objects.size() > 8) {
+    std::vector<std::string> names;
+    for (const ObjectChoice &o : objects)
+      names.push_back(o.object);
+    progress("comparing " + listObjects(names));
+  }
+  for (const ObjectChoice &o : objects) {
+    if (o.linkerScript) {
+      if (!sameBytes(work + "/pre/" + o.object, work + "/post/" + o.object))
+        result.refusals.push_back(
+            {"", "", o.object,
+             "the patch changes the linker script (through a header it "
+             "includes): the kernel's layout cannot be hot patched"});
+      continue;
+    }
+    if (objects.size() <= 8)
+      progress("comparing " + o.object);
+    if (auto err = diffUnit(o.object, o.target, work, linkable, result))
+      return err;
   }
   return llvm::Error::success();
 }
@@ -269,154 +291,22 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   if (auto err = tree.sync())
     return err;
 
-  // 3. The objects, pre and post.  Patches are reverted whatever happens.
+  // 3. The objects, pre and post.
   std::string work = opts.cacheDir + "/work/" + result.id;
   fs::remove_all(work, ec);
-  std::vector<TouchedFile> touched = *files;
-  llvm::Error post = llvm::Error::success();
-  // The sha256 of each --after patch, in order: the manifest's "after"
-  // lines, which ksplice-apply requires to be applied.
-  std::vector<std::string> afterDigests;
-  for (const std::string &after : opts.afterPatches) {
-    if (post)
-      break;
-    auto text = readFile(after, "the --after patch");
-    if (!text) {
-      post = text.takeError();
-      break;
-    }
-    auto afterFiles = parsePatch(*text);
-    if (!afterFiles) {
-      post = afterFiles.takeError();
-      break;
-    }
-    touched.insert(touched.end(), afterFiles->begin(), afterFiles->end());
-    afterDigests.push_back(sha256Hex(*text));
-    progress("applying " + after + " (already on the target)");
-    post = tree.applyPatch(*text, *afterFiles);
-  }
-
-  // Which objects: after the --after patches, which the include graph
-  // must see.
-  std::optional<IncludeGraph> graphStore;
-  GraphSource graph = [&]() -> llvm::Expected<const IncludeGraph *> {
-    if (!graphStore) {
-      IncludeGraph::Options gopts;
-      gopts.root = tree.root();
-      gopts.cacheFile = opts.cacheDir + "/include-graph";
-      gopts.cacheKey = fs::absolute(opts.source, ec).lexically_normal().string();
-      gopts.jobs = opts.jobs;
-      auto g = IncludeGraph::scan(gopts);
-      if (!g)
-        return g.takeError();
-      graphStore = std::move(*g);
-      const IncludeGraph::Stats &st = graphStore->stats();
-      char secs[32];
-      snprintf(secs, sizeof secs, "%.1f", st.seconds);
-      progress("include graph: " + std::to_string(st.files) + " files, " +
-               std::to_string(st.edges) + " includes, in " + secs + " s (" +
-               std::to_string(st.read) + (st.read == 1 ? " file" : " files") +
-               " read, " + std::to_string(st.files - st.read) +
-               " from the cache)");
-    }
-    return &*graphStore;
-  };
-  ObjectPlan plan;
-  if (!post) {
-    auto p = planObjects(kinds, tree.configured(), graph, opts.jobs, progress);
-    if (p)
-      plan = std::move(*p);
-    else
-      post = p.takeError();
-  }
-  auto names = [&]() {
-    std::vector<std::string> v;
-    for (const ObjectChoice &o : plan.objects)
-      v.push_back(o.object);
-    return v;
-  };
-  std::vector<std::string> compiled = names();
-  bool compile = !post && plan.refusals.empty() && !plan.objects.empty();
-  if (compile) {
-    std::set<std::string> mayFail;
-    for (const ObjectChoice &o : plan.objects)
-      if (!o.certain)
-        mayFail.insert(o.object);
-    progress("compiling " + listObjects(compiled) + " (pre)");
-    std::vector<std::string> notBuilt;
-    post = tree.compile(compiled, work + "/pre", mayFail, &notBuilt);
-    if (!notBuilt.empty()) {
-      progress("not built in this configuration after all: " +
-               listObjects(notBuilt));
-      llvm::erase_if(plan.objects, [&](const ObjectChoice &o) {
-        return llvm::is_contained(notBuilt, o.object);
-      });
-    }
-  }
-  std::map<std::string, std::string> layout;
-  if (compile && !post) {
-    narrowObjects(plan, tree.root(), progress);
-    compile = !plan.objects.empty();
-    layout = tree.layoutHeaders();
-  }
-  if (compile && !post) {
-    progress("applying " + opts.patchFile);
-    post = tree.applyPatch(*patch, *files);
-  }
-  if (compile && !post) {
-    progress("compiling " + listObjects(names()) + " (post)");
-    post = tree.compile(names(), work + "/post");
-  }
-  if (compile && !post)
-    post = saveSymbolVersions(tree, names(), work + "/post");
-  if (compile && !post)
-    for (auto &[header, text] : tree.layoutHeaders())
-      if (text != layout[header])
-        plan.refusals.push_back(
-            {header, "the patch changes the structure offsets kbuild "
-                     "generates for assembly code: a change to the layout "
-                     "of kernel data cannot be hot patched"});
-  llvm::Error reverted = tree.revert(touched, compiled);
-  if (!reverted)
-    reverted = tree.endPatched();
-  if (post) {
-    llvm::consumeError(std::move(reverted));
-    return post;
-  }
-  if (reverted)
-    return reverted;
-  for (const FileRefusal &r : plan.refusals)
+  PrePostInputs in{opts.patchFile, *patch,           *files,
+                   kinds,          opts.afterPatches, work,
+                   opts.cacheDir,  opts.source,       opts.jobs};
+  auto built = buildPrePost(tree, in, progress);
+  if (!built)
+    return built.takeError();
+  for (const FileRefusal &r : built->plan.refusals)
     result.refusals.push_back({"", "", r.file, r.reason});
 
-  // 4. Diff, once every unit's new globals are known (references to them
-  // from other units are resolved inside the patch module).
-  Exports linkable = *exports;
-  if (plan.objects.size() > 1) {
-    std::set<std::string> globals;
-    for (const ObjectChoice &o : plan.objects)
-      if (!o.linkerScript)
-        if (auto err = collectNewGlobals(o.object, o.target, work, *exports,
-                                         globals))
-          return err;
-    if (linkable.known)
-      linkable.names.insert(globals.begin(), globals.end());
-  }
-  if (plan.objects.size() > 8)
-    progress("comparing " + listObjects(names()));
-  for (const ObjectChoice &o : plan.objects) {
-    if (o.linkerScript) {
-      if (!sameBytes(work + "/pre/" + o.object, work + "/post/" + o.object))
-        result.refusals.push_back(
-            {"", "", o.object,
-             "the patch changes the linker script (through a header it "
-             "includes): the kernel's layout cannot be hot patched"});
-      continue;
-    }
-    if (plan.objects.size() <= 8)
-      progress("comparing " + o.object);
-    if (auto err = diffUnit(o.object, o.target, work, linkable, result))
-      return err;
-  }
+  // 4. Diff.
+  if (auto err = diffUnits(built->plan.objects, work, *exports, result,
+                           progress))
+    return err;
   if (!result.refusals.empty()) {
     result.outcome = CreateResult::Unpatchable;
     return result;
@@ -429,7 +319,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     return result;
   }
   // 5. The modules, 6. the package.
-  if (auto err = buildPackage(opts, *patch, *files, afterDigests, work,
+  if (auto err = buildPackage(opts, *patch, *files, built->afterDigests, work,
                               result, progress))
     return err;
   result.outcome = CreateResult::Made;
