@@ -5,6 +5,10 @@
 
 namespace ksplice {
 
+std::string quoted(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
 std::string formatPause(uint64_t ns) {
   char buf[64];
   if (ns < 1000)

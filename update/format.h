@@ -10,6 +10,8 @@
 
 namespace ksplice {
 
+// 'S': a name or value in a message, as the tools quote them.
+std::string quoted(std::string_view s);
 // "850 ns", "412.3 µs", "1.25 ms", "2.000 s".
 std::string formatPause(uint64_t ns);
 // "2026-11-22 05:00:00 UTC".

@@ -1,4 +1,5 @@
 #include "manifest.h"
+#include "format.h"
 
 #include <algorithm>
 #include <set>
@@ -31,17 +32,16 @@ bool hasControl(std::string_view s) {
   return false;
 }
 
-std::string q(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 Status checkFunctions(const std::vector<ManifestFunction> &fs,
                       const char *key) {
   for (size_t i = 0; i < fs.size(); i++) {
     if (!isToken(fs[i].object) || !isToken(fs[i].name))
-      return Status::error(std::string(key) + " " + q(fs[i].object + " " + fs[i].name) +
+      return Status::error(std::string(key) + " " + quoted(fs[i].object + " " + fs[i].name) +
                            " has an empty field or whitespace in a name");
     if (i && !(fs[i - 1] < fs[i]))
       return Status::error(std::string(key) + " lines are not sorted and unique at " +
-                           q(fs[i].object + " " + fs[i].name));
+                           quoted(fs[i].object + " " + fs[i].name));
   }
   return okStatus();
 }
@@ -80,39 +80,39 @@ const ManifestFile *Manifest::file(std::string_view name) const {
 
 Status validateManifest(const Manifest &m) {
   if (!isValidUpdateId(m.id))
-    return Status::error("update id " + q(m.id) +
+    return Status::error("update id " + quoted(m.id) +
                          " is not 1-64 characters of [A-Za-z0-9_.-] "
                          "(not starting with '.')");
   if (hasControl(m.description))
-    return Status::error("description of " + q(m.id) +
+    return Status::error("description of " + quoted(m.id) +
                          " must be one line without control characters");
   if (!isToken(m.kernelRelease))
-    return Status::error("kernel-release " + q(m.kernelRelease) +
+    return Status::error("kernel-release " + quoted(m.kernelRelease) +
                          " is empty or contains whitespace");
   if (!isHex64(m.kernelBuild))
-    return Status::error("kernel-build " + q(m.kernelBuild) +
+    return Status::error("kernel-build " + quoted(m.kernelBuild) +
                          " is not a sha256 (64 lower-case hex digits)");
   for (const std::string *f : {&m.coreModule, &m.patchModule})
     if (!isPlainFileName(*f) || f->size() < 4 ||
         f->compare(f->size() - 3, 3, ".ko") != 0)
-      return Status::error("module file name " + q(*f) +
+      return Status::error("module file name " + quoted(*f) +
                            " is not a plain file name ending in '.ko'");
   if (m.coreModule == m.patchModule)
     return Status::error("core-module and patch-module are both " +
-                         q(m.coreModule));
+                         quoted(m.coreModule));
   for (size_t i = 0; i < m.after.size(); i++) {
     if (!isHex64(m.after[i]))
-      return Status::error("after " + q(m.after[i]) +
+      return Status::error("after " + quoted(m.after[i]) +
                            " is not a sha256 (64 lower-case hex digits)");
     for (size_t j = 0; j < i; j++)
       if (m.after[j] == m.after[i])
-        return Status::error("after " + q(m.after[i]) + " is listed twice");
+        return Status::error("after " + quoted(m.after[i]) + " is listed twice");
   }
   if (m.units.empty())
-    return Status::error("update " + q(m.id) + " has no 'unit' lines");
+    return Status::error("update " + quoted(m.id) + " has no 'unit' lines");
   for (const auto &u : m.units)
     if (!isToken(u.target) || !isToken(u.object))
-      return Status::error("unit " + q(u.target + " " + u.object) +
+      return Status::error("unit " + quoted(u.target + " " + u.object) +
                            " has an empty field or whitespace in a name");
   if (Status s = checkFunctions(m.functions, "function"); !s)
     return s;
@@ -121,24 +121,24 @@ Status validateManifest(const Manifest &m) {
   for (size_t i = 0; i < m.files.size(); i++) {
     const auto &f = m.files[i];
     if (!isHex64(f.sha256))
-      return Status::error("sha256 of " + q(f.name) +
+      return Status::error("sha256 of " + quoted(f.name) +
                            " is not 64 lower-case hex digits");
     if (!isPlainFileName(f.name) || f.name == "manifest")
-      return Status::error("file name " + q(f.name) +
+      return Status::error("file name " + quoted(f.name) +
                            " is not allowed in a package (plain names only, "
                            "not 'manifest')");
     if (i && !(m.files[i - 1].name < f.name))
       return Status::error("sha256 lines are not sorted by file name and "
-                           "unique at " + q(f.name));
+                           "unique at " + quoted(f.name));
   }
   for (const std::string &need : {m.coreModule, m.patchModule, std::string("patch")})
     if (!m.file(need))
-      return Status::error("required file " + q(need) +
+      return Status::error("required file " + quoted(need) +
                            " has no 'sha256' line");
   const std::string &own = m.file("patch")->sha256;
   for (const std::string &a : m.after)
     if (a == own)
-      return Status::error("after " + q(a) +
+      return Status::error("after " + quoted(a) +
                            " is the sha256 of the update's own patch");
   return okStatus();
 }
@@ -208,13 +208,13 @@ Result<Manifest> parseManifest(std::string_view text) {
     if (n < 7) {
       if (key != kFixed[n])
         return err(n, "expected key '" + std::string(kFixed[n]) + "', found " +
-                          q(key));
+                          quoted(key));
       if (n == 0) {
         if (value.substr(0, 15) != "ksplice-update ")
-          return err(n, "not a ksplice update manifest (format " + q(value) +
+          return err(n, "not a ksplice update manifest (format " + quoted(value) +
                             ")");
         if (value != "ksplice-update " + std::to_string(kManifestFormatVersion))
-          return err(n, "unsupported package format " + q(value) +
+          return err(n, "unsupported package format " + quoted(value) +
                             "; this ksplice-apply reads format 'ksplice-update " +
                             std::to_string(kManifestFormatVersion) +
                             "': use tools matching the ksplice-create that "
@@ -231,7 +231,7 @@ Result<Manifest> parseManifest(std::string_view text) {
     while (k < kNrRepeated && key != kRepeated[k])
       k++;
     if (k == kNrRepeated)
-      return err(n, "unknown key " + q(key));
+      return err(n, "unknown key " + quoted(key));
     if (k < repeatedAt)
       return err(n, "'" + std::string(key) + "' line after '" +
                         kRepeated[repeatedAt] + "' lines");

@@ -1,4 +1,5 @@
 #include "package.h"
+#include "format.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +20,6 @@ namespace ksplice {
 namespace {
 
 constexpr size_t kBlock = 512;
-std::string q(const std::string &s) { return "'" + s + "'"; }
 
 void putOctal(char *field, size_t width, uint64_t value) {
   // width-1 octal digits, NUL-terminated, zero-padded.
@@ -121,11 +121,11 @@ Status writePackage(const std::string &inputDir, Manifest m,
     if (lstat(p.c_str(), &st) != 0)
       return Status::error("cannot stat '" + p + "': " + strerror(errno));
     if (!S_ISREG(st.st_mode))
-      return Status::error(q(p) + " is not a regular file; a package holds "
+      return Status::error(quoted(p) + " is not a regular file; a package holds "
                                   "only plain files: remove it from " +
-                           q(inputDir));
+                           quoted(inputDir));
     if (!isPlainFileName(n))
-      return Status::error("file name " + q(n) + " in " + q(inputDir) +
+      return Status::error("file name " + quoted(n) + " in " + quoted(inputDir) +
                            " cannot be packaged (no whitespace, at most 99 "
                            "characters)");
     auto data = readFile(p);
@@ -137,13 +137,13 @@ Status writePackage(const std::string &inputDir, Manifest m,
   std::sort(m.functions.begin(), m.functions.end());
   std::sort(m.newFunctions.begin(), m.newFunctions.end());
   if (Status s = validateManifest(m); !s)
-    return s.context("cannot write package " + q(outPath));
+    return s.context("cannot write package " + quoted(outPath));
   std::string manifest = serializeManifest(m);
   contents["manifest"] = manifest;
   if (sign) {
     auto sig = sign(manifest);
     if (!sig)
-      return Status(sig.status()).context("cannot sign package " + q(outPath));
+      return Status(sig.status()).context("cannot sign package " + quoted(outPath));
     contents[kSignatureFile] = std::move(*sig);
   }
 
@@ -168,12 +168,12 @@ Status writePackage(const std::string &inputDir, Manifest m,
   unlink(tmpTar.c_str());
   if (!s) {
     unlink(tmpGz.c_str());
-    return s.context("cannot compress package " + q(outPath));
+    return s.context("cannot compress package " + quoted(outPath));
   }
   if (rename(tmpGz.c_str(), outPath.c_str()) != 0) {
     int e = errno;
     unlink(tmpGz.c_str());
-    return Status::error("cannot create " + q(outPath) + ": " + strerror(e));
+    return Status::error("cannot create " + quoted(outPath) + ": " + strerror(e));
   }
   return okStatus();
 }
@@ -182,10 +182,10 @@ Result<OpenedPackage> openPackage(const std::string &path,
                                   const std::string &unpackRoot,
                                   uint64_t maxTarBytes) {
   auto fail = [&](const std::string &what) {
-    return Status::error(q(path) + ": " + what);
+    return Status::error(quoted(path) + ": " + what);
   };
   if (access(path.c_str(), R_OK) != 0)
-    return Status::error("cannot read package " + q(path) + ": " +
+    return Status::error("cannot read package " + quoted(path) + ": " +
                          strerror(errno));
   std::string tarPath = unpackRoot + "/.package.tar";
   Status unzipped =
@@ -238,33 +238,33 @@ Result<OpenedPackage> openPackage(const std::string &path,
     size_t dataOff = off;
     off += (*size + kBlock - 1) / kBlock * kBlock;
     if (off > tar.size())
-      return fail(where + " (" + q(name) + ") is truncated");
+      return fail(where + " (" + quoted(name) + ") is truncated");
 
     size_t slash = name.find('/');
     std::string first = name.substr(0, slash);
     if (first.rfind("ksplice-", 0) != 0 ||
         !isValidUpdateId(first.substr(8)))
-      return fail("unexpected entry " + q(name) +
+      return fail("unexpected entry " + quoted(name) +
                   "; a package holds only the directory 'ksplice-<id>/'");
     if (top.empty())
       top = first;
     else if (first != top)
-      return fail("entry " + q(name) + " is outside the package directory " +
-                  q(top + "/"));
+      return fail("entry " + quoted(name) + " is outside the package directory " +
+                  quoted(top + "/"));
     std::string rest = slash == std::string::npos ? "" : name.substr(slash + 1);
     if (type == '5') {
       if (!rest.empty())
-        return fail("unexpected subdirectory " + q(name));
+        return fail("unexpected subdirectory " + quoted(name));
       continue;
     }
     if (type != '0' && type != '\0')
-      return fail("entry " + q(name) +
+      return fail("entry " + quoted(name) +
                   " is not a regular file (links and devices are refused)");
     if (!isPlainFileName(rest))
-      return fail("entry " + q(name) +
+      return fail("entry " + quoted(name) +
                   " has an unsafe path (path traversal or subdirectory)");
     if (files.count(rest))
-      return fail("entry " + q(name) + " appears twice");
+      return fail("entry " + quoted(name) + " appears twice");
     files[rest] = tar.substr(dataOff, *size);
   }
   if (!ended && off != tar.size())
@@ -274,13 +274,13 @@ Result<OpenedPackage> openPackage(const std::string &path,
 
   auto mtext = files.find("manifest");
   if (mtext == files.end())
-    return fail("no " + q(top + "/manifest") + "; not an update package");
+    return fail("no " + quoted(top + "/manifest") + "; not an update package");
   auto manifest = parseManifest(mtext->second);
   if (!manifest)
     return fail(manifest.message());
   if ("ksplice-" + manifest->id != top)
-    return fail("manifest id " + q(manifest->id) +
-                " does not match the directory " + q(top + "/"));
+    return fail("manifest id " + quoted(manifest->id) +
+                " does not match the directory " + quoted(top + "/"));
   OpenedPackage out;
   if (auto sig = files.find(kSignatureFile); sig != files.end()) {
     out.signature = std::move(sig->second);
@@ -291,21 +291,21 @@ Result<OpenedPackage> openPackage(const std::string &path,
       continue;
     const ManifestFile *f = manifest->file(name);
     if (!f)
-      return fail("unexpected file " + q(top + "/" + name) +
+      return fail("unexpected file " + quoted(top + "/" + name) +
                   " is not listed in the manifest");
     if (sha256Hex(data) != f->sha256)
-      return fail("sha256 of " + q(top + "/" + name) +
+      return fail("sha256 of " + quoted(top + "/" + name) +
                   " does not match the manifest; the package is damaged or "
                   "was modified: get a fresh copy");
   }
   for (const auto &f : manifest->files)
     if (!files.count(f.name))
-      return fail("file " + q(top + "/" + f.name) +
+      return fail("file " + quoted(top + "/" + f.name) +
                   " listed in the manifest is missing");
 
   out.dir = unpackRoot + "/" + top;
   if (mkdir(out.dir.c_str(), 0700) != 0)
-    return Status::error("cannot create " + q(out.dir) + ": " +
+    return Status::error("cannot create " + quoted(out.dir) + ": " +
                          strerror(errno));
   for (const auto &[name, data] : files)
     if (Status s = writeFile(out.dir + "/" + name, data, 0600); !s)

@@ -1,6 +1,7 @@
 // Package signatures (see signature.h): libcrypto's EVP interface, one
 // algorithm per key type.
 #include "signature.h"
+#include "format.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -21,7 +22,6 @@
 namespace ksplice {
 namespace {
 
-std::string q(const std::string &s) { return "'" + s + "'"; }
 
 // The reason libcrypto gave for the last failure, if any.
 std::string sslReason() {
@@ -67,7 +67,7 @@ enum class KeyKind { Private, Public, Either };
 Result<PKey> readKey(const std::string &path, KeyKind kind) {
   FILE *f = fopen(path.c_str(), "r");
   if (!f)
-    return Status::error("cannot read key " + q(path) + ": " + strerror(errno));
+    return Status::error("cannot read key " + quoted(path) + ": " + strerror(errno));
   EVP_PKEY *k = nullptr;
   if (kind != KeyKind::Public)
     k = PEM_read_PrivateKey(f, nullptr, nullptr, const_cast<char *>(""));
@@ -81,11 +81,11 @@ Result<PKey> readKey(const std::string &path, KeyKind kind) {
     const char *what = kind == KeyKind::Private  ? "an unencrypted PEM private key"
                        : kind == KeyKind::Public ? "a PEM public key"
                                                  : "a PEM key";
-    return Status::error(q(path) + " is not " + what + sslReason());
+    return Status::error(quoted(path) + " is not " + what + sslReason());
   }
   PKey key = wrap(k);
   if (algorithmOf(k).empty())
-    return Status::error(q(path) + " is a key of a type ksplice does not use; "
+    return Status::error(quoted(path) + " is a key of a type ksplice does not use; "
                          "use an Ed25519 or RSA key");
   return key;
 }
@@ -181,16 +181,16 @@ SignatureCheck checkUnsigned(const std::string &dir, size_t nrKeys,
   if (nrKeys == 0) {
     c.warnings.push_back(
         "the package is not signed and no trusted keys are installed in " +
-        q(dir) + ", so signatures are not checked; to check them, sign "
+        quoted(dir) + ", so signatures are not checked; to check them, sign "
         "updates with 'ksplice-create --sign KEY' and install the public key "
-        "in " + q(dir));
+        "in " + quoted(dir));
   } else if (allowUnsigned) {
     c.warnings.push_back("--allow-unsigned: loading an UNSIGNED package "
-                         "although trusted keys are installed in " + q(dir));
+                         "although trusted keys are installed in " + quoted(dir));
   } else {
     c = refuse("unsigned_package",
                "the package is not signed, and trusted keys are installed in " +
-                   q(dir) + "; sign it with 'ksplice-create --sign KEY', or "
+                   quoted(dir) + "; sign it with 'ksplice-create --sign KEY', or "
                    "pass --allow-unsigned to load it anyway");
   }
   return c;
@@ -216,11 +216,11 @@ Result<std::string> signManifest(std::string_view manifest,
   const auto *msg = reinterpret_cast<const unsigned char *>(manifest.data());
   if (!ctx || !initContext(ctx.get(), key, true) ||
       EVP_DigestSign(ctx.get(), nullptr, &len, msg, manifest.size()) != 1)
-    return Status::error("cannot sign with " + q(keyPath) + sslReason());
+    return Status::error("cannot sign with " + quoted(keyPath) + sslReason());
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(sig.data()),
                      &len, msg, manifest.size()) != 1)
-    return Status::error("cannot sign with " + q(keyPath) + sslReason());
+    return Status::error("cannot sign with " + quoted(keyPath) + sslReason());
   sig.resize(len);
   return "format ksplice-signature 1\n"
          "key " + fingerprintOf(key) + "\n"
@@ -234,7 +234,7 @@ Result<std::vector<TrustedKey>> loadTrustedKeys(const std::string &dir) {
   if (!d) {
     if (errno == ENOENT)
       return keys;
-    return Status::error("cannot read trusted keys in " + q(dir) + ": " +
+    return Status::error("cannot read trusted keys in " + quoted(dir) + ": " +
                          strerror(errno));
   }
   std::vector<std::string> names;
@@ -251,7 +251,7 @@ Result<std::vector<TrustedKey>> loadTrustedKeys(const std::string &dir) {
     auto k = readKey(path, KeyKind::Public);
     if (!k)
       return Status::error("trusted key " + k.message() +
-                           "; every file in " + q(dir) +
+                           "; every file in " + quoted(dir) +
                            " must be one PEM public key");
     keys.push_back({path, fingerprintOf(k->get()), std::static_pointer_cast<void>(*k)});
   }
@@ -282,18 +282,18 @@ Result<SignatureCheck> checkSignature(std::string_view manifest,
   if (key == keys->end()) {
     if (keys->empty())
       c.warnings.push_back("the package is signed by " + sig->key +
-                           ", but no trusted keys are installed in " + q(dir) +
+                           ", but no trusted keys are installed in " + quoted(dir) +
                            ", so the signature was not checked; install the "
                            "public key there to check it");
     else if (policy.allowUnsigned)
       c.warnings.push_back("--allow-unsigned: loading a package signed by " +
-                           sig->key + ", which is NOT a trusted key in " + q(dir));
+                           sig->key + ", which is NOT a trusted key in " + quoted(dir));
     else
       return refuse("untrusted_package",
                     "the package is signed by " + sig->key +
                         ", which is not one of the " +
                         std::to_string(keys->size()) + " trusted keys in " +
-                        q(dir) + "; install its public key there if you trust "
+                        quoted(dir) + "; install its public key there if you trust "
                         "it, or pass --allow-unsigned");
     return c;
   }
@@ -302,7 +302,7 @@ Result<SignatureCheck> checkSignature(std::string_view manifest,
       !verifyWith(pkey, manifest, sig->bytes))
     return refuse("bad_signature",
                   std::string(kSignatureFile) + " does not verify with the "
-                  "trusted key " + q(key->file) + " (" + sig->key +
+                  "trusted key " + quoted(key->file) + " (" + sig->key +
                   "): the manifest or its signature was changed after "
                   "signing; do not load this package");
   c.verified = true;
