@@ -242,6 +242,8 @@ void Apply::stageWrite() {
   r_.outcome = ApplyReport::Applied;
   if (auto funcs = sysfs_.functions(id))
     r_.functions = *funcs;
+  if (auto targets = sysfs_.targets(id))
+    r_.targets = *targets;
   record();
   persist();
 }

@@ -58,6 +58,9 @@ struct ApplyReport {
   bool signatureVerified = false;
   // After an apply or check that passed: what the loader replaces.
   std::vector<LoadedFunction> functions;
+  // After an apply: where it stands with each target (a module that is not
+  // loaded waits); empty on older cores.
+  std::vector<LoadedTarget> targets;
   // The loader's pause_ns after its stage write, if it could be read.
   std::optional<uint64_t> pauseNs;
   // The loader's own files after its stage write (empty on older cores).

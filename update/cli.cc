@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include <algorithm>
+
+#include "causes.h"
 #include "format.h"
 #include "tool.h"
 
@@ -44,8 +47,15 @@ std::string summary(const ApplyReport &r, const std::string &what,
                     const std::string &replaced, const std::string &paused) {
   std::string out;
   addLine(out, withDescription(what + " '" + r.id + "'", r.description));
-  for (const LoadedFunction &f : r.functions)
-    addLine(out, "  " + replaced + " '" + f.name + "' in " + f.object);
+  for (const LoadedFunction &f : r.functions) {
+    bool waiting = std::any_of(
+        r.targets.begin(), r.targets.end(), [&](const LoadedTarget &t) {
+          return t.name == f.object && t.state == "waiting";
+        });
+    addLine(out, "  " + (waiting ? "will replace" : replaced) + " '" +
+                     f.name + "' in " + f.object +
+                     (waiting ? " when it is loaded (not loaded now)" : ""));
+  }
   if (r.pauseNs)
     addLine(out, "  " + paused + " " + formatPause(*r.pauseNs));
   return out;
@@ -164,6 +174,17 @@ std::string viewJsonObject(const UpdateView &v) {
       hooks.push_back(
           JsonObject().str("kind", h.kind).str("function", h.function).text());
     o.raw("hooks", jsonArray(hooks));
+  }
+  if (!v.targets.empty()) {
+    std::vector<std::string> targets;
+    for (const LoadedTarget &t : v.targets) {
+      JsonObject to;
+      to.str("name", t.name).str("state", t.state);
+      if (!t.token.empty())
+        to.str("token", t.token);
+      targets.push_back(to.text());
+    }
+    o.raw("targets", jsonArray(targets));
   }
   if (v.patch)
     o.str("patch", *v.patch);
@@ -333,6 +354,35 @@ Printed undoJson(const UndoReport &r) {
   return {o.text() + "\n", "", f ? kExitError : 0};
 }
 
+namespace {
+
+// "kstest waiting", "kstest refused (no_match)": the module targets of an
+// applied update that are not patched; "" when all are.
+std::string unpatchedTargets(const UpdateView &v) {
+  std::string s;
+  for (const LoadedTarget &t : v.targets) {
+    if (t.state == "loaded-patched" || t.state == "unpatched")
+      continue;
+    s += (s.empty() ? "" : ",") + t.name + " " + t.state +
+         (t.token.empty() ? "" : " (" + t.token + ")");
+  }
+  return s;
+}
+
+// One line of printView()'s "targets:".
+std::string describeTarget(const LoadedTarget &t) {
+  if (t.state == "loaded-patched")
+    return t.name + ": loaded and patched";
+  if (t.state == "waiting")
+    return t.name + ": not loaded; patched when it is loaded";
+  if (t.state == "refused")
+    return t.name + ": its last load was refused (" + t.token + "): " +
+           causeSentence(t.token);
+  return t.name + ": " + t.state;
+}
+
+}  // namespace
+
 Printed printList(const std::vector<UpdateView> &views) {
   Printed p;
   if (views.empty())
@@ -344,7 +394,10 @@ Printed printList(const std::vector<UpdateView> &views) {
     addLine(p.out, v.id + "  " + v.stage + "  '" + v.description +
                        "'  applied-at " +
                        (v.record ? formatTime(v.record->appliedAt) : "-") +
-                       "  functions " + (functions.empty() ? "-" : functions));
+                       "  functions " + (functions.empty() ? "-" : functions) +
+                       (unpatchedTargets(v).empty()
+                            ? ""
+                            : "  targets " + unpatchedTargets(v)));
   }
   return p;
 }
@@ -364,6 +417,10 @@ Printed printView(const UpdateView &v) {
     addLine(p.out, "hooks:");
   for (const LoadedHook &h : v.hooks)
     addLine(p.out, "  " + h.kind + " " + h.function);
+  if (!v.targets.empty())
+    addLine(p.out, "targets:");
+  for (const LoadedTarget &t : v.targets)
+    addLine(p.out, "  " + describeTarget(t));
   if (v.patch)
     p.out += "patch:\n" + *v.patch;
   else

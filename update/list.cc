@@ -26,6 +26,10 @@ Status fromKernel(const Sysfs &sysfs, UpdateView &v) {
   if (!hooks)
     return hooks.status();
   v.hooks = *hooks;
+  auto targets = sysfs.targets(v.id);
+  if (!targets)
+    return targets.status();
+  v.targets = *targets;
   if (auto ns = sysfs.pauseNs(v.id); ns && *ns)
     v.pauseNs = *ns;
   return okStatus();

@@ -19,6 +19,7 @@ struct UpdateView {
   std::optional<AppliedRecord> record;
   std::vector<LoadedFunction> functions;
   std::vector<LoadedHook> hooks;     // from sysfs, for a loaded update
+  std::vector<LoadedTarget> targets; // from sysfs, for a loaded update
   std::optional<uint64_t> pauseNs;   // a non-zero pause_ns
   std::optional<std::string> patch;  // viewUpdate() only, when recorded
 };

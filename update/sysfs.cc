@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 
 #include "fs.h"
 
@@ -240,6 +241,27 @@ Result<std::vector<LoadedHook>> Sysfs::hooks(const std::string &id) const {
       return Status::error("'" + file(id, "hooks") + "': line '" + line +
                            "' is not 'kind function'");
     out.push_back({line.substr(0, sp), line.substr(sp + 1)});
+  }
+  return out;
+}
+
+Result<std::vector<LoadedTarget>> Sysfs::targets(const std::string &id) const {
+  auto lines = optionalLines(id, "targets");
+  if (!lines)
+    return lines.status();
+  std::vector<LoadedTarget> out;
+  for (const std::string &line : *lines) {
+    std::istringstream in(line);
+    LoadedTarget t;
+    std::string extra;
+    in >> t.name >> t.state;
+    if (t.state == "refused")
+      in >> t.token;
+    if (t.state.empty() || (t.state == "refused" && t.token.empty()) ||
+        in >> extra)
+      return Status::error("'" + file(id, "targets") + "': line '" + line +
+                           "' is not 'name state' or 'name refused token'");
+    out.push_back(std::move(t));
   }
   return out;
 }

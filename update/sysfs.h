@@ -43,6 +43,15 @@ struct LoadedHook {
   std::string function;
 };
 
+// One line of `targets`: "name state [token]".  state: loaded-patched,
+// waiting (a module not loaded: patched when it loads), refused (its last
+// load was refused, token says why), unpatched (the update is not applied).
+struct LoadedTarget {
+  std::string name;  // vmlinux or a module name
+  std::string state;
+  std::string token;  // refused only
+};
+
 // "task 'comm' (pid N) is running 'function'" and the like.
 std::string describeConflict(const Conflict &c);
 Result<Conflicts> parseConflicts(const std::string &text);
@@ -69,6 +78,9 @@ class Sysfs {
   // The patch's hooks in the order the loader lists them; empty when the
   // core has no such file (a core from before hooks).
   Result<std::vector<LoadedHook>> hooks(const std::string &id) const;
+  // Per target, where the update stands with it; empty when the core has
+  // no such file (a core from before module targets could wait).
+  Result<std::vector<LoadedTarget>> targets(const std::string &id) const;
   Result<Conflicts> conflicts(const std::string &id) const;
   // The loader's detail on the last action: after a failure, what it found
   // (for no_match: unit, function, offset, the bytes expected and found);

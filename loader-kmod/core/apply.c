@@ -15,7 +15,7 @@
 #include "compat.h"
 #include "internal.h"
 
-/* Forgets what prepare() found: jumps, target references, dependencies. */
+/* Forgets what prepare() found: jumps, references, dependencies. */
 static void unprepare(struct ksplice_update *update)
 {
 	ksplice_free_jumps(update);
@@ -25,11 +25,25 @@ static void unprepare(struct ksplice_update *update)
 	update->nr_deps = 0;
 }
 
-/* Run-pre matching and what follows from it, on fresh unit states. */
-static int prepare_states(struct ksplice_update *update,
-			  struct ksplice_unit_state *states, bool write,
-			  struct ksplice_range **rangesp,
-			  unsigned int *nr_ranges)
+/**
+ * ksplice_prepare_states() - run-pre matching and what follows from it
+ * @update: the update
+ * @states: fresh unit states; units marked skip are left alone
+ * @write: write the late relocations (apply, a module loading)
+ * @rangesp: out: the ranges for the stack check, or NULL for none
+ * @nr_ranges: out: their number
+ *
+ * Candidates, run-pre matching, dependencies, jumps (appended to
+ * update->jumps), late relocations, stack ranges.
+ *
+ * CONTEXT: ksplice_mutex held; might sleep.
+ * RETURNS: 0, or -errno with update->cause set; the jumps prepared so far
+ * stay.
+ */
+int ksplice_prepare_states(struct ksplice_update *update,
+			   struct ksplice_unit_state *states, bool write,
+			   struct ksplice_range **rangesp,
+			   unsigned int *nr_ranges)
 {
 	u64 t = ktime_get_ns();
 	int ret;
@@ -56,15 +70,16 @@ static int prepare_states(struct ksplice_update *update,
 	t = ktime_get_ns();
 	ret = ksplice_late_relocs(update, states, write);
 	ksplice_phase_done(update, KSPLICE_PHASE_relocs, t);
-	if (ret)
+	if (ret || !rangesp)
 		return ret;
 	return ksplice_stack_ranges(update, states, rangesp, nr_ranges);
 }
 
 /*
- * Everything before stopping the machine: targets (referenced), run-pre
- * matching, jump sites, late relocations (written only with @write), and
- * the ranges for the stack check.  On failure nothing is left prepared.
+ * Everything before stopping the machine: targets (the loaded ones
+ * referenced, the others left out), run-pre matching, jump sites, late
+ * relocations (written only with @write), and the ranges for the stack
+ * check.  On failure nothing is left prepared.
  */
 static int prepare(struct ksplice_update *update, bool write,
 		   struct ksplice_range **rangesp, unsigned int *nr_ranges)
@@ -75,7 +90,7 @@ static int prepare(struct ksplice_update *update, bool write,
 
 	unprepare(update);
 	t = ktime_get_ns();
-	ret = ksplice_get_targets(update);
+	ret = ksplice_get_targets(update, true);
 	ksplice_phase_done(update, KSPLICE_PHASE_targets, t);
 	if (ret)
 		return ret;
@@ -85,8 +100,9 @@ static int prepare(struct ksplice_update *update, bool write,
 			      "no memory for the matching state\n");
 		ret = -ENOMEM;
 	} else {
-		ret = prepare_states(update, states, write, rangesp,
-				     nr_ranges);
+		ksplice_skip_absent(update, states);
+		ret = ksplice_prepare_states(update, states, write, rangesp,
+					     nr_ranges);
 		ksplice_free_states(update, states);
 	}
 	if (ret)
@@ -167,6 +183,7 @@ static int apply_or_check(struct ksplice_update *update,
 		goto out;
 	}
 	update->stage = KSPLICE_STAGE_APPLIED;
+	ksplice_targets_applied(update);
 	ksplice_call_hooks(update, KSPLICE_HOOK_POST_APPLY);
 out:
 	ksplice_phase_done(update, KSPLICE_PHASE_total, start);
@@ -258,9 +275,13 @@ int ksplice_undo(struct ksplice_update *update)
 			      u->id);
 		return -EBUSY;
 	}
-	ret = ksplice_undo_ranges(update, &ranges, &nr_ranges);
-	if (ret)
+	ret = ksplice_get_targets(update, false);
+	if (!ret)
+		ret = ksplice_undo_ranges(update, &ranges, &nr_ranges);
+	if (ret) {
+		ksplice_put_targets(update);
 		return ret;
+	}
 	ret = ksplice_pre_hooks(update, true);
 	if (!ret) {
 		ret = ksplice_stop_machine(update, KSPLICE_ACT_UNDO, ranges,
@@ -269,9 +290,12 @@ int ksplice_undo(struct ksplice_update *update)
 			ksplice_call_hooks(update, KSPLICE_HOOK_FAIL_REVERSE);
 	}
 	kfree(ranges);
-	if (ret)
+	if (ret) {
+		ksplice_put_targets(update);
 		goto out;
+	}
 	update->stage = KSPLICE_STAGE_REVERSED;
+	ksplice_targets_reversed(update);
 	ksplice_call_hooks(update, KSPLICE_HOOK_POST_REVERSE);
 	unprepare(update);
 	module_put(update->owner);

@@ -243,6 +243,19 @@ static ssize_t retries_store(struct kobject *kobj,
 	return count;
 }
 
+/* Per target: "<name> loaded-patched|waiting|refused <token>|unpatched". */
+static ssize_t targets_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct ksplice_update *update = to_update(kobj);
+	ssize_t n;
+
+	mutex_lock(&ksplice_mutex);
+	n = ksplice_targets_show(update, buf);
+	mutex_unlock(&ksplice_mutex);
+	return n;
+}
+
 static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,
 						 stage_store);
 static struct kobj_attribute abort_cause_attr = __ATTR(abort_cause, 0400,
@@ -263,6 +276,8 @@ static struct kobj_attribute hooks_attr = __ATTR(hooks, 0400, hooks_show,
 						 NULL);
 static struct kobj_attribute retries_attr = __ATTR(retries, 0600,
 						   retries_show, retries_store);
+static struct kobj_attribute targets_attr = __ATTR(targets, 0400,
+						   targets_show, NULL);
 
 static struct attribute *update_attrs[] = {
 	&stage_attr.attr,
@@ -275,6 +290,7 @@ static struct attribute *update_attrs[] = {
 	&functions_attr.attr,
 	&hooks_attr.attr,
 	&retries_attr.attr,
+	&targets_attr.attr,
 	NULL,
 };
 
@@ -307,6 +323,8 @@ static void free_update(struct ksplice_update *update)
 	kfree(update->detail);
 	kfree(update->conflicts);
 	kfree(update->deps);
+	kfree(update->jumps);
+	ksplice_free_targets(update);
 	kfree(update->units);
 	kfree(update->description);
 	kfree(update->id);
@@ -398,7 +416,7 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 					   unsigned int nr_units)
 {
 	struct ksplice_update *update, *u;
-	unsigned int i;
+	unsigned int i, nr_funcs = 0;
 	int ret;
 
 	if (!id || !valid_id(id) || !units || !nr_units) {
@@ -440,7 +458,12 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 						 sizeof(u64), GFP_KERNEL);
 		if (!update->reloc_vals[i])
 			goto out_free;
+		nr_funcs += units[i]->nr_funcs;
 	}
+	update->jumps = kcalloc(nr_funcs ? nr_funcs : 1,
+				sizeof(*update->jumps), GFP_KERNEL);
+	if (!update->jumps || ksplice_init_targets(update))
+		goto out_free;
 
 	mutex_lock(&ksplice_mutex);
 	list_for_each_entry(u, &ksplice_updates, list) {
@@ -516,12 +539,18 @@ static int __init ksplice_init(void)
 	ksplice_kobj = kobject_create_and_add("ksplice", kernel_kobj);
 	if (!ksplice_kobj)
 		return -ENOMEM;
+	ret = ksplice_modules_init();
+	if (ret) {
+		kobject_put(ksplice_kobj);
+		return ret;
+	}
 	pr_info("core loaded\n");
 	return 0;
 }
 
 static void __exit ksplice_exit(void)
 {
+	ksplice_modules_exit();
 	kobject_put(ksplice_kobj);
 }
 

@@ -74,6 +74,31 @@ struct ksplice_unit_state {
 	u32 *sect_nr;			/* nr_pre: candidates, see the state */
 	u64 *relocs;			/* nr_relocs: late relocation values */
 	bool ran;			/* run-pre matching began on the unit */
+	bool skip;			/* not in this pass: its target is absent,
+					 * or not the module being loaded */
+};
+
+/* Where an applied update stands with one of its targets (sysfs "targets"). */
+enum ksplice_target_state {
+	KSPLICE_TARGET_UNPATCHED,	/* the update is not applied */
+	KSPLICE_TARGET_PATCHED,		/* loaded, its jumps written */
+	KSPLICE_TARGET_WAITING,		/* not loaded: patched when it loads */
+	KSPLICE_TARGET_REFUSED,		/* its last load was refused: cause */
+};
+
+/*
+ * A module (or vmlinux) some units of an update patch.  Fields below name
+ * are protected by ksplice_mutex.
+ */
+struct ksplice_target {
+	const char *name;		/* unit->target: "vmlinux" or a module */
+	bool vmlinux;
+	bool hooks;			/* a unit of this target has hooks */
+	enum ksplice_target_state state;
+	enum ksplice_abort_cause cause;	/* REFUSED: why the load was refused */
+	struct module *mod;		/* PATCHED module: identity, no reference */
+	struct module *ref;		/* referenced: during one action, or
+					 * while applied for a target with hooks */
 };
 
 /* A replaced function and its jump. */
@@ -152,10 +177,12 @@ struct ksplice_update {
 	unsigned int retries;
 	u64 pause_ns;
 	struct ksplice_timings timings;	/* of the last action */
-	struct ksplice_jump *jumps;
-	unsigned int nr_jumps;
-	struct module **targets;	/* referenced while applied */
+	struct ksplice_jump *jumps;	/* room for every function */
+	unsigned int nr_jumps;		/* written (or about to be) */
+	struct ksplice_target *targets;	/* distinct unit->target, in order */
 	unsigned int nr_targets;
+	unsigned int *unit_target;	/* per unit: index into targets */
+	u64 seq;			/* when applied: orders the updates */
 	struct ksplice_update **deps;	/* updates whose code we build on */
 	unsigned int nr_deps;
 	struct ksplice_conflict *conflicts;
@@ -179,7 +206,7 @@ extern const char *const ksplice_cause_names[];
 int ksplice_lookup_init(void);
 int ksplice_collect_candidates(struct ksplice_update *update,
 			       struct ksplice_unit_state *states);
-struct module *ksplice_get_module(const char *name);
+struct module *ksplice_get_module(const char *name, bool (*ok)(struct module *));
 struct task_struct *ksplice_idle_task(int cpu);
 void ksplice_put_task_stack(struct task_struct *t);
 struct tracepoint *ksplice_sched_switch_tp(void);
@@ -300,13 +327,12 @@ int ksplice_stop_machine(struct ksplice_update *update,
 			 unsigned int nr_ranges);
 
 /* jumps.c */
-int ksplice_get_targets(struct ksplice_update *update);
-void ksplice_put_targets(struct ksplice_update *update);
 int ksplice_add_dep(struct ksplice_update *update, unsigned long addr);
 int ksplice_runpre_deps(struct ksplice_update *update,
 			const struct ksplice_unit_state *states);
 int ksplice_prepare_jumps(struct ksplice_update *update,
 			  const struct ksplice_unit_state *states);
+void ksplice_drop_jumps(struct ksplice_update *update, unsigned int from);
 void ksplice_free_jumps(struct ksplice_update *update);
 
 /* relocs.c */
@@ -323,6 +349,19 @@ int ksplice_stack_ranges(struct ksplice_update *update,
 int ksplice_undo_ranges(struct ksplice_update *update,
 			struct ksplice_range **rangesp, unsigned int *nr);
 
+/* modules.c */
+int ksplice_modules_init(void);
+void ksplice_modules_exit(void);
+int ksplice_init_targets(struct ksplice_update *update);
+void ksplice_free_targets(struct ksplice_update *update);
+int ksplice_get_targets(struct ksplice_update *update, bool apply);
+void ksplice_put_targets(struct ksplice_update *update);
+void ksplice_skip_absent(struct ksplice_update *update,
+			 struct ksplice_unit_state *states);
+void ksplice_targets_applied(struct ksplice_update *update);
+void ksplice_targets_reversed(struct ksplice_update *update);
+ssize_t ksplice_targets_show(struct ksplice_update *update, char *buf);
+
 /* hooks.c */
 extern const char *const ksplice_hook_names[KSPLICE_NR_HOOK_KINDS + 1];
 int ksplice_check_hooks(const struct ksplice_unit *unit, struct module *owner);
@@ -330,6 +369,10 @@ int ksplice_pre_hooks(struct ksplice_update *update, bool undo);
 void ksplice_call_hooks(struct ksplice_update *update, u32 kind);
 
 /* apply.c */
+int ksplice_prepare_states(struct ksplice_update *update,
+			   struct ksplice_unit_state *states, bool write,
+			   struct ksplice_range **rangesp,
+			   unsigned int *nr_ranges);
 int ksplice_apply(struct ksplice_update *update);
 int ksplice_check(struct ksplice_update *update);
 int ksplice_undo(struct ksplice_update *update);

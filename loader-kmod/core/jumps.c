@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What an apply holds on to: the target modules (referenced), the earlier
- * updates it builds on (dependencies), and the jumps it writes, each
- * checked against the sites the kernel rewrites at run time, with the
- * original bytes saved and a writable alias of the page prepared.
+ * What an applied update holds on to: the earlier updates it builds on
+ * (dependencies), and the jumps it writes, each checked against the sites
+ * the kernel rewrites at run time, with the original bytes saved and a
+ * writable alias of the page prepared.  update->jumps has room for every
+ * replaced function; the first nr_jumps are those of the targets that are
+ * patched (or about to be): a module target's are appended when it loads
+ * and dropped when it goes (modules.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,72 +17,6 @@
 #include <linux/vmalloc.h>
 #include "compat.h"
 #include "internal.h"
-
-/**
- * ksplice_put_targets() - drop the references on the target modules
- * @update: the update
- *
- * CONTEXT: ksplice_mutex held.
- */
-void ksplice_put_targets(struct ksplice_update *update)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&ksplice_mutex);
-	for (i = 0; i < update->nr_targets; i++)
-		module_put(update->targets[i]);
-	kfree(update->targets);
-	update->targets = NULL;
-	update->nr_targets = 0;
-}
-
-static bool has_target(struct ksplice_update *update, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < update->nr_targets; i++)
-		if (!strcmp(update->targets[i]->name, name))
-			return true;
-	return false;
-}
-
-/**
- * ksplice_get_targets() - reference every module an update patches
- * @update: the update
- *
- * CONTEXT: ksplice_mutex held; might sleep.
- * RETURNS: 0, or -errno with update->cause set (target_not_loaded) and no
- * reference held.
- */
-int ksplice_get_targets(struct ksplice_update *update)
-{
-	unsigned int u;
-
-	lockdep_assert_held(&ksplice_mutex);
-	update->targets = kcalloc(update->nr_units, sizeof(*update->targets),
-				  GFP_KERNEL);
-	if (!update->targets) {
-		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
-			      "no memory for the target modules\n");
-		return -ENOMEM;
-	}
-	for (u = 0; u < update->nr_units; u++) {
-		const char *target = update->units[u]->target;
-		struct module *mod;
-
-		if (!strcmp(target, "vmlinux") || has_target(update, target))
-			continue;
-		mod = ksplice_get_module(target);
-		if (!mod) {
-			ksplice_abort(update, KSPLICE_CAUSE_target_not_loaded,
-				      "module '%s'\n", target);
-			ksplice_put_targets(update);
-			return -ENODEV;
-		}
-		update->targets[update->nr_targets++] = mod;
-	}
-	return 0;
-}
 
 /**
  * ksplice_add_dep() - note that an update builds on the code at an address
@@ -254,31 +191,27 @@ static int prepare_jump(struct ksplice_update *update,
 
 /**
  * ksplice_prepare_jumps() - prepare the jump of every replaced function
- * @update: the update, without jumps
+ * @update: the update
  * @states: its units' states after run-pre matching
+ *
+ * Appends the jumps of the units not skipped to update->jumps.
  *
  * CONTEXT: ksplice_mutex held; might sleep.
  * RETURNS: 0, or -errno with update->cause set; the jumps prepared so far
- * stay for ksplice_free_jumps().
+ * stay for ksplice_drop_jumps().
  */
 int ksplice_prepare_jumps(struct ksplice_update *update,
 			  const struct ksplice_unit_state *states)
 {
-	unsigned int u, f, n = 0;
+	unsigned int u, f;
 	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
-	for (u = 0; u < update->nr_units; u++)
-		n += update->units[u]->nr_funcs;
-	update->jumps = kcalloc(n ? n : 1, sizeof(*update->jumps), GFP_KERNEL);
-	if (!update->jumps) {
-		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
-			      "no memory for %u jumps\n", n);
-		return -ENOMEM;
-	}
 	for (u = 0; u < update->nr_units; u++) {
 		const struct ksplice_unit *unit = update->units[u];
 
+		if (states[u].skip)
+			continue;
 		for (f = 0; f < unit->nr_funcs; f++) {
 			ret = prepare_jump(update, &states[u], &unit->funcs[f]);
 			if (ret)
@@ -289,20 +222,35 @@ int ksplice_prepare_jumps(struct ksplice_update *update,
 }
 
 /**
- * ksplice_free_jumps() - forget the jumps of an update that is not applied
+ * ksplice_drop_jumps() - forget the jumps from index @from on
+ * @update: the update
+ * @from: the first jump to forget
+ *
+ * Their bytes in kernel text are not touched.
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_drop_jumps(struct ksplice_update *update, unsigned int from)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for (i = from; i < update->nr_jumps; i++) {
+		if (update->jumps[i].map)
+			vunmap(update->jumps[i].map);
+		memset(&update->jumps[i], 0, sizeof(update->jumps[i]));
+	}
+	if (from < update->nr_jumps)
+		update->nr_jumps = from;
+}
+
+/**
+ * ksplice_free_jumps() - forget every jump of an update that is not applied
  * @update: the update
  *
  * CONTEXT: ksplice_mutex held.
  */
 void ksplice_free_jumps(struct ksplice_update *update)
 {
-	unsigned int i;
-
-	lockdep_assert_held(&ksplice_mutex);
-	for (i = 0; i < update->nr_jumps; i++)
-		if (update->jumps[i].map)
-			vunmap(update->jumps[i].map);
-	kfree(update->jumps);
-	update->jumps = NULL;
-	update->nr_jumps = 0;
+	ksplice_drop_jumps(update, 0);
 }

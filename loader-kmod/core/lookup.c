@@ -418,6 +418,7 @@ int ksplice_collect_candidates(struct ksplice_update *update,
 
 struct ksplice_find_mod {
 	const char *name;
+	bool (*ok)(struct module *mod);
 	struct module *mod;
 };
 
@@ -428,7 +429,7 @@ static int find_mod_one(void *data, const char *name, struct module *mod,
 
 	if (strcmp(mod->name, f->name))
 		return 0;
-	if (mod->state == MODULE_STATE_LIVE && try_module_get(mod))
+	if (f->ok(mod) && try_module_get(mod))
 		f->mod = mod;
 	return 1;
 }
@@ -436,13 +437,15 @@ static int find_mod_one(void *data, const char *name, struct module *mod,
 /**
  * ksplice_get_module() - find a loaded module by name and reference it
  * @name: module name
+ * @ok: whether the module counts (called under module_mutex)
  *
  * CONTEXT: Might sleep (takes module_mutex).
  * RETURNS: The module with a reference held, or NULL.
  */
-struct module *ksplice_get_module(const char *name)
+struct module *ksplice_get_module(const char *name,
+				  bool (*ok)(struct module *mod))
 {
-	struct ksplice_find_mod f = { .name = name };
+	struct ksplice_find_mod f = { .name = name, .ok = ok };
 
 	kfn.each_module_symbol(find_mod_one, &f);
 	return f.mod;

@@ -147,7 +147,8 @@ static int write_relocs(struct ksplice_update *update,
  * @states: its units' states after run-pre matching
  * @write: write them (apply), or only compute and check them (check)
  *
- * Computes and checks every late relocation of every unit; then, with
+ * Computes and checks every late relocation of every unit not skipped
+ * (whose target is in this pass); then, with
  * @write, writes them into the new code (not reachable yet) and reads them
  * back.  Without @write the patch module and update->reloc_vals are left
  * as they were.
@@ -163,7 +164,8 @@ int ksplice_late_relocs(struct ksplice_update *update,
 
 	lockdep_assert_held(&ksplice_mutex);
 	for (u = 0; u < update->nr_units; u++) {
-		for (i = 0; i < update->units[u]->nr_relocs; i++) {
+		for (i = 0; !states[u].skip && i < update->units[u]->nr_relocs;
+		     i++) {
 			ret = reloc_value(update, &states[u], i,
 					  update->reloc_vals[u],
 					  &states[u].relocs[i]);
@@ -172,6 +174,8 @@ int ksplice_late_relocs(struct ksplice_update *update,
 		}
 	}
 	for (u = 0; write && u < update->nr_units; u++) {
+		if (states[u].skip)
+			continue;
 		ret = write_relocs(update, &states[u], update->reloc_vals[u]);
 		if (ret)
 			return ret;

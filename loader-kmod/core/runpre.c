@@ -477,7 +477,9 @@ static int match_unit(struct ksplice_update *update,
  * @update: the update (cause is set on failure)
  * @states: per-unit state, candidates collected
  *
- * Every unit is matched even after one of them mismatched, so that the
+ * Units marked skip (their target is absent, or not the module being
+ * loaded) are left alone.  Every unit is matched even after one of them
+ * mismatched, so that the
  * report names every section that differs (the first KSPLICE_MAX_MISMATCHES
  * of them, then how many more); the statistics go to update->match.
  *
@@ -492,7 +494,8 @@ int ksplice_run_pre(struct ksplice_update *update,
 
 	lockdep_assert_held(&ksplice_mutex);
 	for (u = 0; u < update->nr_units && !ret; u++)
-		ret = match_unit(update, &states[u], &nr_mismatch);
+		if (!states[u].skip)
+			ret = match_unit(update, &states[u], &nr_mismatch);
 	if (nr_mismatch > KSPLICE_MAX_MISMATCHES)
 		ksplice_abort_more(update, "... and %u more\n",
 				   nr_mismatch - KSPLICE_MAX_MISMATCHES);

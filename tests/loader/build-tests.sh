@@ -132,6 +132,9 @@ make_update hooks-busy kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.
 "$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/post.o" \
 	"$root/testdata/kernel-patches/cmdline-string.patch"
 make_update cmdline fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux
+# One update, two targets: vmlinux and the kstest module.
+make_update vmmod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux \
+	kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest
 
 # The real-kernel patches of testdata/kernel-patches that make updates.
 for c in meminfo-string:fs/proc/meminfo.c data-new:fs/proc/meminfo.c \

@@ -421,6 +421,32 @@ TEST_F(CliTest, ViewOneUpdateShowsItsPatch) {
             std::string::npos)
       << hj.out;
 
+  // The loader's targets file: each target of the update, loaded or not.
+  ASSERT_TRUE(writeFile(sysfs_ + "/fix/targets",
+                        "vmlinux loaded-patched\nkstest waiting\n"
+                        "ext4 refused no_match\n"));
+  ToolRun t = run(KSPLICE_VIEW_BIN, {"--id", "fix"});
+  EXPECT_EQ(t.rc, 0) << t.err;
+  EXPECT_NE(t.out.find("targets:\n"
+                       "  vmlinux: loaded and patched\n"
+                       "  kstest: not loaded; patched when it is loaded\n"
+                       "  ext4: its last load was refused (no_match): The "
+                       "running kernel's code"),
+            std::string::npos)
+      << t.out;
+  ToolRun tl = run(KSPLICE_VIEW_BIN, {});
+  EXPECT_EQ(tl.out,
+            "fix  applied  'the fix'  applied-at 1970-01-01 00:00:00 UTC  "
+            "functions cmdline_proc_show  targets kstest waiting,ext4 "
+            "refused (no_match)\n");
+  ToolRun tj = run(KSPLICE_VIEW_BIN, {"--id", "fix", "--json"});
+  EXPECT_NE(tj.out.find("\"targets\":[{\"name\":\"vmlinux\",\"state\":"
+                        "\"loaded-patched\"},{\"name\":\"kstest\",\"state\":"
+                        "\"waiting\"},{\"name\":\"ext4\",\"state\":"
+                        "\"refused\",\"token\":\"no_match\"}]"),
+            std::string::npos)
+      << tj.out;
+
   ToolRun missing = run(KSPLICE_VIEW_BIN, {"--id", "other"});
   EXPECT_EQ(missing.rc, 1);
   EXPECT_EQ(missing.err,

@@ -98,6 +98,37 @@ TEST_F(SysfsTest, MalformedAttributesAreErrors) {
   EXPECT_NE(missing.message().find("nope/stage"), std::string::npos);
 }
 
+TEST_F(SysfsTest, ReadsTargets) {
+  fakeUpdate("a", "applied");
+  Sysfs s(root_);
+  // A core from before module targets could wait has no such file.
+  auto none = s.targets("a");
+  ASSERT_TRUE(none) << none.message();
+  EXPECT_TRUE(none->empty());
+  put("a", "targets",
+      "vmlinux loaded-patched\nkstest waiting\next4 refused no_match\n");
+  auto t = s.targets("a");
+  ASSERT_TRUE(t) << t.message();
+  ASSERT_EQ(t->size(), 3u);
+  EXPECT_EQ((*t)[0].name, "vmlinux");
+  EXPECT_EQ((*t)[0].state, "loaded-patched");
+  EXPECT_EQ((*t)[0].token, "");
+  EXPECT_EQ((*t)[1].name, "kstest");
+  EXPECT_EQ((*t)[1].state, "waiting");
+  EXPECT_EQ((*t)[2].name, "ext4");
+  EXPECT_EQ((*t)[2].state, "refused");
+  EXPECT_EQ((*t)[2].token, "no_match");
+  for (const char *bad : {"kstest\n", "kstest refused\n",
+                          "kstest waiting extra\n"}) {
+    put("a", "targets", bad);
+    auto b = s.targets("a");
+    ASSERT_FALSE(b) << bad;
+    EXPECT_NE(b.message().find("is not 'name state' or 'name refused token'"),
+              std::string::npos)
+        << b.message();
+  }
+}
+
 TEST_F(SysfsTest, WritesStageAndRetries) {
   fakeUpdate("a", "loaded");
   Sysfs s(root_);

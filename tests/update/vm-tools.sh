@@ -3,7 +3,8 @@
 # with update_mkpkg from the loader tests' prebuilt modules
 # (tests/loader/build-tests.sh output), then ksplice-apply/-undo/-view in
 # the VM (guest/tools.sh): success, already applied, wrong release,
-# target_not_loaded, no_match, code_busy with the conflicting task,
+# a module target loaded after the apply (waiting, then patched),
+# no_match, code_busy with the conflicting task,
 # dependent_update, undo --all newest first, view text and JSON.  With
 # GUEST, runs guest/GUEST on the same packages instead (dry-run.sh:
 # ksplice-apply --dry-run; json.sh: --json and the loader's detail).

@@ -3,6 +3,8 @@
  * Target module of the loader tests.  /proc/kstest/<name> shows what the
  * functions the updates replace return:
  *   value    kstest_value()              (1; updates make it 2, then 3)
+ *   init_value  what kstest_value() returned in the module's init: an
+ *            update patches the module before its init runs
  *   dup      kstest_a() kstest_b()       (each calls its own static dup())
  *   many     kstest_many()               (sum of ten functions)
  *   sleeper  write 1: a new kernel thread sleeps inside kstest_sleeper();
@@ -31,6 +33,7 @@
 #endif
 
 static int kstest_calls;
+static int init_value;
 static int sleeper_hold;
 static int sleeper_result;
 static struct task_struct *sleeper;
@@ -62,6 +65,12 @@ static int sleeper_fn(void *arg)
 static int value_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "%d\n", kstest_value());
+	return 0;
+}
+
+static int init_value_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", init_value);
 	return 0;
 }
 
@@ -140,10 +149,12 @@ static struct proc_dir_entry *dir;
 
 static int __init kstest_init(void)
 {
+	init_value = kstest_value();
 	dir = proc_mkdir("kstest", NULL);
 	if (!dir)
 		return -ENOMEM;
 	proc_create_single("value", 0444, dir, value_show);
+	proc_create_single("init_value", 0444, dir, init_value_show);
 	proc_create_single("dup", 0444, dir, dup_show);
 	proc_create_single("many", 0444, dir, many_show);
 	proc_create_single("text", 0444, dir, text_show);

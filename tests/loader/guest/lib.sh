@@ -67,3 +67,6 @@ kind_order() {
 	case $2 in *reverse) _k=$(printf '%s\n' "$_k" | sed '1!G;h;$!d') ;; esac
 	printf '%s\n' "$_k" | tr '\n' ',' | sed 's/,$//; s/,/, /g'
 }
+
+# kaddr SYM: SYM's address in /proc/kallsyms (the first, if several).
+kaddr() { awk -v s="$1" '$3 == s { print $1; exit }' /proc/kallsyms; }

@@ -23,12 +23,10 @@ first $err other
 has $err "is for kernel '0.0.0-not-this-kernel', but this host runs '$(uname -r)'"
 [ -d /sys/kernel/ksplice ] && fail "core loaded for a package of another kernel"
 
-# The target is not loaded: the loader's token, and core and patch module
-# are unloaded again.
-run 1 ksplice-apply --dry-run --raw-errors $P/value2.tar.gz
-first $err target_not_loaded
-has $err "ksplice-apply: error: target_not_loaded: The update patches a module that is not loaded"
-has $err "note: the loader's check (dry run) found that update 'value2' would not apply now; nothing was changed"
+# The target is not loaded: the update would apply (and wait for it); core
+# and patch module are unloaded again.
+run 0 ksplice-apply --dry-run $P/value2.tar.gz
+has $out "^update 'value2' would apply now; nothing was changed$"
 loaded value2 && fail "value2 left loaded after a dry run"
 loaded ksplice && fail "core left loaded after a dry run that loaded it"
 

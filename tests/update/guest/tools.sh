@@ -8,15 +8,24 @@ run 1 ksplice-apply $P/wrong-release.tar.gz
 has $err "is for kernel '0.0.0-not-this-kernel', but this host runs '$(uname -r)'"
 [ -d /sys/kernel/ksplice ] && fail "core loaded for a package of another kernel"
 
-# target_not_loaded: kstest is not loaded yet.  The tool loads the core,
-# and unloads the patch module and the core again on failure.
-run 1 ksplice-apply --raw-errors $P/value2.tar.gz
-first $err target_not_loaded
-has $err "ksplice-apply: error: target_not_loaded: The update patches a module that is not loaded"
-loaded value2 && fail "value2 left loaded after a failed apply"
-loaded ksplice && fail "core left loaded after a failed apply it loaded"
-
+# kstest is not loaded yet: the update applies and waits for it; kstest
+# then loads patched.  ksplice-view shows the target waiting, then not.
+run 0 ksplice-apply $P/value2.tar.gz
+has $out "applied update 'value2'"
+has $out "will replace 'kstest_value' in kstest when it is loaded (not loaded now)"
+run 0 ksplice-view
+has $out "^value2  applied  .*  targets kstest waiting$"
+run 0 ksplice-view --id value2
+has $out "^  kstest: not loaded; patched when it is loaded$"
+run 0 ksplice-view --json
+has $out '"targets":\[{"name":"kstest","state":"waiting"}\]'
 insmod $L/kstest/kstest.ko || fail "insmod kstest"
+[ "$(cat /proc/kstest/value)" = 2 ] || fail "kstest did not load patched"
+run 0 ksplice-view --id value2
+has $out "^  kstest: loaded and patched$"
+run 0 ksplice-undo value2
+[ "$(cat /proc/kstest/value)" = 1 ] || fail "value is not 1 after undo"
+
 run 1 ksplice-apply $P/mismatch.tar.gz
 has $err "ksplice-apply: error: no_match: "
 loaded mismatch && fail "mismatch left loaded"
