@@ -121,11 +121,22 @@ llvm::Error BuildTree::sync() {
   return prepare();
 }
 
-// make in the farm: Debian's release string, the target's compiler.
+// make in the farm: Debian's release string and package id, the target's
+// compiler.  kbuild writes LINUX_PACKAGE_ID as " $(DISTRIBUTOR)
+// $(DISTRIBUTION_VERSION)" for an official build, so any split of the id
+// at a space gives it back.
 std::vector<std::string> BuildTree::makeCommand() const {
   std::vector<std::string> argv = {"make", "-s",
                                    "-j" + std::to_string(opts.jobs),
                                    "KERNELRELEASE=" + opts.release};
+  llvm::StringRef id = llvm::StringRef(opts.packageId).drop_front(
+      llvm::StringRef(opts.packageId).startswith(" ") ? 1 : 0);
+  if (!id.empty()) {
+    auto [distributor, version] = id.split(' ');
+    argv.push_back("DISTRIBUTION_OFFICIAL_BUILD=1");
+    argv.push_back("DISTRIBUTOR=" + distributor.str());
+    argv.push_back("DISTRIBUTION_VERSION=" + version.str());
+  }
   if (!cc.empty())
     argv.push_back("CC=" + cc);
   return argv;

@@ -11,7 +11,8 @@
 //
 // Objects are compiled with the kernel's own flags plus
 // -ffunction-sections -fdata-sections, with Debian's release string
-// (KERNELRELEASE) and the compiler the target's configuration names, and
+// (KERNELRELEASE) and package id (DISTRIBUTOR, DISTRIBUTION_VERSION) and
+// the compiler the target's configuration names, and
 // the farm's configuration must be the target's (kconfig.h), so that they
 // match the running kernel's code.
 //
@@ -38,6 +39,10 @@ struct TreeOptions {
   std::string source;  // KERNEL_SRC, a clean source tree (read only)
   std::string config;  // the running kernel's .config
   std::string release; // its release, e.g. 6.1.0-56-amd64
+  // Its LINUX_PACKAGE_ID, e.g. " Debian 6.1.192-3" ("": none), which
+  // code prints (lib/dump_stack.c, kernel/hung_task.c): the farm's
+  // include/generated/package.h must say the same.
+  std::string packageId;
   std::string farm;    // the cache directory for the farm
   unsigned jobs = 1;
   // Header directories on every compile's include path, after the

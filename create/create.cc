@@ -285,7 +285,8 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   CacheLock lock;
   if (auto err = lock.acquire(opts.cacheDir, progress))
     return err;
-  BuildTree tree({opts.source, opts.config, rel, opts.cacheDir + "/farm",
+  BuildTree tree({opts.source, opts.config, rel, targetPackageId(opts.headers),
+                  opts.cacheDir + "/farm",
                   opts.jobs, {opts.dataDir + "/loader-kmod/include"}},
                  progress);
   if (auto err = tree.sync())

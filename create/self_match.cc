@@ -180,7 +180,8 @@ llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
   CacheLock lock;
   if (auto err = lock.acquire(opts.cacheDir, progress))
     return err;
-  BuildTree tree({opts.source, opts.config, *release, opts.cacheDir + "/farm",
+  BuildTree tree({opts.source, opts.config, *release,
+                  targetPackageId(opts.headers), opts.cacheDir + "/farm",
                   opts.jobs},
                  progress);
   if (auto err = tree.sync())

@@ -217,4 +217,11 @@ llvm::Expected<std::string> targetRelease(const std::string &headers) {
   return rel;
 }
 
+std::string targetPackageId(const std::string &headers) {
+  std::ifstream in(headers + "/include/generated/package.h");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  llvm::StringRef id = llvm::StringRef(text).split("LINUX_PACKAGE_ID \"").second;
+  return id.split('"').first.str();
+}
+
 } // namespace ksplice

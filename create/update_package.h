@@ -58,6 +58,9 @@ llvm::Error buildUpdatePackage(const PackageSpec &spec,
 /// include/generated/utsrelease.h, not include/config/kernel.release,
 /// which Debian leaves at the upstream version.
 llvm::Expected<std::string> targetRelease(const std::string &headers);
+/// LINUX_PACKAGE_ID of the headers' include/generated/package.h (Debian:
+/// " Debian 6.1.192-3"), or "" if they have none.
+std::string targetPackageId(const std::string &headers);
 
 } // namespace ksplice
 

@@ -47,7 +47,7 @@ out=$(readlink -f "$out")
 log() { echo "bench-selfmatch: $*"; }
 
 # The modules to load, dependencies first; their objects are checked too.
-mapfile -t order < <("$root/tests/selfmatch/modules.sh" $modules)
+mapfile -t order < <([ -z "$modules" ] || "$root/tests/selfmatch/modules.sh" $modules)
 targets=()
 [ "$vmlinux" = 0 ] || [ -n "$objects" ] || targets+=(--target vmlinux)
 for f in "${order[@]}"; do
