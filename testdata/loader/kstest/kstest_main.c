@@ -34,6 +34,9 @@
 
 static int kstest_calls;
 static int init_value;
+/* For the loader tests: the init sleeps this long (ms) at its end. */
+static unsigned int init_sleep_ms;
+module_param(init_sleep_ms, uint, 0);
 static int sleeper_hold;
 static int sleeper_result;
 static struct task_struct *sleeper;
@@ -164,6 +167,7 @@ static int __init kstest_init(void)
 	kstest_hooks_init(dir);
 	kstest_wait_init(dir);
 	kstest_relax_init(dir);
+	msleep(init_sleep_ms);
 	return 0;
 }
 
