@@ -30,12 +30,15 @@ if [ -n "$patchfile" ]; then
 	(cd "$work/a" && patch -s -p1 < "$patchfile")
 	file=$work/a/$src
 fi
-# Same __FILE__ and quote-includes as in the tree.
+# Same __FILE__ and quote-includes as in the tree.  kbuild's command line
+# is shell-quoted (-DKBUILD_MODNAME='"name"'), and the dry run prints it
+# inside single quotes ('\'' for each quote): unescape, then eval it.
 cc=${cc% -c -o $obj $src}
+cc=${cc//\'\\\'\'/\'}
 cc=${cc/-Wp,-MMD,*.d /-Wp,-MMD,$work/dep.d }
 cd "$KSPLICE_TREE"
-$cc -fmacro-prefix-map="$work/a/=" -iquote "$(dirname "$src")" \
-	-c -o "$out" "$file"
+eval "$cc" -fmacro-prefix-map='"$work/a/="' -iquote '"$(dirname "$src")"' \
+	-c -o '"$out"' '"$file"'
 if [ -n "$objtool" ]; then
 	${objtool% $obj} "$out"
 fi
