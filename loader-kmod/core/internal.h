@@ -332,6 +332,7 @@ int ksplice_runpre_deps(struct ksplice_update *update,
 			const struct ksplice_unit_state *states);
 int ksplice_prepare_jumps(struct ksplice_update *update,
 			  const struct ksplice_unit_state *states);
+int ksplice_check_jump(const struct ksplice_jump *j, bool undo);
 void ksplice_drop_jumps(struct ksplice_update *update, unsigned int from);
 void ksplice_free_jumps(struct ksplice_update *update);
 

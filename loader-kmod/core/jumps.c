@@ -190,6 +190,24 @@ static int prepare_jump(struct ksplice_update *update,
 }
 
 /**
+ * ksplice_check_jump() - the check of a jump site right before a write
+ * @j: the jump
+ * @undo: the site must hold our jump (undo), else the saved bytes
+ *
+ * CONTEXT: ksplice_mutex held, inside stop_machine or on a coming module.
+ * RETURNS: 0, -ESTALE if the bytes changed, -EADDRINUSE for a kprobe.
+ */
+int ksplice_check_jump(const struct ksplice_jump *j, bool undo)
+{
+	if (memcmp((void *)j->addr, undo ? j->insn : j->saved,
+		   KSPLICE_JUMP_SIZE))
+		return -ESTALE;
+	if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE))
+		return -EADDRINUSE;
+	return 0;
+}
+
+/**
  * ksplice_prepare_jumps() - prepare the jump of every replaced function
  * @update: the update
  * @states: its units' states after run-pre matching

@@ -352,20 +352,23 @@ static int check_coming_sites(struct ksplice_update *update,
 {
 	unsigned int i;
 
+	int ret;
+
 	for (i = from; i < update->nr_jumps; i++) {
 		const struct ksplice_jump *j = &update->jumps[i];
 
-		if (memcmp((void *)j->addr, j->saved, KSPLICE_JUMP_SIZE)) {
-			ksplice_abort(update, KSPLICE_CAUSE_unexpected,
-				      "function '%s': the bytes at its jump site changed\n",
-				      j->func->name);
-			return -ESTALE;
-		}
-		if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE)) {
+		ret = ksplice_check_jump(j, false);
+		if (ret == -EADDRINUSE) {
 			ksplice_abort(update, KSPLICE_CAUSE_kprobe_conflict,
 				      "function '%s': a kprobe sits on its jump site\n",
 				      j->func->name);
 			return -EBUSY;
+		}
+		if (ret) {
+			ksplice_abort(update, KSPLICE_CAUSE_unexpected,
+				      "function '%s': the bytes at its jump site changed\n",
+				      j->func->name);
+			return ret;
 		}
 	}
 	return 0;

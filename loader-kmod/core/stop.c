@@ -58,17 +58,11 @@ static int check_sites(struct ksplice_stop *s)
 	struct ksplice_update *update = s->update;
 	bool undo = s->action == KSPLICE_ACT_UNDO;
 	unsigned int i;
+	int ret = 0;
 
-	for (i = 0; i < update->nr_jumps; i++) {
-		struct ksplice_jump *j = &update->jumps[i];
-
-		if (memcmp((void *)j->addr, undo ? j->insn : j->saved,
-			   KSPLICE_JUMP_SIZE))
-			return -ESTALE;
-		if (ksplice_kprobe_at(j->addr, KSPLICE_JUMP_SIZE))
-			return -EADDRINUSE;
-	}
-	return 0;
+	for (i = 0; i < update->nr_jumps && !ret; i++)
+		ret = ksplice_check_jump(&update->jumps[i], undo);
+	return ret;
 }
 
 /* Writes the jumps (undo: the saved bytes) through the aliases. */

@@ -142,6 +142,10 @@ make_update vmmod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" v
 "$here/kernel-obj.sh" fs/binfmt_misc.c "$out/binfmt/post.o" \
 	"$root/testdata/kernel-patches/binfmt-status.patch"
 make_update binfmt fs/binfmt_misc.o "$out/binfmt/pre.o" "$out/binfmt/post.o" binfmt_misc
+# One update, three targets: vmlinux, kstest and binfmt_misc.
+make_update vm2mod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux \
+	kstest_main.o "$k/kstest_main.o" "$out/v2/kstest_main.o" kstest \
+	fs/binfmt_misc.o "$out/binfmt/pre.o" "$out/binfmt/post.o" binfmt_misc
 
 # The real-kernel patches of testdata/kernel-patches that make updates.
 for c in meminfo-string:fs/proc/meminfo.c data-new:fs/proc/meminfo.c \

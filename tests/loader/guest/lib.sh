@@ -70,3 +70,21 @@ kind_order() {
 
 # kaddr SYM: SYM's address in /proc/kallsyms (the first, if several).
 kaddr() { awk -v s="$1" '$3 == s { print $1; exit }' /proc/kallsyms; }
+
+# The Debian module binfmt_misc: binfmt_status loads it if needed, mounts
+# its filesystem, prints the status file and unmounts (the module stays);
+# binfmt_unload removes it if it is loaded.
+binfmt_status() {
+	_m=$KSPLICE_MODDIR/kernel/fs/binfmt_misc.ko
+	grep -q '^binfmt_misc ' /proc/modules || insmod "$_m" ||
+		fail "insmod $_m"
+	mkdir -p /tmp/binfmt_misc
+	mount -t binfmt_misc binfmt_misc /tmp/binfmt_misc || fail "mount binfmt_misc"
+	cat /tmp/binfmt_misc/status
+	umount /tmp/binfmt_misc
+}
+binfmt_unload() {
+	if grep -q '^binfmt_misc ' /proc/modules; then
+		rmmod binfmt_misc || fail "rmmod binfmt_misc"
+	fi
+}

@@ -3,42 +3,28 @@
 # loads patched, is unloaded and loaded again patched, and after an undo
 # while it is unloaded it loads unpatched.
 . "$(dirname "$0")/lib.sh"
-M=$KSPLICE_MODDIR/kernel/fs/binfmt_misc.ko
-[ -f "$M" ] || fail "no $M"
-mnt=/tmp/binfmt_misc
-mkdir -p $mnt
-# status: load the module, mount its filesystem, print the status file,
-# unmount (the module stays loaded).
-status() {
-	grep -q '^binfmt_misc ' /proc/modules || insmod "$M" || fail "insmod binfmt_misc"
-	mount -t binfmt_misc binfmt_misc $mnt || fail "mount binfmt_misc"
-	cat $mnt/status
-	umount $mnt
-}
-unload() { rmmod binfmt_misc || fail "rmmod binfmt_misc"; }
-
-grep -q '^binfmt_misc ' /proc/modules && unload
+binfmt_unload
 load_core
 load binfmt.ko
 d=$S/binfmt
-[ "$(status)" = enabled ] || fail "status before the update: $(status)"
-unload
+[ "$(binfmt_status)" = enabled ] || fail "status before the update: $(binfmt_status)"
+binfmt_unload
 apply binfmt
 expect $d/targets "binfmt_misc waiting"
-[ "$(status)" = "enabled (ksplice)" ] || fail "loaded after the apply: $(status)"
+[ "$(binfmt_status)" = "enabled (ksplice)" ] || fail "loaded after the apply: $(binfmt_status)"
 expect $d/targets "binfmt_misc loaded-patched"
-unload
+binfmt_unload
 expect $d/targets "binfmt_misc waiting"
-[ "$(status)" = "enabled (ksplice)" ] || fail "loaded again: $(status)"
-unload
+[ "$(binfmt_status)" = "enabled (ksplice)" ] || fail "loaded again: $(binfmt_status)"
+binfmt_unload
 undo binfmt
-[ "$(status)" = enabled ] || fail "loaded after the undo: $(status)"
+[ "$(binfmt_status)" = enabled ] || fail "loaded after the undo: $(binfmt_status)"
 # Loaded at apply time: patched in the pass; undone while loaded.
 apply binfmt
 expect $d/targets "binfmt_misc loaded-patched"
-[ "$(status)" = "enabled (ksplice)" ] || fail "applied while loaded: $(status)"
+[ "$(binfmt_status)" = "enabled (ksplice)" ] || fail "applied while loaded: $(binfmt_status)"
 undo binfmt
-[ "$(status)" = enabled ] || fail "undone while loaded: $(status)"
-unload
+[ "$(binfmt_status)" = enabled ] || fail "undone while loaded: $(binfmt_status)"
+binfmt_unload
 rmmod binfmt || fail "rmmod binfmt"
 ok module-debian
