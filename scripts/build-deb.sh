@@ -3,9 +3,10 @@
 #   ksplice-tools   ksplice-apply, -undo, -view (/usr/sbin), their man pages
 #                   (section 8), /etc/ksplice/keys/; for production hosts
 #   ksplice-create  ksplice-create, -diff, -klp-convert (/usr/bin), their man
-#                   pages (section 1) and the data ksplice-create reads at run
-#                   time (/usr/share/ksplice); for the machine that builds
-#                   updates
+#                   pages (section 1), the data ksplice-create reads at run
+#                   time (/usr/share/ksplice) and the Ansible role that rolls
+#                   updates out (/usr/share/ksplice/ansible); for the machine
+#                   that builds updates
 #
 #   scripts/build-deb.sh [--build DIR] [-o OUT_DIR]
 #

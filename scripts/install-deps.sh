@@ -20,6 +20,9 @@ pkgs=(
 	file python3
 	# Debian packages (scripts/build-deb.sh): man pages, the package check
 	help2man lintian
+	# the Ansible role's test (tests/cluster): ansible-playbook over SSH to
+	# QEMU guests that run this machine's sshd
+	ansible-core openssh-client openssh-server
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -34,3 +37,11 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# openssh-server is here for the binary the test guests run, not to serve
+# this machine: if this script installed it and systemd started it, stop
+# it and keep it from starting at boot.  (A machine that had it before
+# keeps its own sshd as it was.)
+if [[ " ${missing[*]} " == *" openssh-server "* ]] && [ -d /run/systemd/system ]; then
+	$SUDO systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+	echo "install-deps: installed openssh-server for the test guests; its ssh.service on this machine is disabled and stopped" >&2
+fi

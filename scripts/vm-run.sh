@@ -2,8 +2,8 @@
 # Boot the cached Debian kernel in QEMU and run a script in it as root.
 #
 #   scripts/vm-run.sh [--timeout SECS] [--nokaslr] [--kvm] [--smp N]
-#                     [--mem MB] [--out DIR] [--append ARGS] [--]
-#                     SCRIPT [ARG...]
+#                     [--mem MB] [--out DIR] [--append ARGS] [--ssh PORT]
+#                     [--] SCRIPT [ARG...]
 #
 # In the guest: busybox userland; the host's / is mounted read-only at
 # /host, so SCRIPT runs as `sh /host<abs path of SCRIPT> ARG...` and host
@@ -12,6 +12,12 @@
 # default a temporary one); $KSPLICE_MODDIR is the kernel's own module
 # tree (lib/modules/RELEASE of the Debian image, under /host); debugfs and
 # tracefs are mounted.
+#
+# No network unless --ssh PORT: then the guest has a virtio NIC on QEMU's
+# user network (slirp, restrict=on: no route to the host or beyond) with
+# 10.0.2.15/24 on eth0 and lo up before SCRIPT starts, and the host's
+# 127.0.0.1:PORT (only that address) is forwarded to the guest's port 22.
+# SCRIPT starts the SSH server itself.
 #
 # KASLR is on unless --nokaslr, as in production.  TCG (-cpu max) by
 # default: nested KVM on our machines asserts or hangs; --kvm opts in.
@@ -30,7 +36,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-timeout=300 kaslr=1 kvm=0 smp=2 mem=1024 out= append=
+timeout=300 kaslr=1 kvm=0 smp=2 mem=1024 out= append= ssh=
 usage() { sed -n '2,/^set -e/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -41,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--ssh) ssh=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	-*) echo "vm-run: unknown option $1" >&2; usage ;;
@@ -50,6 +57,10 @@ done
 [ $# -ge 1 ] || usage
 script=$(readlink -f "$1"); shift
 [ -f "$script" ] || { echo "vm-run: error: no such script: $script" >&2; exit 2; }
+case $ssh in
+'') ;;
+*[!0-9]*) echo "vm-run: error: --ssh wants a TCP port, not '$ssh'" >&2; exit 2 ;;
+esac
 
 . "$here/kernel-env.sh"
 initrd=$("$here/vm-initramfs.sh")
@@ -63,9 +74,29 @@ mkdir -p "$out"
 out=$(readlink -f "$out")
 rm -f "$out"/{rc,output.log,dmesg.log,console.log,job.sh}
 
+# The NIC's driver and what it needs, dependencies first (--ssh).
+nic_modules() {
+	local m=$1 f d
+	f=$(find "$KSPLICE_MODDIR/kernel" -name "$m.ko" -print -quit)
+	[ -n "$f" ] || { echo "vm-run: error: module $m not found in $KSPLICE_MODDIR" >&2; exit 1; }
+	for d in $(modinfo -F depends "$f" | tr ',' ' '); do nic_modules "$d"; done
+	echo "$f"
+}
+
+[ -z "$ssh" ] || nic_mods=$(nic_modules virtio_net | awk '!seen[$0]++')
+
 # The job: the script by its host path, with its arguments quoted.
 {
 	printf 'export KSPLICE_MODDIR=%q\n' "/host$KSPLICE_MODDIR"
+	if [ -n "$ssh" ]; then
+		echo 'set -e'
+		for f in $nic_mods; do	# some are in the initramfs already
+			m=$(basename "$f" .ko)
+			printf '[ -d /sys/module/%s ] || insmod %q\n' "${m//-/_}" "/host$f"
+		done
+		printf '%s\n' 'ip link set lo up' 'ip link set eth0 up' \
+			'ip addr add 10.0.2.15/24 dev eth0' 'ip route add default via 10.0.2.2'
+	fi
 	printf 'exec sh %q' "/host$script"
 	for a in "$@"; do printf ' %q' "$a"; done
 	printf '\n'
@@ -80,6 +111,9 @@ if [ "$kvm" = 1 ]; then
 else
 	accel=(-accel "tcg${KSPLICE_TCG_OPTS-,thread=single}" -cpu max)
 fi
+nic=(-nic none)
+[ -z "$ssh" ] ||
+	nic=(-nic "user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:$ssh-:22")
 
 # One boot.  The guest prints "ksplice-vm: running job" before it starts
 # the script; a guest that has not got there after $boot_limit s hung while
@@ -94,7 +128,7 @@ boot_once() {
 		-kernel "$KSPLICE_VMLINUZ" -initrd "$initrd" -append "$cmdline" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot" \
 		-virtfs "local,path=$out,mount_tag=out,security_model=none,id=out" \
-		-nic none < /dev/null > "$out/qemu.log" 2>&1 &
+		"${nic[@]}" < /dev/null > "$out/qemu.log" 2>&1 &
 	local pid=$! waited=0
 	while kill -0 "$pid" 2>/dev/null; do
 		if grep -q 'ksplice-vm: running job' "$out/console.log" 2>/dev/null; then

@@ -5,7 +5,7 @@
 # programs; lintian finds no error or warning that is not overridden (and
 # explained) in packaging/debian/*.lintian-overrides; the installed
 # ksplice-create reads its data from /usr/share/ksplice, which holds what
-# it reads there in this source tree.
+# it reads there in this source tree, and the Ansible role (packaging/ansible).
 #
 #   tests/packaging/check-deb.sh BUILD_DIR WORK_DIR
 set -euo pipefail
@@ -70,8 +70,13 @@ done
 (cd "$root" && { find loader-kmod/core loader-kmod/include loader-kmod/patch -type f
 	echo loader-kmod/build-core.sh; echo scripts/build-module.sh
 	echo scripts/build-patch-module.sh; } | sed 's|^|/usr/share/ksplice/|' | sort) > "$work/data.want"
-grep '^/usr/share/ksplice/.*[^/]$' "$work/create.contents" > "$work/data.have" || true
+grep '^/usr/share/ksplice/.*[^/]$' "$work/create.contents" | grep -v '^/usr/share/ksplice/ansible/' \
+	> "$work/data.have" || true
 diff -u "$work/data.want" "$work/data.have" || fail "/usr/share/ksplice is not the data create reads"
+# The Ansible role and playbook (packaging/ansible), all of it.
+(cd "$root/packaging" && find ansible -type f | sed 's|^|/usr/share/ksplice/|' | sort) > "$work/ansible.want"
+grep '^/usr/share/ksplice/ansible/.*[^/]$' "$work/create.contents" > "$work/ansible.have" || true
+diff -u "$work/ansible.want" "$work/ansible.have" || fail "/usr/share/ksplice/ansible is not packaging/ansible"
 
 # Depends: the package of every library the programs load (libcrypto's
 # libssl3 once the tools link it), no create-side library in the tools,
