@@ -100,7 +100,7 @@ static int prepare(struct ksplice_update *update, bool write,
 			      "no memory for the matching state\n");
 		ret = -ENOMEM;
 	} else {
-		ksplice_skip_absent(update, states);
+		ksplice_mark_skip(update, states, NULL);
 		ret = ksplice_prepare_states(update, states, write, rangesp,
 					     nr_ranges);
 		ksplice_free_states(update, states);

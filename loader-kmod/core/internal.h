@@ -350,18 +350,24 @@ int ksplice_stack_ranges(struct ksplice_update *update,
 int ksplice_undo_ranges(struct ksplice_update *update,
 			struct ksplice_range **rangesp, unsigned int *nr);
 
-/* modules.c */
-int ksplice_modules_init(void);
-void ksplice_modules_exit(void);
+/* targets.c */
 int ksplice_init_targets(struct ksplice_update *update);
 void ksplice_free_targets(struct ksplice_update *update);
 int ksplice_get_targets(struct ksplice_update *update, bool apply);
 void ksplice_put_targets(struct ksplice_update *update);
-void ksplice_skip_absent(struct ksplice_update *update,
-			 struct ksplice_unit_state *states);
+void ksplice_mark_skip(struct ksplice_update *update,
+		       struct ksplice_unit_state *states,
+		       const struct ksplice_target *only);
 void ksplice_targets_applied(struct ksplice_update *update);
 void ksplice_targets_reversed(struct ksplice_update *update);
 ssize_t ksplice_targets_show(struct ksplice_update *update, char *buf);
+struct ksplice_target *ksplice_target_named(struct ksplice_update *update,
+					    const char *name);
+
+/* modules.c */
+int ksplice_modules_init(void);
+void ksplice_modules_exit(void);
+bool ksplice_module_seen(struct module *mod);
 
 /* hooks.c */
 extern const char *const ksplice_hook_names[KSPLICE_NR_HOOK_KINDS + 1];

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module targets: the modules an update's units patch, whether they are
- * loaded at apply, loaded later, unloaded or loaded again.
- *
- * An action (apply, check, undo) references the target modules that are
- * loaded for its duration only, and works on those (and vmlinux); a module
- * target that is not loaded at apply is "waiting".  A module notifier,
- * called first in the chain, patches a waiting target when its module
- * comes (MODULE_STATE_COMING: formed, its text read-only, its init not
+ * Module targets loaded later, unloaded or loaded again: the module
+ * notifier.  (targets.c has the per-target state and what an action
+ * references; a module target not loaded at apply is "waiting".)  The
+ * notifier, called first in the chain, patches a waiting target when its
+ * module comes (MODULE_STATE_COMING: formed, its text read-only, its init not
  * run, so no thread can be inside it): run-pre matching, late relocations
  * and the jumps of every applied update that targets it, in the order the
  * updates were applied, all prepared before the first jump is written.
@@ -42,263 +39,22 @@ struct ksplice_seen {
 
 /* The seen modules; protected by ksplice_mutex. */
 static LIST_HEAD(ksplice_seen);
-/* The seq of the last update applied; protected by ksplice_mutex. */
-static u64 ksplice_last_seq;
-
-static const char *const target_state_names[] = {
-	[KSPLICE_TARGET_UNPATCHED] = "unpatched",
-	[KSPLICE_TARGET_PATCHED] = "loaded-patched",
-	[KSPLICE_TARGET_WAITING] = "waiting",
-	[KSPLICE_TARGET_REFUSED] = "refused",
-};
 
 /**
- * ksplice_init_targets() - the distinct targets of an update's units
- * @update: the update being registered, its units checked
+ * ksplice_module_seen() - whether the notifier saw @mod come and not go
+ * @mod: a module
  *
- * CONTEXT: Might sleep.
- * RETURNS: 0 or -ENOMEM.
+ * CONTEXT: ksplice_mutex held (module_mutex too, from a kallsyms walk).
  */
-int ksplice_init_targets(struct ksplice_update *update)
-{
-	unsigned int u, i;
-
-	update->targets = kcalloc(update->nr_units, sizeof(*update->targets),
-				  GFP_KERNEL);
-	update->unit_target = kcalloc(update->nr_units,
-				      sizeof(*update->unit_target), GFP_KERNEL);
-	if (!update->targets || !update->unit_target)
-		return -ENOMEM;
-	for (u = 0; u < update->nr_units; u++) {
-		const struct ksplice_unit *unit = update->units[u];
-
-		for (i = 0; i < update->nr_targets; i++)
-			if (!strcmp(update->targets[i].name, unit->target))
-				break;
-		if (i == update->nr_targets) {
-			update->targets[i].name = unit->target;
-			update->targets[i].vmlinux =
-				!strcmp(unit->target, "vmlinux");
-			update->nr_targets++;
-		}
-		update->targets[i].hooks |= unit->nr_hooks != 0;
-		update->unit_target[u] = i;
-	}
-	return 0;
-}
-
-/**
- * ksplice_free_targets() - free what ksplice_init_targets() allocated
- * @update: the update, not applied
- */
-void ksplice_free_targets(struct ksplice_update *update)
-{
-	kfree(update->unit_target);
-	kfree(update->targets);
-}
-
-static bool seen(struct module *mod)
+bool ksplice_module_seen(struct module *mod)
 {
 	struct ksplice_seen *s;
 
+	lockdep_assert_held(&ksplice_mutex);
 	list_for_each_entry(s, &ksplice_seen, list)
 		if (s->mod == mod)
 			return true;
 	return false;
-}
-
-/*
- * Whether an action may patch @mod: live, or coming with our notifier
- * already called (a coming module whose notifier is yet to come is left
- * to it: a load can still fail before the chain, freeing the module
- * without a GOING call).  Called under module_mutex inside a kallsyms walk
- * that our caller began holding ksplice_mutex.
- */
-static bool counts_loaded(struct module *mod)
-{
-	enum module_state state = READ_ONCE(mod->state);
-
-	return state == MODULE_STATE_LIVE ||
-	       (state == MODULE_STATE_COMING && seen(mod));
-}
-
-/* Whether the reference on @t's module stays while the update is applied. */
-static bool pinned(const struct ksplice_update *update,
-		   const struct ksplice_target *t)
-{
-	return t->hooks && update->stage == KSPLICE_STAGE_APPLIED;
-}
-
-/**
- * ksplice_put_targets() - drop the references of an action
- * @update: the update
- *
- * A target module with hooks stays referenced while the update is applied:
- * its hooks ran against that module's state, and would not run again if
- * it were loaded anew.
- *
- * CONTEXT: ksplice_mutex held.
- */
-void ksplice_put_targets(struct ksplice_update *update)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&ksplice_mutex);
-	for (i = 0; i < update->nr_targets; i++) {
-		struct ksplice_target *t = &update->targets[i];
-
-		if (!t->ref || (pinned(update, t) && t->mod == t->ref))
-			continue;
-		module_put(t->ref);
-		t->ref = NULL;
-	}
-}
-
-/**
- * ksplice_get_targets() - reference the target modules that are loaded
- * @update: the update
- * @apply: for apply or check: a target with hooks must be loaded
- *
- * A module target that is not loaded is left out of the action (its units
- * are skipped, see ksplice_skip_absent()).
- *
- * CONTEXT: ksplice_mutex held; might sleep.
- * RETURNS: 0, or -ENODEV with update->cause set (target_not_loaded) and no
- * reference of this action held.
- */
-int ksplice_get_targets(struct ksplice_update *update, bool apply)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&ksplice_mutex);
-	for (i = 0; i < update->nr_targets; i++) {
-		struct ksplice_target *t = &update->targets[i];
-
-		if (t->vmlinux || t->ref)
-			continue;
-		t->ref = ksplice_get_module(t->name, counts_loaded);
-		if (t->ref || !apply || !t->hooks)
-			continue;
-		ksplice_abort(update, KSPLICE_CAUSE_target_not_loaded,
-			      "module '%s': a unit with hooks patches it, and hooks run only at apply; load it first\n",
-			      t->name);
-		ksplice_put_targets(update);
-		return -ENODEV;
-	}
-	return 0;
-}
-
-/* Marks skip the units whose target is not @only (NULL: not loaded). */
-static void mark_skip(struct ksplice_update *update,
-		      struct ksplice_unit_state *states,
-		      const struct ksplice_target *only)
-{
-	unsigned int u;
-
-	for (u = 0; u < update->nr_units; u++) {
-		const struct ksplice_target *t =
-			&update->targets[update->unit_target[u]];
-
-		states[u].skip = only ? t != only : !t->vmlinux && !t->ref;
-	}
-}
-
-/**
- * ksplice_skip_absent() - leave out the units of targets not loaded
- * @update: the update, its targets referenced by ksplice_get_targets()
- * @states: its units' fresh states
- */
-void ksplice_skip_absent(struct ksplice_update *update,
-			 struct ksplice_unit_state *states)
-{
-	mark_skip(update, states, NULL);
-}
-
-/**
- * ksplice_targets_applied() - the targets of an update just applied
- * @update: the update, stage applied
- *
- * The referenced ones are patched, the others wait; the action's
- * references are dropped.
- *
- * CONTEXT: ksplice_mutex held.
- */
-void ksplice_targets_applied(struct ksplice_update *update)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&ksplice_mutex);
-	update->seq = ++ksplice_last_seq;
-	for (i = 0; i < update->nr_targets; i++) {
-		struct ksplice_target *t = &update->targets[i];
-
-		t->cause = KSPLICE_CAUSE_none;
-		t->mod = t->ref;
-		t->state = t->vmlinux || t->ref ? KSPLICE_TARGET_PATCHED :
-			   KSPLICE_TARGET_WAITING;
-		if (t->state == KSPLICE_TARGET_WAITING)
-			ksplice_info(update, "module '%s' is not loaded: it will be patched when it loads\n",
-				     t->name);
-	}
-	ksplice_put_targets(update);
-}
-
-/**
- * ksplice_targets_reversed() - the targets of an update just undone
- * @update: the update, stage reversed
- *
- * CONTEXT: ksplice_mutex held.
- */
-void ksplice_targets_reversed(struct ksplice_update *update)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&ksplice_mutex);
-	ksplice_put_targets(update);
-	for (i = 0; i < update->nr_targets; i++) {
-		update->targets[i].state = KSPLICE_TARGET_UNPATCHED;
-		update->targets[i].cause = KSPLICE_CAUSE_none;
-		update->targets[i].mod = NULL;
-	}
-}
-
-/**
- * ksplice_targets_show() - sysfs "targets": "<name> <state>[ <token>]"
- * @update: the update
- * @buf: a sysfs buffer
- *
- * CONTEXT: ksplice_mutex held.
- * RETURNS: The number of bytes written.
- */
-ssize_t ksplice_targets_show(struct ksplice_update *update, char *buf)
-{
-	unsigned int i;
-	ssize_t n = 0;
-
-	lockdep_assert_held(&ksplice_mutex);
-	for (i = 0; i < update->nr_targets; i++) {
-		const struct ksplice_target *t = &update->targets[i];
-
-		n += sysfs_emit_at(buf, n, "%s %s", t->name,
-				   target_state_names[t->state]);
-		if (t->state == KSPLICE_TARGET_REFUSED)
-			n += sysfs_emit_at(buf, n, " %s",
-					   ksplice_cause_names[t->cause]);
-		n += sysfs_emit_at(buf, n, "\n");
-	}
-	return n;
-}
-
-static struct ksplice_target *target_named(struct ksplice_update *update,
-					   const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < update->nr_targets; i++)
-		if (!update->targets[i].vmlinux &&
-		    !strcmp(update->targets[i].name, name))
-			return &update->targets[i];
-	return NULL;
 }
 
 /*
@@ -312,7 +68,7 @@ static struct ksplice_update *next_applied(const char *name, u64 after,
 	struct ksplice_update *u, *best = NULL;
 
 	list_for_each_entry(u, &ksplice_updates, list) {
-		if (u->stage != KSPLICE_STAGE_APPLIED || !target_named(u, name))
+		if (u->stage != KSPLICE_STAGE_APPLIED || !ksplice_target_named(u, name))
 			continue;
 		if (backward ? u->seq >= after : u->seq <= after)
 			continue;
@@ -394,7 +150,7 @@ static int prepare_coming(struct ksplice_update *update,
 			      "no memory for the matching state\n");
 		return -ENOMEM;
 	}
-	mark_skip(update, states, t);
+	ksplice_mark_skip(update, states, t);
 	ret = ksplice_prepare_states(update, states, true, NULL, NULL);
 	ksplice_free_states(update, states);
 	if (!ret)
@@ -453,7 +209,7 @@ static int module_coming(struct module *mod)
 	}
 	i = 0;
 	for_each_applied(u, mod->name) {
-		struct ksplice_target *t = target_named(u, mod->name);
+		struct ksplice_target *t = ksplice_target_named(u, mod->name);
 
 		from[i] = u->nr_jumps;
 		if (t->state == KSPLICE_TARGET_PATCHED && t->mod == mod) {
@@ -475,7 +231,7 @@ static int module_coming(struct module *mod)
 	}
 	i = 0;
 	for_each_applied(u, mod->name) {
-		struct ksplice_target *t = target_named(u, mod->name);
+		struct ksplice_target *t = ksplice_target_named(u, mod->name);
 
 		if (ret) {
 			ksplice_drop_jumps(u, from[i++]);
@@ -558,7 +314,7 @@ static void module_going(struct module *mod)
 		}
 	}
 	for_each_applied_backward(u, mod->name) {
-		struct ksplice_target *t = target_named(u, mod->name);
+		struct ksplice_target *t = ksplice_target_named(u, mod->name);
 
 		if (t->ref == mod) {
 			module_put(mod);
