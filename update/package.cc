@@ -178,35 +178,11 @@ Status writePackage(const std::string &inputDir, Manifest m,
   return okStatus();
 }
 
-Result<OpenedPackage> openPackage(const std::string &path,
-                                  const std::string &unpackRoot,
-                                  uint64_t maxTarBytes) {
+Result<PackageContents> readPackageTar(std::string_view tar,
+                                       const std::string &label) {
   auto fail = [&](const std::string &what) {
-    return Status::error(quoted(path) + ": " + what);
+    return Status::error(quoted(label) + ": " + what);
   };
-  if (access(path.c_str(), R_OK) != 0)
-    return Status::error("cannot read package " + quoted(path) + ": " +
-                         strerror(errno));
-  std::string tarPath = unpackRoot + "/.package.tar";
-  Status unzipped =
-      gzip({"-d", "-c"}, path, tarPath, maxTarBytes + 1);
-  struct stat st;
-  if (stat(tarPath.c_str(), &st) == 0 && uint64_t(st.st_size) > maxTarBytes) {
-    unlink(tarPath.c_str());
-    return fail("decompresses to more than " + std::to_string(maxTarBytes) +
-                " bytes; not an update package");
-  }
-  if (!unzipped) {
-    unlink(tarPath.c_str());
-    return fail("not a gzip-compressed update package (" +
-                unzipped.message() +
-                "); pass the ksplice-<id>.tar.gz that ksplice-create wrote");
-  }
-  auto tarData = readFile(tarPath);
-  unlink(tarPath.c_str());
-  if (!tarData)
-    return tarData.status();
-  const std::string &tar = *tarData;
 
   std::string top;  // "ksplice-<id>"
   std::map<std::string, std::string> files;
@@ -281,7 +257,7 @@ Result<OpenedPackage> openPackage(const std::string &path,
   if ("ksplice-" + manifest->id != top)
     return fail("manifest id " + quoted(manifest->id) +
                 " does not match the directory " + quoted(top + "/"));
-  OpenedPackage out;
+  PackageContents out;
   if (auto sig = files.find(kSignatureFile); sig != files.end()) {
     out.signature = std::move(sig->second);
     files.erase(sig);
@@ -302,16 +278,56 @@ Result<OpenedPackage> openPackage(const std::string &path,
     if (!files.count(f.name))
       return fail("file " + quoted(top + "/" + f.name) +
                   " listed in the manifest is missing");
+  out.top = top;
+  out.manifestText = mtext->second;
+  out.manifest = std::move(*manifest);
+  out.files = std::move(files);
+  return out;
 
-  out.dir = unpackRoot + "/" + top;
+}
+
+Result<OpenedPackage> openPackage(const std::string &path,
+                                  const std::string &unpackRoot,
+                                  uint64_t maxTarBytes) {
+  auto fail = [&](const std::string &what) {
+    return Status::error(quoted(path) + ": " + what);
+  };
+  if (access(path.c_str(), R_OK) != 0)
+    return Status::error("cannot read package " + quoted(path) + ": " +
+                         strerror(errno));
+  std::string tarPath = unpackRoot + "/.package.tar";
+  Status unzipped =
+      gzip({"-d", "-c"}, path, tarPath, maxTarBytes + 1);
+  struct stat st;
+  if (stat(tarPath.c_str(), &st) == 0 && uint64_t(st.st_size) > maxTarBytes) {
+    unlink(tarPath.c_str());
+    return fail("decompresses to more than " + std::to_string(maxTarBytes) +
+                " bytes; not an update package");
+  }
+  if (!unzipped) {
+    unlink(tarPath.c_str());
+    return fail("not a gzip-compressed update package (" +
+                unzipped.message() +
+                "); pass the ksplice-<id>.tar.gz that ksplice-create wrote");
+  }
+  auto tarData = readFile(tarPath);
+  unlink(tarPath.c_str());
+  if (!tarData)
+    return tarData.status();
+  auto contents = readPackageTar(*tarData, path);
+  if (!contents)
+    return contents.status();
+  OpenedPackage out;
+  out.dir = unpackRoot + "/" + contents->top;
   if (mkdir(out.dir.c_str(), 0700) != 0)
     return Status::error("cannot create " + quoted(out.dir) + ": " +
                          strerror(errno));
-  for (const auto &[name, data] : files)
+  for (const auto &[name, data] : contents->files)
     if (Status s = writeFile(out.dir + "/" + name, data, 0600); !s)
       return s;
-  out.manifest = std::move(*manifest);
-  out.manifestText = mtext->second;
+  out.manifest = std::move(contents->manifest);
+  out.manifestText = std::move(contents->manifestText);
+  out.signature = std::move(contents->signature);
   return out;
 }
 

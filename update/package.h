@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,18 @@ struct OpenedPackage {
 // which is returned for checkSignature() (signature.h) and not unpacked.
 // maxTarBytes bounds the decompressed archive (a gzip bomb fails instead
 // of filling the disk).
+// The archive of a package, read and verified in memory (everything
+// openPackage() checks, nothing written): `label` names it in errors.
+struct PackageContents {
+  std::string top;                       // "ksplice-<id>"
+  Manifest manifest;                     // parsed, every sha256 verified
+  std::string manifestText;
+  std::optional<std::string> signature;  // manifest.sig, if present
+  std::map<std::string, std::string> files;  // the rest, manifest included
+};
+Result<PackageContents> readPackageTar(std::string_view tar,
+                                       const std::string &label);
+
 Result<OpenedPackage> openPackage(const std::string &path,
                                   const std::string &unpackRoot,
                                   uint64_t maxTarBytes = uint64_t(1) << 30);
