@@ -98,6 +98,12 @@ static std::string objectOf(StringRef unit) {
 static constexpr double kCoreSecondsPerObject = 2.0;
 static constexpr double kSecondsPerMake = 5.0;
 
+std::string listObjects(const std::vector<std::string> &objects) {
+  if (objects.size() <= 8)
+    return llvm::join(objects, " ");
+  return std::to_string(objects.size()) + " objects";
+}
+
 std::string compileEstimate(size_t n, unsigned jobs) {
   double s = kSecondsPerMake + n * kCoreSecondsPerObject / std::max(1u, jobs);
   if (s < 60)

@@ -88,6 +88,9 @@ void narrowObjects(ObjectPlan &plan, const std::string &tree,
 /// ("about 3 min").
 std::string compileEstimate(size_t n, unsigned jobs);
 
+/// OBJECTS for progress output: their names for up to 8, else "N objects".
+std::string listObjects(const std::vector<std::string> &objects);
+
 } // namespace ksplice
 
 #endif

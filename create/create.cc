@@ -43,13 +43,6 @@ static llvm::Expected<std::string> readFile(const std::string &path,
   return ss.str();
 }
 
-// "fs/proc/base.o" for up to 8 objects, else "N objects".
-static std::string listObjects(const std::vector<std::string> &objects) {
-  if (objects.size() <= 8)
-    return llvm::join(objects, " ");
-  return std::to_string(objects.size()) + " objects";
-}
-
 static bool sameBytes(const std::string &a, const std::string &b) {
   std::ifstream x(a, std::ios::binary), y(b, std::ios::binary);
   std::stringstream sx, sy;
@@ -295,9 +288,14 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   // 3. The objects, pre and post.
   std::string work = opts.cacheDir + "/work/" + result.id;
   fs::remove_all(work, ec);
-  PrePostInputs in{opts.patchFile, *patch,           *files,
-                   kinds,          opts.afterPatches, work,
-                   opts.cacheDir,  opts.source,       opts.jobs};
+  PrePostInputs in{opts.patchFile, *patch, *files, kinds, {},
+                   work, opts.cacheDir, opts.source, opts.jobs};
+  for (const std::string &after : opts.afterPatches) {
+    auto text = readFile(after, "the --after patch");
+    if (!text)
+      return text.takeError();
+    in.afterPatches.push_back({after, std::move(*text)});
+  }
   auto built = buildPrePost(tree, in, progress);
   if (!built)
     return built.takeError();

@@ -15,25 +15,11 @@ namespace fs = std::filesystem;
 
 namespace ksplice {
 
-static std::string listObjects(const std::vector<std::string> &objects) {
-  return llvm::join(objects, ", ");
-}
-
 static std::vector<std::string> namesOf(const ObjectPlan &plan) {
   std::vector<std::string> v;
   for (const ObjectChoice &o : plan.objects)
     v.push_back(o.object);
   return v;
-}
-
-static llvm::Expected<std::string> readText(const std::string &path,
-                                            const char *what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "cannot read " + std::string(what) +
-                                       " '" + path + "'");
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // kbuild appends the symbol versions genksyms computed for an object's
@@ -93,17 +79,14 @@ private:
   // Patches live on the target before this one: part of "pre", and seen
   // by the include graph.
   llvm::Error applyAfterPatches() {
-    for (const std::string &after : in.afterPatches) {
-      auto text = readText(after, "the --after patch");
-      if (!text)
-        return text.takeError();
-      auto files = parsePatch(*text);
+    for (const PrePostInputs::AfterPatch &after : in.afterPatches) {
+      auto files = parsePatch(after.text);
       if (!files)
         return files.takeError();
       touched.insert(touched.end(), files->begin(), files->end());
-      out.afterDigests.push_back(sha256Hex(*text));
-      progress("applying " + after + " (already on the target)");
-      if (auto err = tree.applyPatch(*text, *files))
+      out.afterDigests.push_back(sha256Hex(after.text));
+      progress("applying " + after.path + " (already on the target)");
+      if (auto err = tree.applyPatch(after.text, *files))
         return err;
     }
     return llvm::Error::success();
@@ -173,10 +156,11 @@ private:
     progress("applying " + in.patchFile);
     if (auto err = tree.applyPatch(in.patch, in.files))
       return err;
-    progress("compiling " + listObjects(namesOf(plan)) + " (post)");
-    if (auto err = tree.compile(namesOf(plan), in.work + "/post"))
+    std::vector<std::string> names = namesOf(plan);
+    progress("compiling " + listObjects(names) + " (post)");
+    if (auto err = tree.compile(names, in.work + "/post"))
       return err;
-    if (auto err = saveSymbolVersions(tree, namesOf(plan), in.work + "/post"))
+    if (auto err = saveSymbolVersions(tree, names, in.work + "/post"))
       return err;
     for (auto &[header, text] : tree.layoutHeaders())
       if (text != layout[header])

@@ -26,7 +26,10 @@ struct PrePostInputs {
   std::string patch;                     // the patch text
   std::vector<TouchedFile> files;        // what it touches
   PatchFiles kinds;                      // its files, classified
-  std::vector<std::string> afterPatches; // paths, applied first, in order
+  struct AfterPatch {
+    std::string path, text;
+  };
+  std::vector<AfterPatch> afterPatches;  // applied first, in order
   std::string work;                      // WORK/pre, WORK/post
   std::string cacheDir;                  // the include graph's cache
   std::string source;                    // KERNEL_SRC (the graph's key)
