@@ -186,5 +186,9 @@ rc=$(cat "$out/rc")
 printf 'vm-run: %s exited %s; guest ran %.1f s (%s, %s)\n' "$(basename "$script")" "$rc" \
 	"$(echo "$end - $start" | bc)" "$([ $kvm = 1 ] && echo kvm || echo tcg)" \
 	"$([ $kaslr = 1 ] && echo kaslr || echo nokaslr)" >&2
+if [ "$rc" != 0 ]; then	# what a failure on another machine needs to be read
+	printf 'vm-run: host: %s; %s; %s\n' "$(qemu-system-x86_64 --version | head -n 1)" \
+		"$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')" "$(nproc) cores" >&2
+fi
 [ "$rc" != 0 ] || [ "$keep" = 1 ] || rm -rf "$out"
 exit "$rc"

@@ -27,7 +27,13 @@ expect() { # the applied ids: each check passes iff its case is live
 			[ "$a" = data-new-series ] && [ "$c" = meminfo-string ] && want=yes
 		done
 		if live "$c"; then got=yes; else got=no; fi
-		[ "$got" = "$want" ] || fail "with '$*' applied, $c is live: $got, expected $want"
+		[ "$got" = "$want" ] || {
+			echo "--- sh -x $(check_of "$c").check (last lines)"
+			sh -x "$checks/$(check_of "$c").check" 2>&1 | tail -n 15
+			echo "--- dmesg (last lines)"
+			dmesg | tail -n 15
+			fail "with '$*' applied, $c is live: $got, expected $want"
+		}
 	done
 }
 
