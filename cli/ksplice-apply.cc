@@ -2,11 +2,12 @@
 //
 //   ksplice-apply [--dry-run] [--retries N] [--keys DIR] [--allow-unsigned]
 //                 [--raw-errors] [--json] [--no-persist] PACKAGE
+//   ksplice-apply [OPTIONS] [--undo-on-failure] SERIES_DIR
 //   ksplice-apply --boot [--keys DIR] [--allow-unsigned]
 //
-// The transactions are applyUpdate() (update/apply.h) and, with --boot,
-// bootUpdates() (update/boot.h); this file parses, calls one and prints
-// its report.
+// The transactions are applyUpdate() (update/apply.h), for a directory
+// applySeries() (update/series.h) and, with --boot, bootUpdates()
+// (update/boot.h); this file parses, calls one and prints its report.
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,8 @@
 #include "apply.h"
 #include "boot.h"
 #include "cli.h"
+#include "fs.h"
+#include "series.h"
 #include "tool.h"
 
 using namespace ksplice;
@@ -48,13 +51,21 @@ int main(int argc, char **argv) {
       "--no-persist", noPersist,
       "Do not keep the package in /var/lib/ksplice to apply it again at "
       "boot");
-  auto *pkg = app.add_option("PACKAGE", o.package,
-                             "The ksplice-<id>.tar.gz to apply");
+  bool undoOnFailure = false;
+  auto *undoFlag = app.add_flag(
+      "--undo-on-failure", undoOnFailure,
+      "With a series: if an update fails, take out again the ones this run "
+      "applied (by default they stay applied)");
+  auto *pkg = app.add_option(
+      "PACKAGE", o.package,
+      "The ksplice-<id>.tar.gz to apply, or a series directory (an index "
+      "and its packages): every update of it not applied yet, in "
+      "order, stopping at the first that fails");
   auto *bootFlag = app.add_flag(
       "--boot", boot,
       "Apply again the updates kept in /var/lib/ksplice for the running "
       "kernel, in their order (ksplice-boot.service); 1 if any failed");
-  bootFlag->excludes(pkg)->excludes(noPersistFlag);
+  bootFlag->excludes(pkg)->excludes(noPersistFlag)->excludes(undoFlag);
   if (auto status = tool.parse(app, argc, argv))
     return *status;
   if (boot && (o.dryRun || o.retries || json || rawErrors)) {
@@ -73,6 +84,21 @@ int main(int argc, char **argv) {
     return p.status;
   }
   o.persist = !noPersist;
+  if (isDirectory(o.package)) {
+    if (json) {
+      tool.error("--json is for one package, not a series");
+      return tool.usageStatus();
+    }
+    SeriesOptions so{o.package, o.dryRun, undoOnFailure, o.retries,
+                     o.persist, o.trust};
+    Printed p = printSeries(tool.name(), applySeries(host, so), rawErrors);
+    Tool::print(p.out, p.err);
+    return p.status;
+  }
+  if (undoOnFailure) {
+    tool.error("--undo-on-failure is for a series directory");
+    return tool.usageStatus();
+  }
   ApplyReport report = applyUpdate(host, o);
   Printed p = json ? applyJson(report) : printApply(tool.name(), report,
                                                     rawErrors);

@@ -193,6 +193,10 @@ std::string viewJsonObject(const UpdateView &v) {
 
 }  // namespace
 
+std::string failureText(const std::string &tool, const Failure &f, bool raw) {
+  return errorText(tool, &f, {}, raw);
+}
+
 std::vector<std::string> abortReport(const std::string &tool,
                                      const std::string &id,
                                      const std::string &action,

@@ -16,6 +16,7 @@
 #include "causes.h"
 #include "list.h"
 #include "report.h"
+#include "series.h"
 #include "sysfs.h"
 #include "undo.h"
 
@@ -40,12 +41,20 @@ struct Printed {
   int status = 0;
 };
 
+// The stderr lines of a failure (with raw, the bare token first).
+std::string failureText(const std::string &tool, const Failure &f, bool raw);
+
 Printed printApply(const std::string &tool, const ApplyReport &r, bool raw);
 Printed printUndo(const std::string &tool, const UndoReport &r, bool raw);
 // ksplice-apply --boot: each update's report in order, all on stdout (so
 // the journal keeps the order), the updates kept for other kernels as
 // notes, and a summary line; the error, if any update failed, on stderr.
 Printed printBoot(const std::string &tool, const BootReport &r);
+// ksplice-apply SERIES_DIR: a line per update of the series in order (the
+// failed one's error on stderr), what was taken out again, and the level.
+Printed printSeries(const std::string &tool, const SeriesReport &r, bool raw);
+// ksplice-view --series DIR: the effective level and what is missing.
+Printed printSeriesLevel(const Series &s, const SeriesLevel &l);
 Printed printList(const std::vector<UpdateView> &views);
 Printed printView(const UpdateView &v);
 

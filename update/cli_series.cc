@@ -1,0 +1,115 @@
+// What ksplice-apply SERIES_DIR and ksplice-view --series print (cli.h).
+#include <algorithm>
+
+#include "cli.h"
+#include "tool.h"
+
+namespace ksplice {
+
+namespace {
+
+void addLine(std::string &text, const std::string &line) {
+  text += line;
+  text += '\n';
+}
+
+std::string count(size_t n, const char *what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+std::string stepLine(const SeriesStep &s) {
+  switch (s.outcome) {
+    case SeriesStep::AlreadyApplied:
+      return "already applied";
+    case SeriesStep::Applied:
+    case SeriesStep::WouldApply: {
+      size_t n = s.apply ? s.apply->functions.size() : 0;
+      std::string line = s.outcome == SeriesStep::Applied ? "applied"
+                                                          : "would apply";
+      line += " (" + count(n, "function") + ")";
+      if (s.outcome == SeriesStep::Applied && s.apply && s.apply->pauseNs)
+        line += ", paused " + std::to_string(*s.apply->pauseNs / 1000) + " us";
+      return line;
+    }
+    case SeriesStep::Unchecked:
+      return "not checked: it builds on an earlier update of the series, "
+             "which a dry run does not apply";
+    case SeriesStep::Failed:
+      return "FAILED";
+  }
+  return "";
+}
+
+}  // namespace
+
+Printed printSeries(const std::string &tool, const SeriesReport &r,
+                    bool raw) {
+  Printed p;
+  if (r.failure) {
+    p.err = failureText(tool, *r.failure, raw);
+    p.status = kExitError;
+    return p;
+  }
+  const Series &s = r.series;
+  size_t n = s.updates.size();
+  addLine(p.out, std::string(r.dryRun ? "dry run of series " : "series ") +
+                     s.from + " -> " + s.to + " for kernel '" +
+                     s.kernelRelease + "': " + count(n, "update"));
+  size_t k = 0;
+  for (const SeriesStep &st : r.steps)
+    addLine(p.out, "[" + std::to_string(++k) + "/" + std::to_string(n) +
+                       "] " + st.id + ": " + stepLine(st));
+  // Each update's warnings once (a series of unsigned packages has one).
+  std::vector<std::string> warnings;
+  for (const SeriesStep &st : r.steps)
+    if (st.apply)
+      for (const std::string &w : st.apply->warnings)
+        if (std::find(warnings.begin(), warnings.end(), w) == warnings.end())
+          warnings.push_back(w);
+  const SeriesStep *failed = r.failedStep();
+  ApplyReport a = failed && failed->apply ? *failed->apply : ApplyReport{};
+  if (raw && a.failure)  // the token first, as for one package
+    addLine(p.err, a.failure->token);
+  for (const std::string &w : warnings)
+    addLine(p.err, tool + ": warning: " + w);
+  if (failed) {
+    a.warnings.clear();  // printed above
+    if (a.failure)
+      p.err += printApply(tool, a, false).err;
+    addLine(p.err, tool + ": error: the series stopped at update '" +
+                       failed->id + "' (" + std::to_string(k) + " of " +
+                       std::to_string(n) + "); the updates after it were "
+                       "not tried");
+    p.status = kExitError;
+  }
+  for (const UndoResult &u : r.undone)
+    addLine(p.out, "taken out again: " + u.id +
+                       (u.failure ? " FAILED: " + u.failure->message : ""));
+  if (failed && r.undone.empty() && !r.dryRun && k > 1)
+    addLine(p.out, "the updates before '" + failed->id + "' stay applied "
+                   "(ksplice-undo --all, or --undo-on-failure next time, "
+                   "takes them out)");
+  if (!failed && !r.dryRun)
+    addLine(p.out, "the kernel now has the fixes of " + s.to);
+  if (!failed && r.dryRun)
+    addLine(p.out, "the series would apply now; nothing was changed");
+  return p;
+}
+
+Printed printSeriesLevel(const Series &s, const SeriesLevel &l) {
+  Printed p;
+  addLine(p.out, "series " + s.from + " -> " + s.to + ": " +
+                     std::to_string(l.applied) + " of " +
+                     std::to_string(l.total) + " updates applied");
+  addLine(p.out, "effective level: " + l.effective +
+                     (l.missing.empty()
+                          ? ""
+                          : ", with " + std::to_string(l.applied) + " of the " +
+                                std::to_string(l.total) + " updates to " +
+                                s.to));
+  for (const std::string &id : l.missing)
+    addLine(p.out, "not applied: " + id);
+  return p;
+}
+
+}  // namespace ksplice

@@ -1,0 +1,239 @@
+#include "series.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "fs.h"
+#include "list.h"
+#include "sha256.h"
+#include "update_id.h"
+
+namespace ksplice {
+
+namespace {
+
+// A file name with no directory part: the series cannot point outside its
+// own directory.
+bool isPlainName(const std::string &name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find('/') == std::string::npos;
+}
+
+bool isSha256Hex(const std::string &s) {
+  if (s.size() != 64)
+    return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
+Status parseLine(Series &s, std::set<std::string> &seen,
+                 const std::string &line) {
+  std::istringstream in(line);
+  std::string key, a, b, c, extra;
+  in >> key >> a >> b >> c >> extra;
+  if (key == "update") {
+    if (c.empty() || !extra.empty())
+      return Status::error("'update' wants ID FILE SHA256");
+    if (auto st = checkUpdateId(a); !st)
+      return st;
+    if (!s.updates.empty() && std::any_of(s.updates.begin(), s.updates.end(),
+                                          [&](const SeriesEntry &e) {
+                                            return e.id == a;
+                                          }))
+      return Status::error("update '" + a + "' is listed twice");
+    if (!isPlainName(b))
+      return Status::error("file '" + b + "' is not a plain file name");
+    if (!isSha256Hex(c))
+      return Status::error("'" + c + "' is not a SHA-256 in lowercase hex");
+    s.updates.push_back({a, b, c});
+    return okStatus();
+  }
+  if (a.empty() || !b.empty())
+    return Status::error("'" + key + "' wants one value");
+  if (!seen.insert(key).second)
+    return Status::error("'" + key + "' is given twice");
+  if (key == "ksplice-series") {
+    if (a != "1")
+      return Status::error("series format " + a +
+                           " is not known (this tool reads 1)");
+  } else if (key == "from") {
+    s.from = a;
+  } else if (key == "to") {
+    s.to = a;
+  } else if (key == "kernel-release") {
+    s.kernelRelease = a;
+  } else {
+    return Status::error("unknown item '" + key + "'");
+  }
+  return okStatus();
+}
+
+}  // namespace
+
+Result<Series> readSeries(const std::string &dir) {
+  std::string path = dir + "/" + kSeriesIndexName;
+  auto text = readFile(path);
+  if (!text)
+    return Status::error("'" + dir + "' is not a series directory: " +
+                         text.message());
+  Series s;
+  s.dir = dir;
+  std::set<std::string> seen;
+  std::istringstream in(*text);
+  std::string line;
+  for (unsigned n = 1; std::getline(in, line); n++) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    if (auto st = parseLine(s, seen, line); !st)
+      return Status::error(path + ":" + std::to_string(n) + ": " +
+                           st.message());
+  }
+  for (const char *key : {"ksplice-series", "from", "to", "kernel-release"})
+    if (!seen.count(key))
+      return Status::error(path + ": no '" + key + "' line");
+  if (s.updates.empty())
+    return Status::error(path + ": no 'update' line");
+  return s;
+}
+
+std::string formatSeries(const Series &s) {
+  std::string out = "ksplice-series 1\nfrom " + s.from + "\nto " + s.to +
+                    "\nkernel-release " + s.kernelRelease + "\n";
+  for (const SeriesEntry &e : s.updates)
+    out += "update " + e.id + " " + e.file + " " + e.sha256 + "\n";
+  return out;
+}
+
+const SeriesStep *SeriesReport::failedStep() const {
+  if (!steps.empty() && steps.back().outcome == SeriesStep::Failed)
+    return &steps.back();
+  return nullptr;
+}
+
+namespace {
+
+Result<std::set<std::string>> appliedIds(const Host &host) {
+  auto views = listUpdates(host);
+  if (!views)
+    return views.status();
+  std::set<std::string> ids;
+  for (const UpdateView &v : *views)
+    if (v.stage == "applied")
+      ids.insert(v.id);
+  return ids;
+}
+
+// Everything that can be known before loading anything: the kernel is the
+// series' one, and every package is the one the index names.
+std::optional<Failure> checkSeries(const Host &host, const Series &s) {
+  auto release = host.kernelRelease();
+  if (!release)
+    return toolFailure(release.message());
+  if (*release != s.kernelRelease)
+    return toolFailure("series '" + s.dir + "' is for kernel '" +
+                       s.kernelRelease + "', this one is '" + *release +
+                       "'; use the series built for this kernel");
+  for (const SeriesEntry &e : s.updates) {
+    auto digest = sha256File(s.pathOf(e));
+    if (!digest)
+      return toolFailure("series '" + s.dir + "': update '" + e.id +
+                             "': " + digest.message(),
+                         "bad_package");
+    if (*digest != e.sha256)
+      return toolFailure("series '" + s.dir + "': '" + e.file +
+                             "' is not the package the index names (SHA-256 " +
+                             *digest + ", index " + e.sha256 +
+                             "); copy the series again",
+                         "bad_package");
+  }
+  return std::nullopt;
+}
+
+void undoThisRun(Host &host, const SeriesReport &r,
+                 std::vector<UndoResult> &undone) {
+  for (auto it = r.steps.rbegin(); it != r.steps.rend(); ++it) {
+    if (it->outcome != SeriesStep::Applied)
+      continue;
+    UndoOptions o;
+    o.id = it->id;
+    UndoReport u = undoUpdates(host, o);
+    undone.insert(undone.end(), u.updates.begin(), u.updates.end());
+  }
+}
+
+}  // namespace
+
+SeriesReport applySeries(Host &host, const SeriesOptions &options) {
+  SeriesReport r;
+  r.dryRun = options.dryRun;
+  auto series = readSeries(options.dir);
+  if (!series) {
+    r.failure = toolFailure(series.message());
+    return r;
+  }
+  r.series = *series;
+  if (auto f = checkSeries(host, r.series)) {
+    r.failure = std::move(f);
+    return r;
+  }
+  auto applied = appliedIds(host);
+  if (!applied) {
+    r.failure = toolFailure(applied.message());
+    return r;
+  }
+  bool pendingBefore = false;  // an earlier update of the series is not in
+  for (const SeriesEntry &e : r.series.updates) {
+    SeriesStep step;
+    step.id = e.id;
+    if (applied->count(e.id)) {
+      step.outcome = SeriesStep::AlreadyApplied;
+      r.steps.push_back(std::move(step));
+      continue;
+    }
+    ApplyOptions o;
+    o.package = r.series.pathOf(e);
+    o.dryRun = options.dryRun;
+    o.retries = options.retries;
+    o.persist = options.persist;
+    o.trust = options.trust;
+    ApplyReport a = applyUpdate(host, o);
+    if (!a.failure) {
+      step.outcome = options.dryRun ? SeriesStep::WouldApply
+                                    : SeriesStep::Applied;
+    } else if (options.dryRun && pendingBefore &&
+               a.failure->token == kMissingPrerequisiteToken) {
+      step.outcome = SeriesStep::Unchecked;
+    } else {
+      step.outcome = SeriesStep::Failed;
+    }
+    step.apply = std::move(a);
+    r.steps.push_back(std::move(step));
+    if (r.steps.back().outcome == SeriesStep::Failed)
+      break;
+    pendingBefore = pendingBefore || options.dryRun;
+  }
+  if (r.failedStep() && options.undoOnFailure && !options.dryRun)
+    undoThisRun(host, r, r.undone);
+  return r;
+}
+
+Result<SeriesLevel> seriesLevel(const Host &host, const Series &s) {
+  auto applied = appliedIds(host);
+  if (!applied)
+    return applied.status();
+  SeriesLevel l;
+  l.total = s.updates.size();
+  for (const SeriesEntry &e : s.updates) {
+    if (applied->count(e.id))
+      l.applied++;
+    else
+      l.missing.push_back(e.id);
+  }
+  l.effective = l.missing.empty() ? s.to : s.from;
+  return l;
+}
+
+}  // namespace ksplice
