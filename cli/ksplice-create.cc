@@ -16,6 +16,14 @@
 // Exit status: 0 update made, 1 error (a usage error too), 2 refused as
 // unsafe (reasons printed), 3 no functional change.
 //
+// ksplice-create --series NEW_SRC [--from V] [--to V] -o DIR [...] KERNEL_SRC
+//
+// A series (create/series.h): every changed .c file between KERNEL_SRC and
+// the later source NEW_SRC made into its own update, in DIR with the index
+// that `ksplice-apply DIR` reads and report.txt (what became of every
+// changed file, and the coverage).  Exit status: 0 at least one update
+// made, 1 an error, 2 none made and some refused, 3 none made or refused.
+//
 // ksplice-create --self-match [--object OBJ]... [--objects FILE]
 //                [--target T]... [--compile-once] [--no-packages]
 //                [--package-size MB] [--package-units N] [--id PREFIX]
@@ -33,6 +41,7 @@
 //===----------------------------------------------------------------------===//
 #include "create.h"
 #include "self_match.h"
+#include "series.h"
 #include "tool.h"
 
 #include <CLI/CLI.hpp>
@@ -81,6 +90,24 @@ static int selfMatchMain(const Tool &tool, SelfMatchOptions opts,
              res->packages.size(), res->compileSeconds, res->diffSeconds,
              res->packageSeconds, res->unitList);
   return res->differing() ? 1 : 0;
+}
+
+static int seriesMain(const Tool &tool, SeriesCreateOptions opts,
+                      const Progress &progress) {
+  auto res = createSeries(opts, progress);
+  if (!res)
+    return tool.error(llvm::toString(res.takeError()));
+  size_t refused = 0;
+  for (const SeriesFileResult &f : res->files)
+    refused += f.fate == SeriesFileResult::Refused;
+  fmt::print("series: {} changed files, {} updates, {} refused; {} of {} "
+             "changed functions replaced; report in {}\n",
+             res->files.size(), res->updates(), refused,
+             res->replacedFunctions(), res->changedFunctions(), res->report);
+  if (res->updates())
+    fmt::print("series written to {} (ksplice-apply {})\n", opts.outputDir,
+               opts.outputDir);
+  return res->updates() ? 0 : refused ? 2 : 3;
 }
 
 int main(int argc, char **argv) {
@@ -132,6 +159,17 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--package-units", sm.packageUnits,
                  "self-match: units per package at most (default: any)");
+  SeriesCreateOptions series;
+  auto *seriesOpt = app.add_option(
+      "--series", series.newSource,
+      "a later release's source tree: make every changed .c file an update "
+      "of a series in the -o directory");
+  seriesOpt->excludes(patchOpt)->excludes(selfOpt);
+  app.add_option("--from", series.from,
+                 "series: the running kernel's release (default: "
+                 "KERNEL_SRC's name)");
+  app.add_option("--to", series.to,
+                 "series: the later release (default: NEW_SRC's name)");
   app.add_option("--after", opts.afterPatches,
                  "a patch already live on the target (an earlier update of "
                  "a series); repeatable, in order");
@@ -190,8 +228,18 @@ int main(int argc, char **argv) {
     sm.packageBytes = uint64_t(packageMiB) << 20;
     return selfMatchMain(tool, std::move(sm), progress);
   }
+  if (!series.newSource.empty()) {
+    if (opts.output.empty() || !opts.id.empty() || !opts.afterPatches.empty()) {
+      tool.error("--series wants -o DIR, and no --id or --after");
+      return tool.usageStatus();
+    }
+    series.outputDir = opts.output;
+    series.base = opts;
+    series.base.output.clear();
+    return seriesMain(tool, std::move(series), progress);
+  }
   if (opts.patchFile.empty()) {
-    tool.error("--patch is required (or --self-match)");
+    tool.error("--patch is required (or --self-match, or --series)");
     return tool.usageStatus();
   }
   auto res = createUpdate(opts, progress);

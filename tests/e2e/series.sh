@@ -23,4 +23,5 @@ rm -rf "$work" && mkdir -p "$work/series"
 	done
 } > "$work/series/series"
 exec "$root/scripts/vm-run.sh" "$(dirname "$0")/series-guest.sh" \
-	"$bin" "$work/series" "$checks"
+	"$bin" "$work/series" "$checks" 3 cmdline-string,meminfo-string,data-new \
+	data-new-series

@@ -1,0 +1,270 @@
+//===- series.cc - A series of updates from two source releases -----------===//
+
+#include "series.h"
+#include "process.h"
+#include "sha256.h"
+#include "update_id.h"
+#include "update_package.h"
+
+#include "../update/series.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace ksplice {
+
+static llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+size_t SeriesCreateResult::updates() const {
+  size_t n = 0;
+  for (const SeriesFileResult &f : files)
+    n += f.fate == SeriesFileResult::Update;
+  return n;
+}
+
+size_t SeriesCreateResult::replacedFunctions() const {
+  size_t n = 0;
+  for (const SeriesFileResult &f : files)
+    n += f.replaced;
+  return n;
+}
+
+size_t SeriesCreateResult::changedFunctions() const {
+  size_t n = 0;
+  for (const SeriesFileResult &f : files)
+    n += f.replaced + f.refusedFunctions;
+  return n;
+}
+
+// The files that differ between the trees, relative, sorted; a file only
+// in one tree counts (diff -N: as if empty in the other).
+static llvm::Expected<std::vector<std::string>>
+changedFiles(const std::string &oldTree, const std::string &newTree) {
+  Command cmd;
+  cmd.argv = {"diff", "-rqN", "--no-dereference", oldTree, newTree};
+  auto r = run(cmd);
+  if (!r)
+    return r.takeError();
+  if (r->status > 1)
+    return fail("diff -rq '" + oldTree + "' '" + newTree +
+                "' failed: " + r->output);
+  std::vector<std::string> files;
+  std::string prefix = "Files " + oldTree + "/";
+  std::istringstream in(r->output);
+  for (std::string line; std::getline(in, line);) {
+    llvm::StringRef l(line);
+    if (!l.consume_front(prefix) || !l.consume_back(" differ"))
+      return fail("diff -rq: cannot read '" + line + "'");
+    size_t and_ = l.find(" and " + newTree + "/");
+    if (and_ == llvm::StringRef::npos)
+      return fail("diff -rq: cannot read '" + line + "'");
+    files.push_back(l.substr(0, and_).str());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// "fs/proc/base.c" -> "fs-proc-base", a new update id (update_id.h); a
+// long path keeps its end and gets a digest of the whole in front.
+static std::string idOfPath(const std::string &path) {
+  std::string id;
+  for (char c : llvm::StringRef(path).drop_back(2)) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    id += (std::isalnum(static_cast<unsigned char>(l)) || l == '_') ? l : '-';
+  }
+  if (id.size() > kMaxNewUpdateIdLength)
+    id = sha256Hex(path).substr(0, 8) + "-" +
+         id.substr(id.size() - (kMaxNewUpdateIdLength - 9));
+  if (!isNewUpdateId(id))
+    id = "u" + sha256Hex(path).substr(0, 8);
+  return id;
+}
+
+// The unified diff of one file between the trees, as a -p1 patch.
+static llvm::Expected<std::string> fileDiff(const SeriesCreateOptions &o,
+                                            const std::string &path) {
+  Command cmd;
+  cmd.argv = {"diff", "-uN", "--label", "a/" + path, "--label", "b/" + path,
+              o.base.source + "/" + path, o.newSource + "/" + path};
+  auto r = run(cmd);
+  if (!r)
+    return r.takeError();
+  if (r->status != 1)
+    return fail("diff of '" + path + "' failed: " + r->output);
+  return r->output;
+}
+
+static void classify(SeriesFileResult &f, const CreateResult &c) {
+  for (const UnitResult &u : c.units)
+    (c.outcome == CreateResult::Unpatchable ? f.refusedFunctions
+                                            : f.replaced) += u.changed.size();
+  switch (c.outcome) {
+  case CreateResult::Made:
+    f.fate = SeriesFileResult::Update;
+    break;
+  case CreateResult::Unpatchable: {
+    f.fate = SeriesFileResult::Refused;
+    const Refused &r = c.refusals.front();
+    f.why = (r.object.empty() ? "" : r.object + ": ") + r.section +
+            (r.symbol.empty() ? "" : " '" + r.symbol + "'") + ": " + r.reason;
+    f.refusedFunctions = std::max<size_t>(f.refusedFunctions, 1);
+    break;
+  }
+  case CreateResult::NoChange:
+    // No unit compared: no object of this configuration builds the file.
+    f.fate = c.units.empty() ? SeriesFileResult::NotConfigured
+                             : SeriesFileResult::NoChange;
+    f.replaced = 0;
+    break;
+  }
+}
+
+// One changed .c file made into an update, or classified.
+static llvm::Error buildOne(const SeriesCreateOptions &o,
+                            SeriesFileResult &f, unsigned order,
+                            const Progress &progress, Series &series) {
+  std::string id = idOfPath(f.path);
+  char num[16];
+  snprintf(num, sizeof num, "%03u", order);
+  std::string patch = o.outputDir + "/patches/" + num + "-" + id + ".patch";
+  auto text = fileDiff(o, f.path);
+  if (!text)
+    return text.takeError();
+  std::ofstream(patch) << *text;
+  CreateOptions c = o.base;
+  c.patchFile = patch;
+  c.id = id;
+  c.description = "series " + o.to + ": " + f.path;
+  c.output = o.outputDir + "/" + num + "-" + id + ".tar.gz";
+  auto res = createUpdate(c, progress);
+  if (!res) {
+    f.fate = SeriesFileResult::Error;
+    f.why = llvm::toString(res.takeError());
+    return llvm::Error::success();
+  }
+  classify(f, *res);
+  if (f.fate != SeriesFileResult::Update)
+    return llvm::Error::success();
+  f.id = id;
+  auto digest = sha256File(c.output);
+  if (!digest)
+    return fail(digest.message());
+  series.updates.push_back({id, fs::path(c.output).filename().string(),
+                            *digest});
+  return llvm::Error::success();
+}
+
+static const char *fateName(SeriesFileResult::Fate f) {
+  switch (f) {
+  case SeriesFileResult::Update: return "update";
+  case SeriesFileResult::NoChange: return "no functional change";
+  case SeriesFileResult::Refused: return "refused";
+  case SeriesFileResult::NotConfigured: return "not in this configuration";
+  case SeriesFileResult::Header: return "header, not carried";
+  case SeriesFileResult::NotC: return "not a C file, not carried";
+  case SeriesFileResult::Error: return "error";
+  }
+  return "";
+}
+
+static std::string reportText(const SeriesCreateOptions &o,
+                              const SeriesCreateResult &r) {
+  std::ostringstream out;
+  out << "ksplice-create --series: " << o.from << " -> " << o.to << "\n"
+      << "running kernel's source: " << o.base.source << "\n"
+      << "later source: " << o.newSource << "\n\n";
+  for (const SeriesFileResult &f : r.files) {
+    out << f.path << ": " << fateName(f.fate);
+    if (!f.id.empty())
+      out << " " << f.id << " (" << f.replaced << " function"
+          << (f.replaced == 1 ? "" : "s") << ")";
+    if (!f.why.empty())
+      out << ": " << f.why;
+    out << "\n";
+  }
+  size_t changed = r.changedFunctions(), replaced = r.replacedFunctions();
+  out << "\n" << r.files.size() << " changed files, " << r.updates()
+      << " updates\n"
+      << "coverage: " << replaced << " of " << changed
+      << " changed functions of this kernel replaced";
+  if (changed)
+    out << " (" << (replaced * 1000 / changed) / 10.0 << " %)";
+  out << "; not counted: files that failed to build, and headers (their "
+         "functions are inlined into the objects that include them)\n";
+  return out.str();
+}
+
+llvm::Expected<SeriesCreateResult>
+createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
+  SeriesCreateOptions o = opts;
+  if (o.from.empty())
+    o.from = fs::path(o.base.source).lexically_normal().filename().string();
+  if (o.to.empty())
+    o.to = fs::path(o.newSource).lexically_normal().filename().string();
+  std::error_code ec;
+  fs::create_directories(o.outputDir + "/patches", ec);
+  if (ec)
+    return fail("cannot create '" + o.outputDir + "': " + ec.message());
+
+  progress("comparing " + o.base.source + " and " + o.newSource);
+  auto paths = changedFiles(o.base.source, o.newSource);
+  if (!paths)
+    return paths.takeError();
+  SeriesCreateResult result;
+  Series series;
+  series.from = o.from;
+  series.to = o.to;
+  auto release = targetRelease(o.base.headers);
+  if (!release)
+    return release.takeError();
+  series.kernelRelease = *release;
+
+  size_t nC = llvm::count_if(*paths, [](const std::string &p) {
+    return llvm::StringRef(p).endswith(".c");
+  });
+  progress(std::to_string(paths->size()) + " files differ, " +
+           std::to_string(nC) + " of them .c files");
+  auto start = std::chrono::steady_clock::now();
+  unsigned done = 0;
+  for (const std::string &p : *paths) {
+    SeriesFileResult f;
+    f.path = p;
+    llvm::StringRef ext = llvm::StringRef(p).rsplit('.').second;
+    if (ext == "h") {
+      f.fate = SeriesFileResult::Header;
+    } else if (ext != "c") {
+      f.fate = SeriesFileResult::NotC;
+    } else {
+      double s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+      std::string eta =
+          done ? ", about " + std::to_string(int(s / done * (nC - done))) +
+                     " s left"
+               : "";
+      progress("[" + std::to_string(done + 1) + "/" + std::to_string(nC) +
+               "] " + p + eta);
+      if (auto err = buildOne(o, f, done + 1, progress, series))
+        return err;
+      done++;
+    }
+    result.files.push_back(std::move(f));
+  }
+  result.index = o.outputDir + "/" + kSeriesIndexName;
+  result.report = o.outputDir + "/report.txt";
+  std::ofstream(result.report) << reportText(o, result);
+  if (series.updates.empty())
+    return result;  // no index: nothing to apply
+  std::ofstream(result.index) << formatSeries(series);
+  return result;
+}
+
+} // namespace ksplice

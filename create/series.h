@@ -1,0 +1,67 @@
+//===- series.h - A series of updates from two source releases ------------===//
+//
+// ksplice-create --series NEW_SRC: the difference between the source the
+// running kernel was built from (KERNEL_SRC) and a later release's source,
+// made into an ordered series of updates (update/series.h) that
+// `ksplice-apply SERIES_DIR` applies.
+//
+//   1. list the files that differ (diff -rq);
+//   2. split: one update per changed .c file, its patch that file's diff
+//      alone, in path order; a file is its own update so that one refusal
+//      does not hold back the fixes of the others;
+//   3. build each with createUpdate() against KERNEL_SRC, one prepared
+//      farm for all (each object compiled once per side), and classify it:
+//      an update, no functional change for this configuration, refused
+//      (the rule and the place), not in this configuration (no object of
+//      this configuration compiles it), or an error;
+//   4. write the packages, the index (update/series.h), the patches and
+//      report.txt: every changed file and what became of it, then the
+//      coverage (changed functions the series replaces, of all changed
+//      functions found).
+//
+// Headers and other files are listed in the report, not built: a changed
+// header reaches the running kernel only through the objects that include
+// it, and splitting that needs its own rule (see the report's notes).
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_CREATE_SERIES_H
+#define KSPLICE_CREATE_SERIES_H
+
+#include "create.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace ksplice {
+
+struct SeriesCreateOptions {
+  CreateOptions base;     // source = the running kernel's; config, headers...
+  std::string newSource;  // the later release's tree
+  std::string from, to;   // the index's labels ("" = the trees' names)
+  std::string outputDir;
+};
+
+struct SeriesFileResult {
+  enum Fate { Update, NoChange, Refused, NotConfigured, Header, NotC, Error };
+  std::string path;  // relative to the trees
+  Fate fate = Error;
+  std::string id;    // Update: the update's id
+  std::string why;   // Refused, Error: the reason; Header, NotC: a note
+  size_t replaced = 0, refusedFunctions = 0;
+};
+
+struct SeriesCreateResult {
+  std::vector<SeriesFileResult> files;  // every changed file, path order
+  std::string index, report;            // paths written
+  size_t updates() const;
+  size_t replacedFunctions() const;
+  size_t changedFunctions() const;  // replaced + those of refused files
+};
+
+llvm::Expected<SeriesCreateResult>
+createSeries(const SeriesCreateOptions &opts, const Progress &progress);
+
+} // namespace ksplice
+
+#endif
