@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ksplice-create --series on a "later release" made here: the running
 # kernel's source (hard-linked, so nothing of it is copied or changed) with
-# five of the suite's patches and two more edits applied, one file each:
+# six of the suite's patches and two more edits applied, one file each:
 #   fs/proc/cmdline.c, fs/proc/meminfo.c   updates (one function each)
+#   fs/binfmt_misc.c                       an update of the module binfmt_misc
 #   fs/proc/generic.c                      no functional change
 #   kernel/sys.c                           refused (an initial value)
 #   include/linux/time_namespace.h         a header: listed, not carried
@@ -23,7 +24,8 @@ new=$work/linux-later
 cp -al "$KSPLICE_SRC" "$new"
 (
 	cd "$new"
-	for p in cmdline-string meminfo-string nochange-warn-line refuse-data header-inline; do
+	for p in cmdline-string meminfo-string binfmt-status nochange-warn-line \
+		 refuse-data header-inline; do
 		patch -s -p1 < "$patches/$p.patch"
 	done
 	# sed -i and patch write a new file: the hard link to the source is cut.
@@ -39,20 +41,21 @@ report=$work/series/report.txt
 expect() { grep -qxF -- "$1" "$report" || { cat "$report"; fail "report: no line '$1'"; }; }
 expect "Documentation/admin-guide/README.rst: not a C file, not carried"
 expect "arch/arm/kernel/setup.c: not in this configuration"
+expect "fs/binfmt_misc.c: update fs-binfmt_misc (1 function)"
 expect "fs/proc/cmdline.c: update fs-proc-cmdline (1 function)"
 expect "fs/proc/generic.c: no functional change"
 expect "fs/proc/meminfo.c: update fs-proc-meminfo (1 function)"
 expect "include/linux/time_namespace.h: header, not carried"
 grep -q "^kernel/sys.c: refused: .*'overflowuid': changed data" "$report" ||
 	{ cat "$report"; fail "report: kernel/sys.c not refused for its data"; }
-grep -q '^coverage: 2 of 3 changed functions of this kernel replaced (66.6 %)' "$report" ||
+grep -q '^coverage: 3 of 4 changed functions of this kernel replaced (75 %)' "$report" ||
 	{ cat "$report"; fail "report: wrong coverage"; }
-[ "$(grep -c '^update ' "$work/series/series")" = 2 ] &&
-	grep -q '^update fs-proc-cmdline 002-fs-proc-cmdline.tar.gz [0-9a-f]\{64\}$' "$work/series/series" &&
+[ "$(grep -c '^update ' "$work/series/series")" = 3 ] &&
+	grep -q '^update fs-proc-cmdline 003-fs-proc-cmdline.tar.gz [0-9a-f]\{64\}$' "$work/series/series" &&
 	grep -q "^kernel-release $KSPLICE_KREL$" "$work/series/series" ||
-	{ cat "$work/series/series"; fail "index: not the two updates for $KSPLICE_KREL"; }
+	{ cat "$work/series/series"; fail "index: not the three updates for $KSPLICE_KREL"; }
 # The running kernel's source is as it was.
 [ "$(stat -c %h "$KSPLICE_SRC/fs/proc/cmdline.c")" = 1 ] ||
 	fail "a patched file is still linked to the source"
 rm -rf "$new"
-echo "ok: series of 2 updates from 7 changed files; every file's fate in the report"
+echo "ok: series of 3 updates (one of a module) from 8 changed files; every file's fate in the report"
