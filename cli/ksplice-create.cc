@@ -16,7 +16,8 @@
 // Exit status: 0 update made, 1 error (a usage error too), 2 refused as
 // unsafe (reasons printed), 3 no functional change.
 //
-// ksplice-create --series NEW_SRC [--from V] [--to V] -o DIR [...] KERNEL_SRC
+// ksplice-create --series NEW_SRC [--from V] [--to V] [--series-jobs N]
+//                -o DIR [...] KERNEL_SRC
 //
 // A series (create/series.h): every changed .c file between KERNEL_SRC and
 // the later source NEW_SRC made into its own update, in DIR with the index
@@ -170,6 +171,10 @@ int main(int argc, char **argv) {
                  "KERNEL_SRC's name)");
   app.add_option("--to", series.to,
                  "series: the later release (default: NEW_SRC's name)");
+  app.add_option("--series-jobs", series.workers,
+                 "series: files built at once, each in its own farm under "
+                 "the cache (disk: a kernel tree each)")
+      ->check(CLI::Range(1u, 64u));
   app.add_option("--after", opts.afterPatches,
                  "a patch already live on the target (an earlier update of "
                  "a series); repeatable, in order");

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -129,8 +131,8 @@ static void classify(SeriesFileResult &f, const CreateResult &c) {
 
 // One changed .c file made into an update, or classified.
 static llvm::Error buildOne(const SeriesCreateOptions &o,
-                            SeriesFileResult &f, unsigned order,
-                            const Progress &progress, Series &series) {
+                            const std::string &cacheDir, SeriesFileResult &f,
+                            unsigned order, const Progress &progress) {
   std::string id = idOfPath(f.path);
   char num[16];
   snprintf(num, sizeof num, "%03u", order);
@@ -140,6 +142,7 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
     return text.takeError();
   std::ofstream(patch) << *text;
   CreateOptions c = o.base;
+  c.cacheDir = cacheDir;
   c.patchFile = patch;
   c.id = id;
   c.description = "series " + o.to + ": " + f.path;
@@ -154,11 +157,7 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
   if (f.fate != SeriesFileResult::Update)
     return llvm::Error::success();
   f.id = id;
-  auto digest = sha256File(c.output);
-  if (!digest)
-    return fail(digest.message());
-  series.updates.push_back({id, fs::path(c.output).filename().string(),
-                            *digest});
+  f.package = fs::path(c.output).filename().string();
   return llvm::Error::success();
 }
 
@@ -202,6 +201,63 @@ static std::string reportText(const SeriesCreateOptions &o,
   return out.str();
 }
 
+// Builds the .c files result.files[units[k]], numbered k + 1, with
+// o.workers threads; each worker has its own farm (a farm is one tree the
+// patch is applied into), in CACHE/series-<n>, worker 0 in CACHE itself.
+static llvm::Error buildUnits(const SeriesCreateOptions &o,
+                              const std::vector<size_t> &units,
+                              SeriesCreateResult &result,
+                              const Progress &progress) {
+  std::mutex mu;  // protects next, done, firstError and calls to progress
+  size_t next = 0, done = 0;
+  llvm::Error firstError = llvm::Error::success();
+  auto say = [&](const std::string &line) {
+    std::lock_guard<std::mutex> lock(mu);
+    progress(line);
+  };
+  auto start = std::chrono::steady_clock::now();
+  auto work = [&](unsigned worker) {
+    std::string cache = o.base.cacheDir;
+    if (worker)
+      cache += "/series-" + std::to_string(worker);
+    for (;;) {
+      size_t k;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (next == units.size() || firstError)
+          return;
+        k = next++;
+        double s = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+        std::string eta =
+            done ? ", about " +
+                       std::to_string(int(s / done * (units.size() - done))) +
+                       " s left"
+                 : "";
+        progress("[" + std::to_string(k + 1) + "/" +
+                 std::to_string(units.size()) + "] " +
+                 result.files[units[k]].path + eta);
+      }
+      llvm::Error err = buildOne(o, cache, result.files[units[k]],
+                                 unsigned(k + 1), say);
+      std::lock_guard<std::mutex> lock(mu);
+      done++;
+      if (err && !firstError)
+        firstError = std::move(err);
+      else
+        llvm::consumeError(std::move(err));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < o.workers; w++)
+    threads.emplace_back(work, w);
+  work(0);
+  for (std::thread &t : threads)
+    t.join();
+  return firstError;
+}
+
 llvm::Expected<SeriesCreateResult>
 createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   SeriesCreateOptions o = opts;
@@ -227,36 +283,32 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
     return release.takeError();
   series.kernelRelease = *release;
 
-  size_t nC = llvm::count_if(*paths, [](const std::string &p) {
-    return llvm::StringRef(p).endswith(".c");
-  });
-  progress(std::to_string(paths->size()) + " files differ, " +
-           std::to_string(nC) + " of them .c files");
-  auto start = std::chrono::steady_clock::now();
-  unsigned done = 0;
+  std::vector<size_t> units;  // indexes of the .c files in result.files
   for (const std::string &p : *paths) {
     SeriesFileResult f;
     f.path = p;
     llvm::StringRef ext = llvm::StringRef(p).rsplit('.').second;
-    if (ext == "h") {
-      f.fate = SeriesFileResult::Header;
-    } else if (ext != "c") {
-      f.fate = SeriesFileResult::NotC;
-    } else {
-      double s = std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - start)
-                     .count();
-      std::string eta =
-          done ? ", about " + std::to_string(int(s / done * (nC - done))) +
-                     " s left"
-               : "";
-      progress("[" + std::to_string(done + 1) + "/" + std::to_string(nC) +
-               "] " + p + eta);
-      if (auto err = buildOne(o, f, done + 1, progress, series))
-        return err;
-      done++;
-    }
+    f.fate = ext == "h"   ? SeriesFileResult::Header
+             : ext != "c" ? SeriesFileResult::NotC
+                          : SeriesFileResult::Error;
+    if (ext == "c")
+      units.push_back(result.files.size());
     result.files.push_back(std::move(f));
+  }
+  progress(std::to_string(paths->size()) + " files differ, " +
+           std::to_string(units.size()) + " of them .c files, built by " +
+           std::to_string(o.workers) + " worker" +
+           (o.workers == 1 ? "" : "s"));
+  if (auto err = buildUnits(o, units, result, progress))
+    return err;
+  for (size_t i : units) {
+    const SeriesFileResult &f = result.files[i];
+    if (f.fate != SeriesFileResult::Update)
+      continue;
+    auto digest = sha256File(o.outputDir + "/" + f.package);
+    if (!digest)
+      return fail(digest.message());
+    series.updates.push_back({f.id, f.package, *digest});
   }
   result.index = o.outputDir + "/" + kSeriesIndexName;
   result.report = o.outputDir + "/report.txt";

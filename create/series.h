@@ -9,8 +9,8 @@
 //   2. split: one update per changed .c file, its patch that file's diff
 //      alone, in path order; a file is its own update so that one refusal
 //      does not hold back the fixes of the others;
-//   3. build each with createUpdate() against KERNEL_SRC, one prepared
-//      farm for all (each object compiled once per side), and classify it:
+//   3. build each with createUpdate() against KERNEL_SRC, by a pool of
+//      workers with a prepared farm each, and classify it:
 //      an update, no functional change for this configuration, refused
 //      (the rule and the place), not in this configuration (no object of
 //      this configuration compiles it), or an error;
@@ -40,13 +40,17 @@ struct SeriesCreateOptions {
   std::string newSource;  // the later release's tree
   std::string from, to;   // the index's labels ("" = the trees' names)
   std::string outputDir;
+  // Files built at once, each in its own farm (disk: a source tree and its
+  // objects per worker); each builds with base.jobs compile jobs.
+  unsigned workers = 1;
 };
 
 struct SeriesFileResult {
   enum Fate { Update, NoChange, Refused, NotConfigured, Header, NotC, Error };
   std::string path;  // relative to the trees
   Fate fate = Error;
-  std::string id;    // Update: the update's id
+  std::string id;       // Update: the update's id
+  std::string package;  // Update: its file in the series directory
   std::string why;   // Refused, Error: the reason; Header, NotC: a note
   size_t replaced = 0, refusedFunctions = 0;
 };
