@@ -55,7 +55,8 @@ changedFiles(const std::string &oldTree, const std::string &newTree) {
   auto r = run(cmd);
   if (!r)
     return r.takeError();
-  if (r->status > 1)
+  if (r->status > 1 && r->output.find("Files ") == std::string::npos &&
+      r->output.find("diff: ") == std::string::npos)
     return fail("diff -rq '" + oldTree + "' '" + newTree +
                 "' failed: " + r->output);
   std::vector<std::string> files;
@@ -63,6 +64,16 @@ changedFiles(const std::string &oldTree, const std::string &newTree) {
   std::istringstream in(r->output);
   for (std::string line; std::getline(in, line);) {
     llvm::StringRef l(line);
+    // A file diff cannot open in one tree (a symbolic link only in the
+    // other): it differs too.
+    if (l.consume_front("diff: ")) {
+      llvm::StringRef path = l.rsplit(": ").first;
+      if (!path.consume_front(oldTree + "/") &&
+          !path.consume_front(newTree + "/"))
+        return fail("diff -rq: " + line);
+      files.push_back(path.str());
+      continue;
+    }
     if (!l.consume_front(prefix) || !l.consume_back(" differ"))
       return fail("diff -rq: cannot read '" + line + "'");
     size_t and_ = l.find(" and " + newTree + "/");
@@ -71,6 +82,7 @@ changedFiles(const std::string &oldTree, const std::string &newTree) {
     files.push_back(l.substr(0, and_).str());
   }
   std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
 }
 
