@@ -116,6 +116,22 @@ static llvm::Expected<std::string> fileDiff(const SeriesCreateOptions &o,
   return r->output;
 }
 
+// An error on one line of the report: its first line, and the compiler's
+// first "error:" line if it has one (a build that failed).
+static std::string oneLine(const std::string &text) {
+  llvm::StringRef first = llvm::StringRef(text).split('\n').first;
+  std::string line = first.size() > 160 ? first.take_front(160).str() + "..."
+                                        : first.str();
+  llvm::StringRef rest = llvm::StringRef(text).split('\n').second;
+  while (!rest.empty()) {
+    auto [l, tail] = rest.split('\n');
+    if (l.contains(": error: "))
+      return line + ": " + l.trim().str();
+    rest = tail;
+  }
+  return line;
+}
+
 static void classify(SeriesFileResult &f, const CreateResult &c) {
   for (const UnitResult &u : c.units)
     (c.outcome == CreateResult::Unpatchable ? f.refusedFunctions
@@ -162,7 +178,7 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
   auto res = createUpdate(c, progress);
   if (!res) {
     f.fate = SeriesFileResult::Error;
-    f.why = llvm::toString(res.takeError());
+    f.why = oneLine(llvm::toString(res.takeError()));
     return llvm::Error::success();
   }
   classify(f, *res);

@@ -1,0 +1,53 @@
+# Guest side of scripts/bench-release.sh (busybox sh, OLD's kernel): the
+# whole series applied while a workload runs, the workload again, the
+# series undone, the workload again; the kernel log checked.
+#   bench-release-guest.sh BIN_DIR MODROOT SERIES_DIR
+# $KSPLICE_OUT/results: "apply RC SECONDS LAST-LINE", "health-applied RC",
+# "undo RC SECONDS", "health-undone RC", "log clean|N bad lines".
+set -u
+bin=/host$1 modroot=/host$2 dir=/host$3
+out=$KSPLICE_OUT
+: > "$out/results"
+note() { echo "$*" >> "$out/results"; sync; }
+secs() { awk '{ print $1 }' /proc/uptime; }
+ln -sf /host/usr/bin/kmod /tmp/modprobe
+modprobe() { /tmp/modprobe -d "$modroot" "$@"; }
+loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
+w() { "$@" || { echo "workload step failed: $*"; exit 1; }; }
+workload() {
+	for m in loop ext4; do loaded $m || w modprobe $m; done
+	w dd if=/dev/urandom of=/tmp/w.1 bs=64k count=64
+	w dd if=/dev/zero of=/tmp/fs.img bs=1M count=16
+	w /host/sbin/mke2fs -q -F -t ext4 /tmp/fs.img
+	w mkdir -p /tmp/mnt
+	w mount -o loop /tmp/fs.img /tmp/mnt
+	w cp /tmp/w.1 /tmp/mnt/w
+	w sync
+	w cmp /tmp/w.1 /tmp/mnt/w
+	w umount /tmp/mnt
+	for i in $(seq 30); do w /bin/true; w /host/usr/bin/true; done
+	w ip link set lo up
+	w ping -c 2 -W 2 127.0.0.1
+	rm -f /tmp/w.1 /tmp/fs.img
+}
+health() { if (workload) > /tmp/health.log 2>&1; then note "health-$1 0"; else note "health-$1 1 $(tail -1 /tmp/health.log)"; fi; }
+
+# The load: the workload in a loop until the apply is done.
+( while [ ! -f /tmp/stop ]; do (workload) > /dev/null 2>&1; done ) &
+t0=$(secs)
+rc=0
+"$bin/ksplice-apply" --no-persist "$dir" > /tmp/apply.out 2>&1 || rc=$?
+t1=$(secs)
+touch /tmp/stop; wait
+note "apply $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s: $(grep -E '^\[|error' /tmp/apply.out | tail -1)"
+cp /tmp/apply.out "$out/apply.out"
+health applied
+t0=$(secs)
+rc=0
+"$bin/ksplice-undo" --all > /tmp/undo.out 2>&1 || rc=$?
+t1=$(secs)
+cp /tmp/undo.out "$out/undo.out"
+note "undo $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
+health undone
+n=$(dmesg | grep -cE 'Call Trace|BUG:|WARNING:|Oops|Kernel panic|general protection fault')
+[ "$n" = 0 ] && note "log clean" || note "log $n bad lines"

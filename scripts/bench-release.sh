@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Measurement: a whole release as one series (issue 12).  From two Debian
+# 6.1 releases, OLD (the running kernel) and NEW (default 6.1.176-1 and
+# 6.1.187-1): `ksplice-create --series` on OLD's and NEW's sources, then
+# OLD's kernel booted in QEMU applies the whole series while a workload
+# runs, the workload runs again (the health check), the series is undone
+# with `ksplice-undo --all`, and the workload runs once more; the kernel log
+# is checked after each step (scripts/bench-release-guest.sh).
+#
+#   scripts/bench-release.sh [--sample N] [--series-jobs N] [--redo]
+#                            [--full-build] [OLD NEW]
+#
+# --sample N: the series of N of the changed .c files (spread evenly over
+# the list) instead of all: the later source is OLD's with those N files
+# replaced by NEW's (a fixed sample for a quick run).  --series-jobs N
+# (default: the CPUs) builds N files at once, -j 1 each.  --full-build
+# also times one full build (make vmlinux modules, -j CPUs) of OLD's
+# configuration in a copy of the farm: the baseline the series' build
+# time is judged against (measured once per OLD and kept).  The inputs
+# are fetched as scripts/bench-realworld.sh fetches them (its cache).
+# Results in BENCH/release/OLD_NEW[-sampleN]/: the series, create.log,
+# guest results, and table.txt, which is also printed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0
+pos=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sample) sample=$2; shift 2 ;;
+	--series-jobs) jobs=$2; shift 2 ;;
+	--redo) redo=1; shift ;;
+	--full-build) full=1; shift ;;
+	-h|--help) usage ;;
+	-*) echo "bench-release: unknown option $1" >&2; usage ;;
+	*) pos+=("$1"); shift ;;
+	esac
+done
+[ ${#pos[@]} = 0 ] || [ ${#pos[@]} = 2 ] || usage
+[ ${#pos[@]} = 0 ] || { old=${pos[0]}; new=${pos[1]}; }
+log() { printf 'bench-release: %s\n' "$*" >&2; }
+bin=$root/build/cli
+[ -x "$bin/ksplice-create" ] || { echo "bench-release: error: build first (scripts/setup.sh)" >&2; exit 1; }
+
+# 1. The inputs: OLD's image, headers and source, NEW's source.
+"$root/scripts/bench-realworld.sh" --report "$old" "$new" > /dev/null
+bench=${KSPLICE_CACHE:-$HOME/.cache/ksplice}/realworld
+export KSPLICE_CACHE=$bench KSPLICE_KERNEL_VERSION=$old
+. "$root/scripts/kernel-env.sh"
+oldsrc=$KSPLICE_SRC newsrc=$bench/source/$new/linux-source-6.1
+run=$bench/release/${old}_$new${sample:+-sample$sample}
+[ "$redo" = 0 ] || rm -rf "$run"
+mkdir -p "$run"
+
+# 2. The later source: NEW's, or OLD's with a sample of NEW's .c files.
+later=$newsrc
+if [ -n "$sample" ]; then
+	later=$run/later/linux-source-6.1
+	if [ ! -d "$later" ]; then
+		log "sampling $sample of the changed .c files"
+		rm -rf "$run/later" && mkdir -p "$run/later"
+		cp -al "$oldsrc" "$later"
+		(diff -rq "$oldsrc" "$newsrc" || true) |
+			sed -n "s|^Files $oldsrc/\(.*\.c\) and .* differ$|\1|p" | LC_ALL=C sort > "$run/changed-c.txt"
+		awk -v n="$sample" -v total="$(wc -l < "$run/changed-c.txt")" '
+			BEGIN { step = total / n }
+			NR - 1 >= next_at && taken < n { print; taken++; next_at += step }' \
+			"$run/changed-c.txt" > "$run/sample.txt"
+		while read -r f; do	# unlink first: the tree is hard-linked to OLD's
+			cp --remove-destination "$newsrc/$f" "$later/$f"
+		done < "$run/sample.txt"
+	fi
+fi
+
+# 3. The series, timed.
+if [ ! -f "$run/create.time" ]; then
+	log "ksplice-create --series ($jobs workers; log in $run/create.log)"
+	rm -rf "$run/series"
+	start=$(date +%s.%N)
+	rc=0
+	nice "$bin/ksplice-create" --series "$later" --from "$old" --to "$new" \
+		--series-jobs "$jobs" -j 1 --config "$KSPLICE_KCONFIG" \
+		--headers "$KSPLICE_HEADERS" --cache "$run/cache" -o "$run/series" \
+		"$oldsrc" > "$run/create.log" 2>&1 || rc=$?
+	echo "$(echo "$(date +%s.%N) - $start" | bc) $rc" > "$run/create.time"
+fi
+read -r create_s create_rc < "$run/create.time"
+[ -f "$run/series/series" ] || { tail "$run/create.log"; echo "bench-release: error: no series (ksplice-create exited $create_rc)" >&2; exit 1; }
+
+# The baseline: one full build of OLD's configuration, measured once.
+fullfile=$bench/release/full-build-$old.time
+if [ "$full" = 1 ] && [ ! -f "$fullfile" ]; then
+	log "timing a full build of $old (make vmlinux modules -j$(nproc))"
+	fb=$run/full-build
+	rm -rf "$fb" && cp -a "$run/cache/farm" "$fb"
+	start=$(date +%s.%N)
+	(cd "$fb" && make -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules) > "$run/full-build.log" 2>&1
+	echo "$(date +%s.%N) - $start" | bc > "$fullfile"
+	rm -rf "$fb"
+fi
+
+# 4. The guest.
+if [ ! -f "$run/guest/results" ] || [ "$redo" = 1 ]; then
+	rm -rf "$run/guest" && mkdir -p "$run/guest"
+	n=$(grep -c '^update ' "$run/series/series")
+	[ -f "$KSPLICE_MODDIR/modules.dep" ] || depmod -b "$KSPLICE_KDIR/root" "$KSPLICE_KREL"
+	"$root/scripts/vm-run.sh" --timeout $((600 + 30 * n)) --out "$run/guest" \
+		"$root/scripts/bench-release-guest.sh" "$bin" "$KSPLICE_KDIR/root" "$run/series" \
+		> "$run/guest/vm-run.log" 2>&1 || log "vm-run exited $? (see $run/guest/vm-run.log)"
+fi
+
+# 5. The table.
+res=$run/guest/results
+field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res" 2>/dev/null; }
+{
+	echo "bench-release: $old -> $new${sample:+ (sample of $sample .c files)}, kernel $KSPLICE_KREL, $(date -u +%Y-%m-%d)"
+	grep -E '^[0-9]+ changed files|^coverage:' "$run/series/report.txt"
+	printf 'fates:'; sed -n 's/^[^ ]*: \(update\|no functional change\|refused\|not in this configuration\|header, not carried\|not a C file, not carried\|error\)\b.*/\1/p' \
+		"$run/series/report.txt" | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s %s;", c, substr($0, 2) }'; echo
+	printf 'build: %.0f s with %s workers (ksplice-create exit %s)' "$create_s" "$jobs" "$create_rc"
+	if [ -f "$fullfile" ]; then printf '; one full build: %.0f s (%.2fx)\n' "$(cat "$fullfile")" "$(echo "$create_s / $(cat "$fullfile")" | bc -l)"
+	else echo "; one full build: not measured (--full-build)"; fi
+	echo "apply of the series under load: $(field apply)"
+	echo "health after apply: $(field health-applied)"
+	echo "undo --all: $(field undo)"
+	echo "health after undo: $(field health-undone)"
+	echo "kernel log: $(field log)"
+	echo "refusals by rule:"
+	sed -n 's/^[^ ]*: refused: //p' "$run/series/report.txt" |
+		sed -E "s/^[^ ]+\.o: //; s/^[^ ]+:\([^)]*\)( '[^']*')?: //; s/'[^']*'/'X'/g; s/0x[0-9a-f]+/N/g; s/[0-9]+/N/g; s/: .*//" |
+		sort | uniq -c | sort -rn | sed 's/^/  /'
+} | tee "$run/table.txt"
