@@ -86,9 +86,8 @@ changedFiles(const std::string &oldTree, const std::string &newTree) {
   return files;
 }
 
-// "fs/proc/base.c" -> "fs-proc-base", a new update id (update_id.h); a
-// long path keeps its end and gets a digest of the whole in front.
-static std::string idOfPath(const std::string &path) {
+// (series.h)
+std::string seriesUpdateId(const std::string &path) {
   std::string id;
   for (char c : llvm::StringRef(path).drop_back(2)) {
     char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -161,7 +160,7 @@ static void classify(SeriesFileResult &f, const CreateResult &c) {
 static llvm::Error buildOne(const SeriesCreateOptions &o,
                             const std::string &cacheDir, SeriesFileResult &f,
                             unsigned order, const Progress &progress) {
-  std::string id = idOfPath(f.path);
+  std::string id = seriesUpdateId(f.path);
   char num[16];
   snprintf(num, sizeof num, "%03u", order);
   std::string patch = o.outputDir + "/patches/" + num + "-" + id + ".patch";

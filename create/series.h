@@ -63,6 +63,11 @@ struct SeriesCreateResult {
   size_t changedFunctions() const;  // replaced + those of refused files
 };
 
+// The id of a file's update: "fs/proc/base.c" -> "fs-proc-base", a new
+// update id (update_id.h); a path too long keeps its end, behind the first
+// 8 hex digits of its SHA-256 (ids of different files stay different).
+std::string seriesUpdateId(const std::string &path);
+
 llvm::Expected<SeriesCreateResult>
 createSeries(const SeriesCreateOptions &opts, const Progress &progress);
 
