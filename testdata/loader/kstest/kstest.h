@@ -7,6 +7,7 @@ struct proc_dir_entry;
 int kstest_value(void);
 int kstest_a(void);
 int kstest_b(void);
+int kstest_shadow(void);
 int kstest_many(void);
 int kstest_sleeper(void);
 int kstest_helper(void);

@@ -6,6 +6,7 @@
  *   init_value  what kstest_value() returned in the module's init: an
  *            update patches the module before its init runs
  *   dup      kstest_a() kstest_b()       (each calls its own static dup())
+ *   shadow   kstest_shadow()             (kstest_b.c's cmdline_proc_show())
  *   many     kstest_many()               (sum of ten functions)
  *   sleeper  write 1: a new kernel thread sleeps inside kstest_sleeper();
  *            write 0: it leaves; read: what the last call returned
@@ -74,6 +75,12 @@ static int value_show(struct seq_file *m, void *v)
 static int init_value_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "%d\n", init_value);
+	return 0;
+}
+
+static int shadow_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", kstest_shadow());
 	return 0;
 }
 
@@ -159,6 +166,7 @@ static int __init kstest_init(void)
 	proc_create_single("value", 0444, dir, value_show);
 	proc_create_single("init_value", 0444, dir, init_value_show);
 	proc_create_single("dup", 0444, dir, dup_show);
+	proc_create_single("shadow", 0444, dir, shadow_show);
 	proc_create_single("many", 0444, dir, many_show);
 	proc_create_single("text", 0444, dir, text_show);
 	proc_create("sleeper", 0644, dir, &sleeper_ops);
