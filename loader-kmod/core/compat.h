@@ -64,6 +64,8 @@ typedef int (*ksplice_each_match_symbol_t)(int (*fn)(void *data,
 typedef struct task_struct *(*ksplice_idle_task_t)(int cpu);
 typedef struct kprobe *(*ksplice_get_kprobe_t)(void *addr);
 typedef void (*ksplice_put_task_stack_t)(struct task_struct *t);
+/* __module_address(), not exported in 6.1; call with preemption off. */
+typedef struct module *(*ksplice_module_address_t)(unsigned long addr);
 
 /*
  * The arguments of a probe on the sched_switch tracepoint after its data

@@ -514,6 +514,7 @@ void ksplice_do_unregister(struct ksplice_update *update)
 		ksplice_free_jumps(update);
 	}
 	list_del(&update->list);
+	ksplice_release_held(update);
 	mutex_unlock(&ksplice_mutex);
 	pr_info("'%s': unloaded\n", update->id);
 	kobject_put(&update->kobj);

@@ -185,6 +185,14 @@ struct ksplice_update {
 	u64 seq;			/* when applied: orders the updates */
 	struct ksplice_update **deps;	/* updates whose code we build on */
 	unsigned int nr_deps;
+	/*
+	 * Modules (neither a target nor a patch module) whose symbols a late
+	 * relocation wrote into our new code: referenced from then until the
+	 * update is unregistered, so that none goes while its address is in
+	 * code that may run.
+	 */
+	struct module **held;
+	unsigned int nr_held;
 	struct ksplice_conflict *conflicts;
 	unsigned int nr_conflicts;
 	bool conflicts_truncated;
@@ -208,6 +216,7 @@ int ksplice_collect_candidates(struct ksplice_update *update,
 			       struct ksplice_unit_state *states);
 struct module *ksplice_get_module(const char *name, bool (*ok)(struct module *));
 struct task_struct *ksplice_idle_task(int cpu);
+struct module *ksplice_module_address(unsigned long addr);
 void ksplice_put_task_stack(struct task_struct *t);
 struct tracepoint *ksplice_sched_switch_tp(void);
 unsigned long ksplice_forks(void);
@@ -328,6 +337,9 @@ int ksplice_stop_machine(struct ksplice_update *update,
 
 /* jumps.c */
 int ksplice_add_dep(struct ksplice_update *update, unsigned long addr);
+int ksplice_hold_module_of(struct ksplice_update *update, unsigned long addr,
+			   const char *target);
+void ksplice_release_held(struct ksplice_update *update);
 int ksplice_runpre_deps(struct ksplice_update *update,
 			const struct ksplice_unit_state *states);
 int ksplice_prepare_jumps(struct ksplice_update *update,

@@ -56,6 +56,79 @@ int ksplice_add_dep(struct ksplice_update *update, unsigned long addr)
 }
 
 /**
+ * ksplice_hold_module_of() - keep the module holding an address loaded
+ * @update: the update whose new code refers to @addr
+ * @addr: the value of a late relocation
+ * @target: the unit's target ("vmlinux" or a module name)
+ *
+ * A module the new code calls into (another module's export, say) must
+ * not be unloaded while that code may run: reference it, once, until the
+ * update is unregistered, as the module loader ties a module to those whose
+ * symbols it uses.  vmlinux, the unit's own target (never pinned: its jumps
+ * go with it) and patch modules (ksplice_add_dep()) are left alone.
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: 0, or -ENOMEM or -ENOENT (the module is going) with cause set.
+ */
+int ksplice_hold_module_of(struct ksplice_update *update, unsigned long addr,
+			   const char *target)
+{
+	struct module *mod, **n;
+	unsigned int i;
+	bool got;
+
+	lockdep_assert_held(&ksplice_mutex);
+	if (ksplice_update_of_addr(addr))
+		return 0;
+	preempt_disable();
+	mod = ksplice_module_address(addr);
+	if (mod) {
+		for (i = 0; i < update->nr_held; i++)
+			if (update->held[i] == mod)
+				break;
+		if (i < update->nr_held || !strcmp(mod->name, target))
+			mod = NULL;
+	}
+	got = !mod || try_module_get(mod);
+	preempt_enable();
+	if (!got) {
+		ksplice_abort(update, KSPLICE_CAUSE_failed_to_find,
+			      "a module the new code refers to is being unloaded (address %px)\n",
+			      (void *)addr);
+		return -ENOENT;
+	}
+	if (!mod)
+		return 0;
+	n = krealloc_array(update->held, update->nr_held + 1, sizeof(*n),
+			   GFP_KERNEL);
+	if (!n) {
+		module_put(mod);
+		ksplice_abort(update, KSPLICE_CAUSE_out_of_memory,
+			      "no memory to hold module '%s'\n", mod->name);
+		return -ENOMEM;
+	}
+	update->held = n;
+	update->held[update->nr_held++] = mod;
+	return 0;
+}
+
+/**
+ * ksplice_release_held() - let go of the modules ksplice_hold_module_of()
+ * referenced
+ * @update: an update being unregistered
+ *
+ * CONTEXT: ksplice_mutex held.
+ */
+void ksplice_release_held(struct ksplice_update *update)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	while (update->nr_held)
+		module_put(update->held[--update->nr_held]);
+	kfree(update->held);
+	update->held = NULL;
+}
+
+/**
  * ksplice_runpre_deps() - the dependencies run-pre matching found
  * @update: the update
  * @states: its units' states after run-pre matching

@@ -28,6 +28,7 @@ static struct {
 	ksplice_idle_task_t idle_task;
 	ksplice_get_kprobe_t get_kprobe;
 	ksplice_put_task_stack_t put_task_stack;
+	ksplice_module_address_t module_address;
 	struct tracepoint *sched_switch;
 	rwlock_t *tasklist_lock;
 	unsigned long *total_forks;
@@ -73,10 +74,11 @@ int ksplice_lookup_init(void)
 	kfn.put_task_stack = (void *)kfn.lookup_name("put_task_stack");
 	kfn.tasklist_lock = (void *)kfn.lookup_name("tasklist_lock");
 	kfn.total_forks = (void *)kfn.lookup_name("total_forks");
+	kfn.module_address = (void *)kfn.lookup_name("__module_address");
 	for_each_kernel_tracepoint(find_sched_switch, NULL);
 	if (!kfn.each_symbol || !kfn.each_module_symbol || !kfn.idle_task ||
 	    !kfn.get_kprobe || !kfn.put_task_stack || !kfn.sched_switch ||
-	    !kfn.tasklist_lock || !kfn.total_forks) {
+	    !kfn.tasklist_lock || !kfn.total_forks || !kfn.module_address) {
 		pr_err("a kernel function or variable we need is missing from kallsyms\n");
 		return -ENOENT;
 	}
@@ -102,6 +104,18 @@ int ksplice_insn_decode(struct insn *insn, const u8 *buf, unsigned int len)
 		return -ENOENT;
 	return kfn.insn_decode(insn, buf, min_t(unsigned int, len,
 						MAX_INSN_SIZE), INSN_MODE_64);
+}
+
+/**
+ * ksplice_module_address() - the module whose memory holds an address
+ * @addr: an address
+ *
+ * CONTEXT: Preemption disabled (the module cannot be freed meanwhile).
+ * RETURNS: The module, or NULL (vmlinux, or nothing).
+ */
+struct module *ksplice_module_address(unsigned long addr)
+{
+	return kfn.module_address(addr);
 }
 
 /**

@@ -45,11 +45,13 @@ static int late_symbol(struct ksplice_update *update,
 		return 0;
 	}
 	ksplice_abort(update, KSPLICE_CAUSE_failed_to_find,
-		      "unit '%s' symbol '%s': %s (%u kallsyms entries in '%s', %u outside patch modules)\n",
+		      "unit '%s' symbol '%s': %s (%u kallsyms entries in '%s', %u outside patch modules)%s\n",
 		      st->unit->name, s->name,
 		      (s->flags & KSPLICE_SYM_LOCAL ? c->nr : c->nr_global) ?
 		      "ambiguous" : "not found",
-		      c->nr, st->unit->target, c->nr_global);
+		      c->nr, st->unit->target, c->nr_global,
+		      !(s->flags & KSPLICE_SYM_LOCAL) && !c->nr_global ?
+		      "; if a module defines it, load that module first" : "");
 	return -ENOENT;
 }
 
@@ -103,7 +105,10 @@ static int reloc_value(struct ksplice_update *update,
 	if (r->type == KSPLICE_R_32 && v != (u32)v)
 		goto out_overflow;
 	*value = width == 4 ? (u32)v : v;
-	return ksplice_add_dep(update, s);
+	ret = ksplice_add_dep(update, s);
+	if (!ret)
+		ret = ksplice_hold_module_of(update, s, unit->target);
+	return ret;
 
 out_overflow:
 	ksplice_abort(update, KSPLICE_CAUSE_bad_package,

@@ -32,6 +32,7 @@ variants=(
 	"dupb:-DKSTEST_DUP_ADD=1"
 	"dupb22:-DKSTEST_DUP_ADD=2"
 	"shadow:-DKSTEST_SHADOW_ADD=1"
+	"xmod:-DKSTEST_XMOD"
 	"many:-DKSTEST_MANY_ADD=100"
 	"sleep:-DKSTEST_SLEEPER=8"
 	"helper:-DKSTEST_HELPER"
@@ -95,6 +96,7 @@ make_update value3 kstest_main.o "$out/v2/kstest_main.o" "$out/v3/kstest_main.o"
 make_update mismatch kstest_main.o "$out/v5/kstest_main.o" "$out/v2/kstest_main.o" kstest
 make_update dupb kstest_b.o "$k/kstest_b.o" "$out/dupb/kstest_b.o" kstest
 make_update shadow kstest_b.o "$k/kstest_b.o" "$out/shadow/kstest_b.o" kstest
+make_update xmod kstest_b.o "$k/kstest_b.o" "$out/xmod/kstest_b.o" kstest
 make_update many kstest_many.o "$k/kstest_many.o" "$out/many/kstest_many.o" kstest
 make_update sleeper kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest
 make_update cold kstest_cold.o "$k/kstest_cold.o" "$out/cold/kstest_cold.o" kstest

@@ -8,6 +8,7 @@ int kstest_value(void);
 int kstest_a(void);
 int kstest_b(void);
 int kstest_shadow(void);
+int kstest_xmod(void);
 int kstest_many(void);
 int kstest_sleeper(void);
 int kstest_helper(void);

@@ -6,6 +6,9 @@
  * apart.
  */
 #include <linux/compiler.h>
+#ifdef KSTEST_XMOD
+#include <linux/crc7.h>
+#endif
 #include "kstest.h"
 
 #ifndef KSTEST_DUP_ADD
@@ -45,3 +48,17 @@ __noipa int kstest_shadow(void)
 #ifdef KSTEST_HOOKS
 KSTEST_LOG_HOOKS(b, 3);
 #endif
+
+/*
+ * The update built with KSTEST_XMOD calls crc7_be(), exported by the
+ * module crc7 (which kstest itself does not use): new code that refers to
+ * another module's export.
+ */
+__noipa int kstest_xmod(void)
+{
+#ifdef KSTEST_XMOD
+	return crc7_be(0, (const u8 *)"123456789", 9);
+#else
+	return 0;
+#endif
+}

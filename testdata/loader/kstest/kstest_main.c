@@ -7,6 +7,7 @@
  *            update patches the module before its init runs
  *   dup      kstest_a() kstest_b()       (each calls its own static dup())
  *   shadow   kstest_shadow()             (kstest_b.c's cmdline_proc_show())
+ *   xmod     kstest_xmod()               (0; updated, crc7_be() of module crc7)
  *   many     kstest_many()               (sum of ten functions)
  *   sleeper  write 1: a new kernel thread sleeps inside kstest_sleeper();
  *            write 0: it leaves; read: what the last call returned
@@ -81,6 +82,12 @@ static int init_value_show(struct seq_file *m, void *v)
 static int shadow_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "%d\n", kstest_shadow());
+	return 0;
+}
+
+static int xmod_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", kstest_xmod());
 	return 0;
 }
 
@@ -167,6 +174,7 @@ static int __init kstest_init(void)
 	proc_create_single("init_value", 0444, dir, init_value_show);
 	proc_create_single("dup", 0444, dir, dup_show);
 	proc_create_single("shadow", 0444, dir, shadow_show);
+	proc_create_single("xmod", 0444, dir, xmod_show);
 	proc_create_single("many", 0444, dir, many_show);
 	proc_create_single("text", 0444, dir, text_show);
 	proc_create("sleeper", 0644, dir, &sleeper_ops);
