@@ -13,23 +13,7 @@ secs() { awk '{ print $1 }' /proc/uptime; }
 ln -sf /host/usr/bin/kmod /tmp/modprobe
 modprobe() { /tmp/modprobe -d "$modroot" "$@"; }
 loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
-w() { "$@" || { echo "workload step failed: $*"; exit 1; }; }
-workload() {
-	for m in loop ext4; do loaded $m || w modprobe $m; done
-	w dd if=/dev/urandom of=/tmp/w.1 bs=64k count=64
-	w dd if=/dev/zero of=/tmp/fs.img bs=1M count=16
-	w /host/sbin/mke2fs -q -F -t ext4 /tmp/fs.img
-	w mkdir -p /tmp/mnt
-	w mount -o loop /tmp/fs.img /tmp/mnt
-	w cp /tmp/w.1 /tmp/mnt/w
-	w sync
-	w cmp /tmp/w.1 /tmp/mnt/w
-	w umount /tmp/mnt
-	for i in $(seq 30); do w /bin/true; w /host/usr/bin/true; done
-	w ip link set lo up
-	w ping -c 2 -W 2 127.0.0.1
-	rm -f /tmp/w.1 /tmp/fs.img
-}
+. "$(dirname "$0")/bench-workload.sh"
 health() { if (workload) > /tmp/health.log 2>&1; then note "health-$1 0"; else note "health-$1 1 $(tail -1 /tmp/health.log)"; fi; }
 
 # The load: the workload in a loop until the apply is done.

@@ -1,5 +1,6 @@
 #include "manifest.h"
 #include "format.h"
+#include "sha256.h"
 
 #include <algorithm>
 #include <set>
@@ -12,15 +13,6 @@ bool isToken(std::string_view s) {
     return false;
   for (unsigned char c : s)
     if (c <= ' ' || c == 0x7f)
-      return false;
-  return true;
-}
-
-bool isHex64(std::string_view s) {
-  if (s.size() != 64)
-    return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
       return false;
   return true;
 }
@@ -89,7 +81,7 @@ Status validateManifest(const Manifest &m) {
   if (!isToken(m.kernelRelease))
     return Status::error("kernel-release " + quoted(m.kernelRelease) +
                          " is empty or contains whitespace");
-  if (!isHex64(m.kernelBuild))
+  if (!isSha256Hex(m.kernelBuild))
     return Status::error("kernel-build " + quoted(m.kernelBuild) +
                          " is not a sha256 (64 lower-case hex digits)");
   for (const std::string *f : {&m.coreModule, &m.patchModule})
@@ -101,7 +93,7 @@ Status validateManifest(const Manifest &m) {
     return Status::error("core-module and patch-module are both " +
                          quoted(m.coreModule));
   for (size_t i = 0; i < m.after.size(); i++) {
-    if (!isHex64(m.after[i]))
+    if (!isSha256Hex(m.after[i]))
       return Status::error("after " + quoted(m.after[i]) +
                            " is not a sha256 (64 lower-case hex digits)");
     for (size_t j = 0; j < i; j++)
@@ -120,7 +112,7 @@ Status validateManifest(const Manifest &m) {
     return s;
   for (size_t i = 0; i < m.files.size(); i++) {
     const auto &f = m.files[i];
-    if (!isHex64(f.sha256))
+    if (!isSha256Hex(f.sha256))
       return Status::error("sha256 of " + quoted(f.name) +
                            " is not 64 lower-case hex digits");
     if (!isPlainFileName(f.name) || f.name == "manifest")

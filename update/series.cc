@@ -20,15 +20,6 @@ bool isPlainName(const std::string &name) {
          name.find('/') == std::string::npos;
 }
 
-bool isSha256Hex(const std::string &s) {
-  if (s.size() != 64)
-    return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  return true;
-}
-
 Status parseLine(Series &s, std::set<std::string> &seen,
                  const std::string &line) {
   std::istringstream in(line);

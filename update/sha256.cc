@@ -106,6 +106,15 @@ std::string Sha256::finishHex() {
   return toHex(digest.data(), digest.size());
 }
 
+bool isSha256Hex(std::string_view s) {
+  if (s.size() != 64)
+    return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
 std::string toHex(const void *data, size_t len) {
   static const char kHex[] = "0123456789abcdef";
   const auto *p = static_cast<const uint8_t *>(data);

@@ -35,6 +35,8 @@ std::string sha256Hex(std::string_view data);
 std::string toHex(const void *data, size_t len);
 // The digest of a file's contents, or an error naming the file.
 Result<std::string> sha256File(const std::string &path);
+// Whether `s` is a digest as sha256Hex() writes it: 64 lower-case hex digits.
+bool isSha256Hex(std::string_view s);
 
 }  // namespace ksplice
 
