@@ -62,7 +62,7 @@ ok "detail: capped"
 # failed_to_find: the symbol, and how many entries kallsyms has.
 refused missing check failed_to_find loaded
 lines missing 1
-has missing "failed_to_find: unit 'kstest_main.o' symbol 'kstest_helper': not found (0 kallsyms entries in 'kstest', 0 outside patch modules)"
+has missing "failed_to_find: unit 'kstest_main.o' symbol 'kstest_helper': not found (0 kallsyms entries in 'kstest', 0 outside patch modules); if a module defines it, load that module first"
 ok "detail: failed_to_find"
 
 # A success leaves it empty; every action starts afresh.
