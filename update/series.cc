@@ -6,19 +6,13 @@
 
 #include "fs.h"
 #include "list.h"
+#include "manifest.h"
 #include "sha256.h"
 #include "update_id.h"
 
 namespace ksplice {
 
 namespace {
-
-// A file name with no directory part: the series cannot point outside its
-// own directory.
-bool isPlainName(const std::string &name) {
-  return !name.empty() && name != "." && name != ".." &&
-         name.find('/') == std::string::npos;
-}
 
 Status parseLine(Series &s, std::set<std::string> &seen,
                  const std::string &line) {
@@ -30,12 +24,13 @@ Status parseLine(Series &s, std::set<std::string> &seen,
       return Status::error("'update' wants ID FILE SHA256");
     if (auto st = checkUpdateId(a); !st)
       return st;
-    if (!s.updates.empty() && std::any_of(s.updates.begin(), s.updates.end(),
+    if (std::any_of(s.updates.begin(), s.updates.end(),
                                           [&](const SeriesEntry &e) {
                                             return e.id == a;
                                           }))
       return Status::error("update '" + a + "' is listed twice");
-    if (!isPlainName(b))
+    // A plain name: the series cannot point outside its own directory.
+    if (!isPlainFileName(b))
       return Status::error("file '" + b + "' is not a plain file name");
     if (!isSha256Hex(c))
       return Status::error("'" + c + "' is not a SHA-256 in lowercase hex");
