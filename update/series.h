@@ -1,5 +1,5 @@
 // A series: the ordered updates that bring a running kernel to the fixes of
-// a later release (docs/user-guide.md, "A whole release").  A directory:
+// a later release (docs/user-guide.md, "A series of updates").  A directory:
 //
 //   SERIES_DIR/series      the index, below
 //   SERIES_DIR/<file>      each update package it names
