@@ -7,10 +7,11 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <algorithm>
-#include <fstream>
+#include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
+
+namespace fs = std::filesystem;
 
 namespace ksplice {
 
@@ -113,6 +114,31 @@ std::string compileEstimate(size_t n, unsigned jobs) {
     return "about " + std::to_string(m) + " min";
   return "about " + std::to_string(m / 60) + " h " + std::to_string(m % 60) +
          " min";
+}
+
+llvm::Expected<IncludeGraph> scanIncludeGraph(const std::string &tree,
+                                              const std::string &cacheDir,
+                                              const std::string &source,
+                                              unsigned jobs,
+                                              const Progress &progress) {
+  std::error_code ec;
+  IncludeGraph::Options gopts;
+  gopts.root = tree;
+  gopts.cacheFile = cacheDir + "/include-graph";
+  gopts.cacheKey = fs::absolute(source, ec).lexically_normal().string();
+  gopts.jobs = jobs;
+  auto g = IncludeGraph::scan(gopts);
+  if (!g)
+    return g.takeError();
+  const IncludeGraph::Stats &st = g->stats();
+  char secs[32];
+  snprintf(secs, sizeof secs, "%.1f", st.seconds);
+  progress("include graph: " + std::to_string(st.files) + " files, " +
+           std::to_string(st.edges) + " includes, in " + secs + " s (" +
+           std::to_string(st.read) + (st.read == 1 ? " file" : " files") +
+           " read, " + std::to_string(st.files - st.read) +
+           " from the cache)");
+  return g;
 }
 
 llvm::Expected<ObjectPlan> planObjects(const PatchFiles &patch,
@@ -228,16 +254,6 @@ llvm::Expected<ObjectPlan> planObjects(const PatchFiles &patch,
   return plan;
 }
 
-static std::optional<std::vector<std::string>>
-depsOf(const std::string &tree, const std::string &object) {
-  std::ifstream in(tree + "/" + depFilePath(object), std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parseDepFile(ss.str(), object, tree);
-}
-
 void narrowObjects(ObjectPlan &plan, const std::string &tree,
                    const Progress &progress) {
   std::set<std::string> changed(plan.included.begin(), plan.included.end());
@@ -250,7 +266,7 @@ void narrowObjects(ObjectPlan &plan, const std::string &tree,
       continue;
     }
     checked++;
-    auto deps = depsOf(tree, o.object);
+    auto deps = readDepFile(tree, o.object);
     if (!deps) {
       unknown.push_back(o.object);
       kept.push_back(o);

@@ -73,6 +73,14 @@ struct ObjectPlan {
 /// never needs it).
 using GraphSource = std::function<llvm::Expected<const IncludeGraph *>()>;
 
+/// The include graph of TREE (the farm), with its cache in CACHEDIR keyed
+/// by SOURCE (KERNEL_SRC); says what it read on PROGRESS.
+llvm::Expected<IncludeGraph> scanIncludeGraph(const std::string &tree,
+                                              const std::string &cacheDir,
+                                              const std::string &source,
+                                              unsigned jobs,
+                                              const Progress &progress);
+
 /// The objects PATCH can change in the configured build CONFIGURED.
 llvm::Expected<ObjectPlan> planObjects(const PatchFiles &patch,
                                        const ConfiguredObjects &configured,

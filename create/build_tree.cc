@@ -43,6 +43,8 @@ static bool isBuildOutput(const fs::path &rel) {
 }
 
 static const char kPatchedStamp[] = ".ksplice-patched";
+// Holds the digest of what the farm was prepared for (prepare()).
+static const char kPreparedStamp[] = ".ksplice-prepared";
 
 static std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -177,7 +179,7 @@ llvm::Error BuildTree::prepare() {
   h.update(cc);
   h.update("ksplice-farm-2");
   std::string digest = llvm::toHex(h.final(), true);
-  std::string stamp = opts.farm + "/.ksplice-prepared";
+  std::string stamp = opts.farm + "/" + kPreparedStamp;
 
   bool fresh = readFile(stamp) != digest;
   if (!fresh) {
@@ -230,6 +232,10 @@ llvm::Error BuildTree::prepare() {
   kconfig = parseKconfig(readFile(opts.farm + "/.config"));
   configured_ = ConfiguredObjects::read(opts.farm, kconfig);
   return llvm::Error::success();
+}
+
+std::string BuildTree::configurationKey() const {
+  return readFile(opts.farm + "/" + kPreparedStamp);
 }
 
 // The kernel's flags plus one section per function and object (what the

@@ -104,6 +104,11 @@ public:
 
   const std::string &root() const { return opts.farm; }
 
+  /// What the farm was prepared for (the config, release, source and
+  /// compiler, as a digest; valid after sync()): objects compiled from the
+  /// pristine source under one key are the same under the same key.
+  std::string configurationKey() const;
+
 private:
   std::string kcflags() const;
   llvm::Error link(const std::string &rel);

@@ -234,6 +234,36 @@ static llvm::Error buildPackage(const CreateOptions &opts, StringRef patch,
   return buildUpdatePackage(spec, progress);
 }
 
+TreeOptions treeOptions(const CreateOptions &opts,
+                        const std::string &release) {
+  return {opts.source, opts.config, release, targetPackageId(opts.headers),
+          opts.cacheDir + "/farm", opts.jobs,
+          {opts.dataDir + "/loader-kmod/include"}};
+}
+
+// Steps 2 and 3: the farm synced, the objects compiled before and after
+// the patch into WORK (emptied first).
+static llvm::Expected<PrePost>
+compilePrePost(const CreateOptions &opts, const std::string &patch,
+               const std::vector<TouchedFile> &files, const PatchFiles &kinds,
+               const std::string &release, const std::string &work,
+               const Progress &progress) {
+  BuildTree tree(treeOptions(opts, release), progress);
+  if (auto err = tree.sync())
+    return std::move(err);
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  PrePostInputs in{opts.patchFile, patch, files, kinds, {},
+                   work, opts.cacheDir, opts.source, opts.jobs};
+  for (const std::string &after : opts.afterPatches) {
+    auto text = readFile(after, "the --after patch");
+    if (!text)
+      return text.takeError();
+    in.afterPatches.push_back({after, std::move(*text)});
+  }
+  return buildPrePost(tree, in, progress);
+}
+
 llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
                                           const Progress &progress) {
   CreateResult result;
@@ -278,32 +308,22 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   CacheLock lock;
   if (auto err = lock.acquire(opts.cacheDir, progress))
     return err;
-  BuildTree tree({opts.source, opts.config, rel, targetPackageId(opts.headers),
-                  opts.cacheDir + "/farm",
-                  opts.jobs, {opts.dataDir + "/loader-kmod/include"}},
-                 progress);
-  if (auto err = tree.sync())
-    return err;
-
-  // 3. The objects, pre and post.
+  PrePost built;
   std::string work = opts.cacheDir + "/work/" + result.id;
-  fs::remove_all(work, ec);
-  PrePostInputs in{opts.patchFile, *patch, *files, kinds, {},
-                   work, opts.cacheDir, opts.source, opts.jobs};
-  for (const std::string &after : opts.afterPatches) {
-    auto text = readFile(after, "the --after patch");
-    if (!text)
-      return text.takeError();
-    in.afterPatches.push_back({after, std::move(*text)});
+  if (opts.prebuilt) {
+    work = opts.prebuilt->work;
+    built.plan.objects = opts.prebuilt->objects;
+  } else {
+    auto b = compilePrePost(opts, *patch, *files, kinds, rel, work, progress);
+    if (!b)
+      return b.takeError();
+    built = std::move(*b);
   }
-  auto built = buildPrePost(tree, in, progress);
-  if (!built)
-    return built.takeError();
-  for (const FileRefusal &r : built->plan.refusals)
+  for (const FileRefusal &r : built.plan.refusals)
     result.refusals.push_back({"", "", r.file, r.reason});
 
   // 4. Diff.
-  if (auto err = diffUnits(built->plan.objects, work, *exports, result,
+  if (auto err = diffUnits(built.plan.objects, work, *exports, result,
                            progress))
     return err;
   if (!result.refusals.empty()) {
@@ -318,7 +338,7 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
     return result;
   }
   // 5. The modules, 6. the package.
-  if (auto err = buildPackage(opts, *patch, *files, built->afterDigests, work,
+  if (auto err = buildPackage(opts, *patch, *files, built.afterDigests, work,
                               result, progress))
     return err;
   result.outcome = CreateResult::Made;

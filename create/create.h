@@ -15,11 +15,13 @@
 #ifndef KSPLICE_CREATE_CREATE_H
 #define KSPLICE_CREATE_CREATE_H
 
+#include "affected_objects.h"
 #include "build_tree.h"
 #include "update_package.h"
 
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,15 @@ struct CreateOptions {
   std::string klpConvert;  // the ksplice-klp-convert tool
   SigningOptions signing;
   unsigned jobs = 1;
+  // Objects compiled already: a series compiles a whole release's objects
+  // once per side (series_build.h).  WORK holds pre/<object>,
+  // post/<object> and post/<object>.symvers for each of OBJECTS; steps 2
+  // and 3 are skipped (no farm, no --after patches).
+  struct Prebuilt {
+    std::string work;
+    std::vector<ObjectChoice> objects;
+  };
+  std::optional<Prebuilt> prebuilt;
 };
 
 struct UnitResult {
@@ -69,6 +80,9 @@ struct CreateResult {
   std::vector<UnitResult> units;
   std::vector<Refused> refusals;
 };
+
+/// The farm's options for OPTS, whose target runs RELEASE: CACHEDIR/farm.
+TreeOptions treeOptions(const CreateOptions &opts, const std::string &release);
 
 /// Runs the whole pipeline.  An Error is a failure (exit 1); refusals and
 /// "no change" are outcomes.

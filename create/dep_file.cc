@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -56,6 +58,16 @@ parseDepFile(StringRef text, StringRef object, StringRef tree) {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::optional<std::vector<std::string>>
+readDepFile(const std::string &tree, const std::string &object) {
+  std::ifstream in(tree + "/" + depFilePath(object), std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parseDepFile(ss.str(), object, tree);
 }
 
 } // namespace ksplice

@@ -38,6 +38,11 @@ parseDepFile(llvm::StringRef text, llvm::StringRef object,
 /// "fs/proc/.base.o.cmd".
 std::string depFilePath(llvm::StringRef object);
 
+/// parseDepFile() of the .cmd file of OBJECT compiled in TREE; nullopt when
+/// it cannot be read.
+std::optional<std::vector<std::string>>
+readDepFile(const std::string &tree, const std::string &object);
+
 } // namespace ksplice
 
 #endif

@@ -22,12 +22,10 @@ static std::vector<std::string> namesOf(const ObjectPlan &plan) {
   return v;
 }
 
-// kbuild appends the symbol versions genksyms computed for an object's
-// exports to its .cmd file ("#SYMVER name crc"); keep the post objects'
-// as OUTDIR/<object>.symvers, for the exports a patch adds.
-static llvm::Error saveSymbolVersions(const BuildTree &tree,
-                                      const std::vector<std::string> &objects,
-                                      const std::string &outDir) {
+// (pre_post.h)
+llvm::Error saveSymbolVersions(const BuildTree &tree,
+                               const std::vector<std::string> &objects,
+                               const std::string &outDir) {
   for (const std::string &o : objects) {
     fs::path obj(o);
     fs::path cmd = fs::path(tree.root()) / obj.parent_path() /
@@ -95,26 +93,13 @@ private:
   // The include graph, scanned on first use (a patch of configured .c
   // files never needs it).
   llvm::Expected<const IncludeGraph *> includeGraph() {
-    if (graph)
-      return &*graph;
-    std::error_code ec;
-    IncludeGraph::Options gopts;
-    gopts.root = tree.root();
-    gopts.cacheFile = in.cacheDir + "/include-graph";
-    gopts.cacheKey = fs::absolute(in.source, ec).lexically_normal().string();
-    gopts.jobs = in.jobs;
-    auto g = IncludeGraph::scan(gopts);
-    if (!g)
-      return g.takeError();
-    graph = std::move(*g);
-    const IncludeGraph::Stats &st = graph->stats();
-    char secs[32];
-    snprintf(secs, sizeof secs, "%.1f", st.seconds);
-    progress("include graph: " + std::to_string(st.files) + " files, " +
-             std::to_string(st.edges) + " includes, in " + secs + " s (" +
-             std::to_string(st.read) + (st.read == 1 ? " file" : " files") +
-             " read, " + std::to_string(st.files - st.read) +
-             " from the cache)");
+    if (!graph) {
+      auto g = scanIncludeGraph(tree.root(), in.cacheDir, in.source, in.jobs,
+                                progress);
+      if (!g)
+        return g.takeError();
+      graph = std::move(*g);
+    }
     return &*graph;
   }
 

@@ -51,6 +51,14 @@ struct PrePost {
 llvm::Expected<PrePost> buildPrePost(BuildTree &tree, const PrePostInputs &in,
                                      const Progress &progress);
 
+/// kbuild appends the symbol versions genksyms computed for an object's
+/// exports to its .cmd file ("#SYMVER name crc"); keeps those of OBJECTS,
+/// just compiled in TREE, as OUTDIR/<object>.symvers, for the exports a
+/// patch adds.
+llvm::Error saveSymbolVersions(const BuildTree &tree,
+                               const std::vector<std::string> &objects,
+                               const std::string &outDir);
+
 } // namespace ksplice
 
 #endif

@@ -1,6 +1,8 @@
 //===- series.cc - A series of updates from two source releases -----------===//
 
 #include "series.h"
+#include "cache_lock.h"
+#include "series_build.h"
 #include "process.h"
 #include "sha256.h"
 #include "update_id.h"
@@ -156,24 +158,27 @@ static void classify(SeriesFileResult &f, const CreateResult &c) {
   }
 }
 
-// One changed .c file made into an update, or classified.
+// One changed .c file made into an update, or classified: from the
+// batch's objects when it compiled them, else alone in the worker's farm.
 static llvm::Error buildOne(const SeriesCreateOptions &o,
                             const std::string &cacheDir, SeriesFileResult &f,
-                            unsigned order, const Progress &progress) {
+                            const BatchFile &b, const Progress &progress) {
+  if (b.state == BatchFile::NotConfigured) {
+    f.fate = SeriesFileResult::NotConfigured;
+    return llvm::Error::success();
+  }
   std::string id = seriesUpdateId(f.path);
-  char num[16];
-  snprintf(num, sizeof num, "%03u", order);
-  std::string patch = o.outputDir + "/patches/" + num + "-" + id + ".patch";
-  auto text = fileDiff(o, f.path);
-  if (!text)
-    return text.takeError();
-  std::ofstream(patch) << *text;
+  std::string stem = fs::path(b.work).filename().string();
   CreateOptions c = o.base;
   c.cacheDir = cacheDir;
-  c.patchFile = patch;
+  c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
   c.id = id;
   c.description = "series " + o.to + ": " + f.path;
-  c.output = o.outputDir + "/" + num + "-" + id + ".tar.gz";
+  c.output = o.outputDir + "/" + stem + ".tar.gz";
+  if (b.state == BatchFile::Ready)
+    c.prebuilt = CreateOptions::Prebuilt{b.work, b.objects};
+  else if (!b.why.empty())
+    progress(f.path + ": built alone (" + b.why + ")");
   auto res = createUpdate(c, progress);
   if (!res) {
     f.fate = SeriesFileResult::Error;
@@ -228,11 +233,70 @@ static std::string reportText(const SeriesCreateOptions &o,
   return out.str();
 }
 
+// Each .c file's patch, written as patches/NNN-<id>.patch (its order in
+// the series), and its batch entry.
+static llvm::Expected<std::vector<BatchFile>>
+prepareBatch(const SeriesCreateOptions &o, const std::vector<size_t> &units,
+             const SeriesCreateResult &result) {
+  std::vector<BatchFile> batch;
+  std::error_code ec;
+  fs::remove_all(o.base.cacheDir + "/work/series", ec);
+  for (size_t k = 0; k < units.size(); k++) {
+    const std::string &path = result.files[units[k]].path;
+    char num[24];
+    snprintf(num, sizeof num, "%03zu", k + 1);
+    std::string stem = std::string(num) + "-" + seriesUpdateId(path);
+    auto text = fileDiff(o, path);
+    if (!text)
+      return text.takeError();
+    std::string patch = o.outputDir + "/patches/" + stem + ".patch";
+    if (!(std::ofstream(patch) << *text))
+      return fail("cannot write '" + patch + "'");
+    BatchFile b;
+    b.path = path;
+    b.patch = std::move(*text);
+    b.work = o.base.cacheDir + "/work/series/" + stem;
+    batch.push_back(std::move(b));
+  }
+  return batch;
+}
+
+// The batch (series_build.h), in worker 0's farm.
+static llvm::Error compileOnce(const SeriesCreateOptions &o,
+                               std::vector<BatchFile> &batch,
+                               const std::string &release,
+                               const Progress &progress) {
+  CacheLock lock;
+  if (auto err = lock.acquire(o.base.cacheDir, progress))
+    return err;
+  BuildTree tree(treeOptions(o.base, release), progress);
+  if (auto err = tree.sync())
+    return err;
+  auto stats = compileBatch(tree, batch, o.base.cacheDir, o.base.source,
+                            o.base.jobs, progress);
+  if (!stats)
+    return stats.takeError();
+  size_t ready = 0, alone = 0;
+  for (const BatchFile &b : batch) {
+    ready += b.state == BatchFile::Ready;
+    alone += b.state == BatchFile::OneFile;
+  }
+  char line[200];
+  snprintf(line, sizeof line,
+           "compiled once: %zu objects of %zu files (pre %.0f s, %zu kept "
+           "from an earlier series; post %.0f s); %zu files to build alone",
+           stats->objects, ready, stats->preSeconds, stats->preCached,
+           stats->postSeconds, alone);
+  progress(line);
+  return llvm::Error::success();
+}
+
 // Builds the .c files result.files[units[k]], numbered k + 1, with
 // o.workers threads; each worker has its own farm (a farm is one tree the
 // patch is applied into), in CACHE/series-<n>, worker 0 in CACHE itself.
 static llvm::Error buildUnits(const SeriesCreateOptions &o,
                               const std::vector<size_t> &units,
+                              const std::vector<BatchFile> &batch,
                               SeriesCreateResult &result,
                               const Progress &progress) {
   std::mutex mu;  // protects next, done, firstError and calls to progress
@@ -266,8 +330,8 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
                  std::to_string(units.size()) + "] " +
                  result.files[units[k]].path + eta);
       }
-      llvm::Error err = buildOne(o, cache, result.files[units[k]],
-                                 unsigned(k + 1), say);
+      llvm::Error err = buildOne(o, cache, result.files[units[k]], batch[k],
+                                 say);
       std::lock_guard<std::mutex> lock(mu);
       done++;
       if (err && !firstError)
@@ -288,11 +352,14 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
 llvm::Expected<SeriesCreateResult>
 createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   SeriesCreateOptions o = opts;
+  std::error_code ec;
+  // The farm's scripts run make elsewhere: its paths must be absolute.
+  o.base.cacheDir =
+      fs::absolute(o.base.cacheDir, ec).lexically_normal().string();
   if (o.from.empty())
     o.from = fs::path(o.base.source).lexically_normal().filename().string();
   if (o.to.empty())
     o.to = fs::path(o.newSource).lexically_normal().filename().string();
-  std::error_code ec;
   fs::create_directories(o.outputDir + "/patches", ec);
   if (ec)
     return fail("cannot create '" + o.outputDir + "': " + ec.message());
@@ -326,8 +393,13 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
            std::to_string(units.size()) + " of them .c files, built by " +
            std::to_string(o.workers) + " worker" +
            (o.workers == 1 ? "" : "s"));
-  if (auto err = buildUnits(o, units, result, progress))
-    return err;
+  auto batch = prepareBatch(o, units, result);
+  if (!batch)
+    return batch.takeError();
+  if (auto err = compileOnce(o, *batch, *release, progress))
+    return std::move(err);
+  if (auto err = buildUnits(o, units, *batch, result, progress))
+    return std::move(err);
   for (size_t i : units) {
     const SeriesFileResult &f = result.files[i];
     if (f.fate != SeriesFileResult::Update)

@@ -1,0 +1,317 @@
+//===- series_build.cc - A release's .c files compiled once per side ------===//
+#include "series_build.h"
+#include "dep_file.h"
+#include "pre_post.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace ksplice {
+
+static llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+// A file is linked where it is, copied where links are not possible.
+static llvm::Error linkFile(const fs::path &from, const fs::path &to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  fs::remove(to, ec);
+  fs::create_hard_link(from, to, ec);
+  if (ec)
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    return fail("cannot copy '" + from.string() + "' to '" + to.string() +
+                "': " + ec.message());
+  return llvm::Error::success();
+}
+
+namespace {
+class Batch {
+public:
+  Batch(BuildTree &tree, std::vector<BatchFile> &files,
+        const std::string &cacheDir, const std::string &source, unsigned jobs,
+        const Progress &progress)
+      : tree(tree), files(files), cacheDir(cacheDir), source(source),
+        jobs(jobs), progress(progress) {}
+
+  llvm::Expected<BatchStats> run() {
+    if (auto err = plan())
+      return std::move(err);
+    if (auto err = compilePre())
+      return std::move(err);
+    llvm::Error err = applyAll();
+    if (!err)
+      err = compilePost();
+    llvm::Error reverted = tree.revert(touched, postObjects);
+    if (!reverted)
+      reverted = tree.endPatched();
+    if (err) {
+      llvm::consumeError(std::move(reverted));
+      return std::move(err);
+    }
+    if (reverted)
+      return std::move(reverted);
+    if (auto err = linkObjects())
+      return std::move(err);
+    return stats;
+  }
+
+private:
+  static void oneFile(BatchFile &f, const std::string &why) {
+    f.state = BatchFile::OneFile;
+    f.why = why;
+  }
+
+  std::vector<BatchFile *> candidates() {
+    std::vector<BatchFile *> v;
+    for (BatchFile &f : files)
+      if (f.state == BatchFile::Ready)
+        v.push_back(&f);
+    return v;
+  }
+
+  llvm::Expected<const IncludeGraph *> includeGraph() {
+    if (!graph) {
+      auto g = scanIncludeGraph(tree.root(), cacheDir, source, jobs, progress);
+      if (!g)
+        return g.takeError();
+      graph = std::move(*g);
+    }
+    return &*graph;
+  }
+
+  // Each file's objects, as planObjects() chooses them for its patch
+  // alone; only files that are exactly their own objects stay candidates.
+  llvm::Error plan() {
+    Progress quiet = [](const std::string &) {};
+    for (BatchFile &f : files) {
+      auto parsed = parsePatch(f.patch);
+      if (!parsed)
+        return parsed.takeError();
+      PatchFiles kinds = classifyPatchFiles(*parsed);
+      if (!kinds.refusals.empty() || kinds.sources.size() != 1) {
+        oneFile(f, "not a plain change of one .c file");
+        continue;
+      }
+      auto p = planObjects(kinds, tree.configured(),
+                           [this] { return includeGraph(); }, jobs, quiet);
+      if (!p)
+        return p.takeError();
+      if (!p->refusals.empty()) {
+        oneFile(f, "refused while choosing its objects");
+        continue;
+      }
+      if (p->objects.empty()) {
+        f.state = BatchFile::NotConfigured;
+        continue;
+      }
+      bool plain = llvm::all_of(p->objects, [](const ObjectChoice &o) {
+        return o.certain && !o.narrow && !o.linkerScript;
+      });
+      if (!plain) {
+        oneFile(f, "other objects #include it, or its Makefile was not "
+                   "read exactly");
+        continue;
+      }
+      f.objects = p->objects;
+      f.state = BatchFile::Ready;
+      touched.insert(touched.end(), parsed->begin(), parsed->end());
+      for (const ObjectChoice &o : f.objects)
+        owner[o.object] = &f;
+    }
+    return llvm::Error::success();
+  }
+
+  // Files not compiled are no longer candidates.
+  void dropNotBuilt(const std::vector<std::string> &notBuilt,
+                    const char *side) {
+    for (const std::string &o : notBuilt)
+      if (owner.count(o) && owner[o]->state == BatchFile::Ready)
+        oneFile(*owner[o], std::string("'") + o + "' did not compile " + side);
+  }
+
+  std::vector<std::string> objectsOfCandidates() {
+    std::vector<std::string> v;
+    for (BatchFile *f : candidates())
+      for (const ObjectChoice &o : f->objects)
+        v.push_back(o.object);
+    return v;
+  }
+
+  // The pre objects not in the cache, compiled from the pristine tree
+  // into a new directory, then moved in: the cache holds only whole
+  // objects of one configuration key.
+  llvm::Error compilePre() {
+    std::error_code ec;
+    preDir = cacheDir + "/series-pre";
+    std::string key = tree.configurationKey();
+    std::string keyFile = preDir + "/.key", old;
+    if (std::ifstream in{keyFile})
+      std::getline(in, old);
+    if (old != key) {
+      fs::remove_all(preDir, ec);
+      fs::create_directories(preDir, ec);
+      std::ofstream(keyFile) << key << "\n";
+    }
+    std::vector<std::string> missing;
+    for (const std::string &o : objectsOfCandidates()) {
+      if (fs::exists(preDir + "/" + o))
+        stats.preCached++;
+      else
+        missing.push_back(o);
+    }
+    return compileMissingPre(missing);
+  }
+
+  llvm::Error compileMissingPre(const std::vector<std::string> &missing) {
+    progress("compiling " + std::to_string(missing.size()) +
+             " objects before the changes (" +
+             std::to_string(stats.preCached) + " kept from an earlier series" +
+             (missing.empty() ? "" : ", " + compileEstimate(missing.size(), jobs)) +
+             ")");
+    if (missing.empty())
+      return llvm::Error::success();
+    auto start = std::chrono::steady_clock::now();
+    std::string fresh = cacheDir + "/work/series-pre-new";
+    std::error_code ec;
+    fs::remove_all(fresh, ec);
+    std::vector<std::string> notBuilt;
+    std::set<std::string> all(missing.begin(), missing.end());
+    if (auto err = tree.compile(missing, fresh, all, &notBuilt))
+      return err;
+    dropNotBuilt(notBuilt, "before the changes");
+    for (const std::string &o : missing) {
+      if (llvm::is_contained(notBuilt, o))
+        continue;
+      fs::create_directories(fs::path(preDir + "/" + o).parent_path(), ec);
+      fs::rename(fresh + "/" + o, preDir + "/" + o, ec);
+      if (ec)
+        return fail("cannot keep '" + o + "' in '" + preDir +
+                    "': " + ec.message());
+    }
+    stats.preSeconds = secondsSince(start);
+    return llvm::Error::success();
+  }
+
+  llvm::Error applyAll() {
+    layout = tree.layoutHeaders();
+    progress("applying the changes of " + std::to_string(candidates().size()) +
+             " files");
+    for (BatchFile *f : candidates()) {
+      auto parsed = parsePatch(f->patch);
+      if (!parsed)
+        return parsed.takeError();
+      if (auto err = tree.applyPatch(f->patch, *parsed))
+        return fail("applying the change of '" + f->path +
+                    "': " + llvm::toString(std::move(err)));
+    }
+    return llvm::Error::success();
+  }
+
+  // The post objects, each checked to have read no changed file but its
+  // own .c; the layout headers must not have changed.
+  llvm::Error compilePost() {
+    postObjects = objectsOfCandidates();
+    stats.objects = postObjects.size();
+    progress("compiling " + std::to_string(postObjects.size()) +
+             " objects after the changes (" +
+             compileEstimate(postObjects.size(), jobs) + ")");
+    auto start = std::chrono::steady_clock::now();
+    postDir = cacheDir + "/work/series-post";
+    std::error_code ec;
+    fs::remove_all(postDir, ec);
+    std::vector<std::string> notBuilt;
+    std::set<std::string> all(postObjects.begin(), postObjects.end());
+    if (auto err = tree.compile(postObjects, postDir, all, &notBuilt))
+      return err;
+    stats.postSeconds = secondsSince(start);
+    dropNotBuilt(notBuilt, "after the changes");
+    std::vector<std::string> built;
+    for (const std::string &o : postObjects)
+      if (!llvm::is_contained(notBuilt, o))
+        built.push_back(o);
+    if (auto err = saveSymbolVersions(tree, built, postDir))
+      return err;
+    checkDependencies(built);
+    if (tree.layoutHeaders() != layout)
+      for (BatchFile *f : candidates())
+        oneFile(*f, "the changes together changed the layout headers");
+    return llvm::Error::success();
+  }
+
+  void checkDependencies(const std::vector<std::string> &built) {
+    std::set<std::string> changed;
+    for (BatchFile *f : candidates())
+      changed.insert(f->path);
+    for (const std::string &o : built) {
+      BatchFile &f = *owner[o];
+      if (f.state != BatchFile::Ready)
+        continue;
+      auto deps = readDepFile(tree.root(), o);
+      if (!deps) {
+        oneFile(f, "no dependency list for '" + o + "'");
+        continue;
+      }
+      for (const std::string &d : *deps)
+        if (d != f.path && changed.count(d)) {
+          oneFile(f, "'" + o + "' reads '" + d + "', changed too");
+          break;
+        }
+    }
+  }
+
+  llvm::Error linkObjects() {
+    for (BatchFile *f : candidates())
+      for (const ObjectChoice &o : f->objects) {
+        fs::path pre = f->work + "/pre/" + o.object;
+        fs::path post = f->work + "/post/" + o.object;
+        if (auto err = linkFile(preDir + "/" + o.object, pre))
+          return err;
+        if (auto err = linkFile(postDir + "/" + o.object, post))
+          return err;
+        if (auto err = linkFile(postDir + "/" + o.object + ".symvers",
+                                post.string() + ".symvers"))
+          return err;
+      }
+    return llvm::Error::success();
+  }
+
+  static double secondsSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
+        .count();
+  }
+
+  BuildTree &tree;
+  std::vector<BatchFile> &files;
+  const std::string &cacheDir, &source;
+  unsigned jobs;
+  const Progress &progress;
+  std::optional<IncludeGraph> graph;
+  std::map<std::string, BatchFile *> owner;  // object -> its file
+  std::vector<TouchedFile> touched;          // reverted at the end
+  std::vector<std::string> postObjects;      // deleted at the end
+  std::map<std::string, std::string> layout; // before the changes
+  std::string preDir, postDir;
+  BatchStats stats;
+};
+} // namespace
+
+llvm::Expected<BatchStats> compileBatch(BuildTree &tree,
+                                        std::vector<BatchFile> &files,
+                                        const std::string &cacheDir,
+                                        const std::string &source,
+                                        unsigned jobs,
+                                        const Progress &progress) {
+  return Batch(tree, files, cacheDir, source, jobs, progress).run();
+}
+
+} // namespace ksplice
