@@ -17,6 +17,7 @@
 // unsafe (reasons printed), 3 no functional change.
 //
 // ksplice-create --series NEW_SRC [--from V] [--to V] [--series-jobs N]
+//                [--series-header-objects N]
 //                -o DIR [...] KERNEL_SRC
 //
 // A series (create/series.h): every changed .c file between KERNEL_SRC and
@@ -175,6 +176,10 @@ int main(int argc, char **argv) {
                  "series: files built at once, each in its own farm under "
                  "the cache (disk: a kernel tree each)")
       ->check(CLI::Range(1u, 64u));
+  app.add_option("--series-header-objects", series.headerObjects,
+                 "series: carry a changed header when at most this many "
+                 "objects include it (each is compiled twice)")
+      ->capture_default_str();
   app.add_option("--after", opts.afterPatches,
                  "a patch already live on the target (an earlier update of "
                  "a series); repeatable, in order");

@@ -1,6 +1,8 @@
 // ksplice-view: show the updates loaded in the kernel.
 //
-//   ksplice-view [--json]            one line per update, newest first
+//   ksplice-view [--json]            one line per update, newest first;
+//                                    then the level along each series
+//                                    applied since boot (not in --json)
 //   ksplice-view [--json] --id ID    one update, its functions, hooks and patch
 //   ksplice-view --series DIR        how far the kernel is along a series
 //
@@ -64,6 +66,10 @@ int main(int argc, char **argv) {
   Printed p = json ? viewJson(views)
               : id.empty() ? printList(views)
                            : printView(views.front());
+  if (!json && id.empty())
+    for (const Series &s : recordedSeries(host))
+      if (auto level = seriesLevel(host, s))
+        p.out += seriesLevelLine(s, *level);
   Tool::print(p.out, p.err);
   return p.status;
 }

@@ -117,14 +117,14 @@ std::string compileEstimate(size_t n, unsigned jobs) {
 }
 
 llvm::Expected<IncludeGraph> scanIncludeGraph(const std::string &tree,
-                                              const std::string &cacheDir,
+                                              const std::string &cacheFile,
                                               const std::string &source,
                                               unsigned jobs,
                                               const Progress &progress) {
   std::error_code ec;
   IncludeGraph::Options gopts;
   gopts.root = tree;
-  gopts.cacheFile = cacheDir + "/include-graph";
+  gopts.cacheFile = cacheFile;
   gopts.cacheKey = fs::absolute(source, ec).lexically_normal().string();
   gopts.jobs = jobs;
   auto g = IncludeGraph::scan(gopts);

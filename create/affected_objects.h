@@ -73,10 +73,11 @@ struct ObjectPlan {
 /// never needs it).
 using GraphSource = std::function<llvm::Expected<const IncludeGraph *>()>;
 
-/// The include graph of TREE (the farm), with its cache in CACHEDIR keyed
-/// by SOURCE (KERNEL_SRC); says what it read on PROGRESS.
+/// The include graph of TREE (the farm, or a source tree), with its cache
+/// in CACHEFILE keyed by SOURCE (KERNEL_SRC: what the farm mirrors); says
+/// what it read on PROGRESS.
 llvm::Expected<IncludeGraph> scanIncludeGraph(const std::string &tree,
-                                              const std::string &cacheDir,
+                                              const std::string &cacheFile,
                                               const std::string &source,
                                               unsigned jobs,
                                               const Progress &progress);

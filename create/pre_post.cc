@@ -94,7 +94,8 @@ private:
   // files never needs it).
   llvm::Expected<const IncludeGraph *> includeGraph() {
     if (!graph) {
-      auto g = scanIncludeGraph(tree.root(), in.cacheDir, in.source, in.jobs,
+      auto g = scanIncludeGraph(tree.root(), in.cacheDir + "/include-graph",
+                                in.source, in.jobs,
                                 progress);
       if (!g)
         return g.takeError();

@@ -3,6 +3,7 @@
 #include "series.h"
 #include "cache_lock.h"
 #include "series_build.h"
+#include "series_headers.h"
 #include "process.h"
 #include "sha256.h"
 #include "update_id.h"
@@ -16,6 +17,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -27,12 +30,7 @@ static llvm::Error fail(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-size_t SeriesCreateResult::updates() const {
-  size_t n = 0;
-  for (const SeriesFileResult &f : files)
-    n += f.fate == SeriesFileResult::Update;
-  return n;
-}
+size_t SeriesCreateResult::updates() const { return order.size(); }
 
 size_t SeriesCreateResult::replacedFunctions() const {
   size_t n = 0;
@@ -134,9 +132,12 @@ static std::string oneLine(const std::string &text) {
 }
 
 static void classify(SeriesFileResult &f, const CreateResult &c) {
-  for (const UnitResult &u : c.units)
+  for (const UnitResult &u : c.units) {
     (c.outcome == CreateResult::Unpatchable ? f.refusedFunctions
                                             : f.replaced) += u.changed.size();
+    if (!u.changed.empty())
+      f.objects.push_back(u.object);
+  }
   switch (c.outcome) {
   case CreateResult::Made:
     f.fate = SeriesFileResult::Update;
@@ -172,6 +173,7 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
   CreateOptions c = o.base;
   c.cacheDir = cacheDir;
   c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
+  f.patch = c.patchFile;
   c.id = id;
   c.description = "series " + o.to + ": " + f.path;
   c.output = o.outputDir + "/" + stem + ".tar.gz";
@@ -200,10 +202,41 @@ static const char *fateName(SeriesFileResult::Fate f) {
   case SeriesFileResult::Refused: return "refused";
   case SeriesFileResult::NotConfigured: return "not in this configuration";
   case SeriesFileResult::Header: return "header, not carried";
+  case SeriesFileResult::NeedsHeader: return "needs a header change, not carried";
   case SeriesFileResult::NotC: return "not a C file, not carried";
   case SeriesFileResult::Error: return "error";
   }
   return "";
+}
+
+// What carrying the changed headers took and what leaving them saved, in
+// objects to compile on each side.
+static std::string headerSummary(const SeriesCreateOptions &o,
+                                 const SeriesCreateResult &r) {
+  size_t carried = 0, left = 0, none = 0, compiled = 0, skipped = 0;
+  for (const SeriesFileResult &f : r.files) {
+    if (!llvm::StringRef(f.path).endswith(".h"))
+      continue;
+    if (f.fate == SeriesFileResult::Header) {
+      left++;
+      skipped += f.includers;
+    } else if (f.fate == SeriesFileResult::NotConfigured) {
+      none++;
+    } else {
+      carried++;
+      compiled += f.includers;
+    }
+  }
+  if (!carried && !left && !none)
+    return "";
+  std::ostringstream out;
+  out << "headers: " << carried << " carried (" << compiled
+      << " objects include them), " << left
+      << " not carried (more than " << o.headerObjects
+      << " objects each; " << skipped
+      << " in all, counted once per header), " << none
+      << " included by no object of this configuration\n";
+  return out.str();
 }
 
 static std::string reportText(const SeriesCreateOptions &o,
@@ -228,8 +261,10 @@ static std::string reportText(const SeriesCreateOptions &o,
       << " changed functions of this kernel replaced";
   if (changed)
     out << " (" << (replaced * 1000 / changed) / 10.0 << " %)";
-  out << "; not counted: files that failed to build, and headers (their "
-         "functions are inlined into the objects that include them)\n";
+  out << "; not counted: files that failed to build, and headers not "
+         "carried (their functions are inlined into the objects that "
+         "include them)\n";
+  out << headerSummary(o, r);
   return out.str();
 }
 
@@ -269,11 +304,14 @@ static llvm::Error compileOnce(const SeriesCreateOptions &o,
   CacheLock lock;
   if (auto err = lock.acquire(o.base.cacheDir, progress))
     return err;
-  BuildTree tree(treeOptions(o.base, release), progress);
+  // One make at a time here: it gets every worker's jobs.
+  CreateOptions all = o.base;
+  all.jobs = o.base.jobs * o.workers;
+  BuildTree tree(treeOptions(all, release), progress);
   if (auto err = tree.sync())
     return err;
-  auto stats = compileBatch(tree, batch, o.base.cacheDir, o.base.source,
-                            o.base.jobs, progress);
+  auto stats = compileBatch(tree, batch, all.cacheDir, all.source, all.jobs,
+                            progress);
   if (!stats)
     return stats.takeError();
   size_t ready = 0, alone = 0;
@@ -283,10 +321,10 @@ static llvm::Error compileOnce(const SeriesCreateOptions &o,
   }
   char line[200];
   snprintf(line, sizeof line,
-           "compiled once: %zu objects of %zu files (pre %.0f s, %zu kept "
-           "from an earlier series; post %.0f s); %zu files to build alone",
-           stats->objects, ready, stats->preSeconds, stats->preCached,
-           stats->postSeconds, alone);
+           "compiled once: %zu objects (pre %.0f s, %zu kept from an earlier "
+           "series; post %.0f s): %zu files ready, %zu to build alone",
+           stats->objects, stats->preSeconds, stats->preCached,
+           stats->postSeconds, ready, alone);
   progress(line);
   return llvm::Error::success();
 }
@@ -349,6 +387,158 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
   return firstError;
 }
 
+static std::string plural(size_t n, const char *one, const char *many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// A group too wide to carry, or of headers no object includes: each
+// header says why; each file that needs one says which.
+static void leaveGroup(const SeriesCreateOptions &o, const HeaderGroup &g,
+                       SeriesCreateResult &result) {
+  size_t n = g.objects.size();
+  std::string why = "#included by " +
+                    plural(n, "object", "objects") +
+                    " of this configuration, more than --series-header-"
+                    "objects " + std::to_string(o.headerObjects);
+  for (size_t h : g.headers) {
+    SeriesFileResult &f = result.files[h];
+    f.includers = n;
+    f.fate = n ? SeriesFileResult::Header : SeriesFileResult::NotConfigured;
+    f.why = n ? why : "";
+  }
+  if (!n)
+    return;  // its files stay errors: the headers cannot be what they miss
+  for (size_t i : g.files) {
+    SeriesFileResult &f = result.files[i];
+    f.fate = SeriesFileResult::NeedsHeader;
+    f.why = result.files[g.headers.front()].path +
+            (g.headers.size() > 1
+                 ? " and " + plural(g.headers.size() - 1, "other", "others")
+                 : "") +
+            ", " + why;
+  }
+}
+
+// The group's headers and files as one update, NUMBER in the series,
+// after the updates already made that replace code in its objects.
+static llvm::Error carryGroup(const SeriesCreateOptions &o,
+                              const HeaderGroup &g, unsigned number,
+                              SeriesCreateResult &result,
+                              const Progress &progress) {
+  std::vector<size_t> members = g.headers;
+  members.insert(members.end(), g.files.begin(), g.files.end());
+  std::sort(members.begin(), members.end(), [&](size_t a, size_t b) {
+    return result.files[a].path < result.files[b].path;
+  });
+  SeriesFileResult &lead = result.files[members.front()];
+  std::string text;
+  for (size_t m : members) {
+    result.files[m].includers = g.objects.size();
+    auto diff = fileDiff(o, result.files[m].path);
+    if (!diff)
+      return diff.takeError();
+    text += *diff;
+  }
+  char num[24];
+  snprintf(num, sizeof num, "%03u", number);
+  std::string id = seriesUpdateId(lead.path);
+  std::string stem = std::string(num) + "-" + id;
+  CreateOptions c = o.base;
+  c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
+  if (!(std::ofstream(c.patchFile) << text))
+    return fail("cannot write '" + c.patchFile + "'");
+  std::set<std::string> objects;
+  for (const ObjectChoice &oc : g.objects)
+    objects.insert(oc.object);
+  for (size_t k : result.order)
+    if (llvm::any_of(result.files[k].objects,
+                     [&](const std::string &x) { return objects.count(x); }))
+      c.afterPatches.push_back(result.files[k].patch);
+  c.id = id;
+  c.description = "series " + o.to + ": " + lead.path +
+                  (members.size() > 1 ? " and " +
+                                            plural(members.size() - 1,
+                                                   "other file", "other files")
+                                      : "");
+  c.output = o.outputDir + "/" + stem + ".tar.gz";
+  progress("[" + std::to_string(number) + "] " + lead.path + " (" +
+           plural(members.size(), "file", "files") + ", " +
+           plural(g.objects.size(), "object", "objects") + ", after " +
+           plural(c.afterPatches.size(), "update", "updates") + ")");
+  lead.patch = c.patchFile;
+  lead.why.clear();  // a file's error alone is not the group's
+  auto res = createUpdate(c, progress);
+  if (!res) {
+    lead.fate = SeriesFileResult::Error;
+    lead.why = oneLine(llvm::toString(res.takeError()));
+  } else {
+    classify(lead, *res);
+  }
+  if (lead.fate == SeriesFileResult::Update) {
+    lead.id = id;
+    lead.package = fs::path(c.output).filename().string();
+    result.order.push_back(members.front());
+  }
+  for (size_t m : llvm::drop_begin(members)) {
+    SeriesFileResult &f = result.files[m];
+    f.fate = lead.fate;
+    f.why = "with " + lead.path;
+  }
+  return llvm::Error::success();
+}
+
+// Step 5 (series.h): the headers, grouped in worker 0's farm, then each
+// group carried or left, numbered after the NUMBERED updates of step 3.
+static llvm::Error carryHeaders(const SeriesCreateOptions &o,
+                                const std::string &release, unsigned numbered,
+                                SeriesCreateResult &result,
+                                const Progress &progress) {
+  if (llvm::none_of(result.files, [](const SeriesFileResult &f) {
+        return f.fate == SeriesFileResult::Header;
+      }))
+    return llvm::Error::success();
+  std::vector<HeaderGroup> groups;
+  {
+    CacheLock lock;
+    if (auto err = lock.acquire(o.base.cacheDir, progress))
+      return err;
+    BuildTree tree(treeOptions(o.base, release), progress);
+    if (auto err = tree.sync())
+      return err;
+    auto graph = scanIncludeGraph(tree.root(),
+                                  o.base.cacheDir + "/include-graph",
+                                  o.base.source, o.base.jobs, progress);
+    if (!graph)
+      return graph.takeError();
+    // What the new versions of the files that failed include.
+    std::optional<IncludeGraph> later;
+    if (llvm::any_of(result.files, [](const SeriesFileResult &f) {
+          return f.fate == SeriesFileResult::Error;
+        })) {
+      auto l = scanIncludeGraph(o.newSource,
+                                o.base.cacheDir + "/include-graph-later",
+                                o.newSource, o.base.jobs, progress);
+      if (!l)
+        return l.takeError();
+      later = std::move(*l);
+    }
+    auto g = groupHeaders(result, tree.configured(), *graph,
+                          later ? *later : *graph, o.base.jobs);
+    if (!g)
+      return g.takeError();
+    groups = std::move(*g);
+  }
+  for (const HeaderGroup &g : groups) {
+    if (g.objects.empty() || g.objects.size() > o.headerObjects) {
+      leaveGroup(o, g, result);
+      continue;
+    }
+    if (auto err = carryGroup(o, g, ++numbered, result, progress))
+      return err;
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<SeriesCreateResult>
 createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   SeriesCreateOptions o = opts;
@@ -400,10 +590,14 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
     return std::move(err);
   if (auto err = buildUnits(o, units, *batch, result, progress))
     return std::move(err);
-  for (size_t i : units) {
+  for (size_t i : units)
+    if (result.files[i].fate == SeriesFileResult::Update)
+      result.order.push_back(i);
+  if (auto err = carryHeaders(o, *release, unsigned(units.size()), result,
+                              progress))
+    return std::move(err);
+  for (size_t i : result.order) {
     const SeriesFileResult &f = result.files[i];
-    if (f.fate != SeriesFileResult::Update)
-      continue;
     auto digest = sha256File(o.outputDir + "/" + f.package);
     if (!digest)
       return fail(digest.message());

@@ -19,9 +19,11 @@
 //      coverage (changed functions the series replaces, of all changed
 //      functions found).
 //
-// Headers and other files are listed in the report, not built: a changed
-// header reaches the running kernel only through the objects that include
-// it, and splitting that needs its own rule (see the report's notes).
+//   5. carry the changed headers (series_headers.h): each with the files
+//      that do not compile without it, as one update after the others,
+//      when few enough objects include it.
+//
+// Other files (Makefiles, scripts, documentation) are listed, not built.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KSPLICE_CREATE_SERIES_H
@@ -43,20 +45,31 @@ struct SeriesCreateOptions {
   // Files built at once, each in its own farm (disk: a source tree and its
   // objects per worker); each builds with base.jobs compile jobs.
   unsigned workers = 1;
+  // A changed header is carried when at most this many objects of the
+  // configured build include it (series_headers.h).
+  unsigned headerObjects = 100;
 };
 
 struct SeriesFileResult {
-  enum Fate { Update, NoChange, Refused, NotConfigured, Header, NotC, Error };
+  enum Fate {
+    Update, NoChange, Refused, NotConfigured, Header, NeedsHeader, NotC, Error
+  };
   std::string path;  // relative to the trees
   Fate fate = Error;
   std::string id;       // Update: the update's id
   std::string package;  // Update: its file in the series directory
   std::string why;   // Refused, Error: the reason; Header, NotC: a note
   size_t replaced = 0, refusedFunctions = 0;
+  std::vector<std::string> objects;  // Update: the objects it replaces in
+  std::string patch;     // its update's patch (patches/NNN-ID.patch)
+  size_t includers = 0;  // a header: objects of this configuration that
+                         // include it
 };
 
 struct SeriesCreateResult {
   std::vector<SeriesFileResult> files;  // every changed file, path order
+  std::vector<size_t> order;  // the files[] leading each update, in the
+                              // series' order
   std::string index, report;            // paths written
   size_t updates() const;
   size_t replacedFunctions() const;

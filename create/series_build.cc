@@ -81,7 +81,8 @@ private:
 
   llvm::Expected<const IncludeGraph *> includeGraph() {
     if (!graph) {
-      auto g = scanIncludeGraph(tree.root(), cacheDir, source, jobs, progress);
+      auto g = scanIncludeGraph(tree.root(), cacheDir + "/include-graph",
+                                source, jobs, progress);
       if (!g)
         return g.takeError();
       graph = std::move(*g);

@@ -11,8 +11,9 @@
 #                            [--full-build] [OLD NEW]
 #
 # --sample N: the series of N of the changed .c files (spread evenly over
-# the list) instead of all: the later source is OLD's with those N files
-# replaced by NEW's (a fixed sample for a quick run).  --series-jobs N
+# the list) instead of all: the later source is OLD's with those N files,
+# and the changed headers they #include directly, replaced by NEW's (a
+# fixed sample for a quick run).  --series-jobs N
 # (default: the CPUs) builds N files at once, -j 1 each.  --full-build
 # also times one full build (make vmlinux modules, -j CPUs) of OLD's
 # configuration in a copy of the farm: the baseline the series' build
@@ -22,7 +23,7 @@
 # guest results, and table.txt, which is also printed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0
 pos=()
 while [ $# -gt 0 ]; do
@@ -66,6 +67,21 @@ if [ -n "$sample" ]; then
 			BEGIN { step = total / n }
 			NR - 1 >= next_at && taken < n { print; taken++; next_at += step }' \
 			"$run/changed-c.txt" > "$run/sample.txt"
+		# and the changed headers those files include directly: a file
+		# that needs a header change gets it, as in the whole release.
+		(diff -rq "$oldsrc" "$newsrc" || true) |
+			sed -n "s|^Files $oldsrc/\(.*\.h\) and .* differ$|\1|p" | LC_ALL=C sort > "$run/changed-h.txt"
+		while read -r f; do
+			sed -n 's/^#[[:space:]]*include[[:space:]]*\([<"]\)\([^>"]*\)[>"].*/\1\2/p' "$newsrc/$f" |
+			while read -r inc; do
+				name=${inc#?}
+				case $inc in
+				'"'*) echo "$(dirname "$f")/$name" ;;
+				*) echo "include/$name"; echo "arch/x86/include/$name" ;;
+				esac
+			done
+		done < "$run/sample.txt" | LC_ALL=C sort -u | comm -12 - "$run/changed-h.txt" > "$run/sample-h.txt"
+		cat "$run/sample-h.txt" >> "$run/sample.txt"
 		while read -r f; do	# unlink first: the tree is hard-linked to OLD's
 			cp --remove-destination "$newsrc/$f" "$later/$f"
 		done < "$run/sample.txt"
@@ -114,8 +130,9 @@ res=$run/guest/results
 field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res" 2>/dev/null; }
 {
 	echo "bench-release: $old -> $new${sample:+ (sample of $sample .c files)}, kernel $KSPLICE_KREL, $(date -u +%Y-%m-%d)"
-	grep -E '^[0-9]+ changed files|^coverage:' "$run/series/report.txt"
-	printf 'fates:'; sed -n 's/^[^ ]*: \(update\|no functional change\|refused\|not in this configuration\|header, not carried\|not a C file, not carried\|error\)\b.*/\1/p' \
+	grep -E '^[0-9]+ changed files|^coverage:|^headers:' "$run/series/report.txt"
+	grep -E '^ksplice-create: compiled once:' "$run/create.log" | sed 's/^ksplice-create: //' || true
+	printf 'fates:'; sed -n 's/^[^ ]*: \(update\|no functional change\|refused\|not in this configuration\|header, not carried\|needs a header change, not carried\|not a C file, not carried\|error\)\b.*/\1/p' \
 		"$run/series/report.txt" | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s %s;", c, substr($0, 2) }'; echo
 	printf 'build: %.0f s with %s workers (ksplice-create exit %s)' "$create_s" "$jobs" "$create_rc"
 	if [ -f "$fullfile" ]; then printf '; one full build: %.0f s (%.2fx)\n' "$(cat "$fullfile")" "$(echo "$create_s / $(cat "$fullfile")" | bc -l)"

@@ -55,6 +55,9 @@ Printed printBoot(const std::string &tool, const BootReport &r);
 Printed printSeries(const std::string &tool, const SeriesReport &r, bool raw);
 // ksplice-view --series DIR: the effective level and what is missing.
 Printed printSeriesLevel(const Series &s, const SeriesLevel &l);
+// Plain ksplice-view, after the updates: one line per series applied since
+// boot (recordedSeries()), its level.
+std::string seriesLevelLine(const Series &s, const SeriesLevel &l);
 Printed printList(const std::vector<UpdateView> &views);
 Printed printView(const UpdateView &v);
 

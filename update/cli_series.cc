@@ -96,6 +96,12 @@ Printed printSeries(const std::string &tool, const SeriesReport &r,
   return p;
 }
 
+std::string seriesLevelLine(const Series &s, const SeriesLevel &l) {
+  return "series " + s.from + " -> " + s.to + ": " +
+         std::to_string(l.applied) + " of " + std::to_string(l.total) +
+         " updates applied; effective level " + l.effective + "\n";
+}
+
 Printed printSeriesLevel(const Series &s, const SeriesLevel &l) {
   Printed p;
   addLine(p.out, "series " + s.from + " -> " + s.to + ": " +

@@ -165,6 +165,11 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
     r.failure = std::move(f);
     return r;
   }
+  if (!options.dryRun)
+    if (Status st = recordSeries(host, r.series); !st) {
+      r.failure = toolFailure(st.message());
+      return r;
+    }
   auto applied = appliedIds(host);
   if (!applied) {
     r.failure = toolFailure(applied.message());
@@ -204,6 +209,30 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
   if (r.failedStep() && options.undoOnFailure && !options.dryRun)
     undoThisRun(host, r, r.undone);
   return r;
+}
+
+static std::string seriesRecordDir(const Host &host) {
+  return host.records().root() + "/.series";
+}
+
+Status recordSeries(Host &host, const Series &s) {
+  std::string text = formatSeries(s);
+  std::string dir = seriesRecordDir(host) + "/" + sha256Hex(text).substr(0, 16);
+  if (Status st = makeDirectories(dir); !st)
+    return st;
+  return writeFile(dir + "/" + kSeriesIndexName, text);
+}
+
+std::vector<Series> recordedSeries(const Host &host) {
+  std::vector<Series> all;
+  auto names = listDirectory(seriesRecordDir(host));
+  if (!names)
+    return all;  // none recorded since boot
+  std::sort(names->begin(), names->end());
+  for (const std::string &n : *names)
+    if (auto s = readSeries(seriesRecordDir(host) + "/" + n))
+      all.push_back(std::move(*s));
+  return all;
 }
 
 Result<SeriesLevel> seriesLevel(const Host &host, const Series &s) {

@@ -100,6 +100,16 @@ struct SeriesLevel {
 
 Result<SeriesLevel> seriesLevel(const Host &host, const Series &s);
 
+// ksplice-apply SERIES_DIR keeps a copy of the index it applies in
+// <run dir>/.series/<first 16 hex digits of its SHA-256>/series; like the
+// records of applied updates it is gone after a reboot, with the updates.
+// So plain ksplice-view shows the level along every series applied since
+// boot.
+Status recordSeries(Host &host, const Series &s);
+// The series recorded, in the order of their directories' names; an
+// unreadable one is skipped.
+std::vector<Series> recordedSeries(const Host &host);
+
 }  // namespace ksplice
 
 #endif  // KSPLICE_UPDATE_SERIES_H

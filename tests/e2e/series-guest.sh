@@ -1,6 +1,6 @@
 # Guest side of the series tests: a dry run checks what it can and loads
 # nothing; the apply brings every update in, in order; ksplice-view
-# --series says the level; an apply again has nothing to do; ksplice-undo
+# --series and plain ksplice-view say the level; an apply again has nothing to do; ksplice-undo
 # --all takes them out.
 #   series-guest.sh BIN_DIR SERIES_DIR CHECK_DIR N CHECKS [UNCHECKED]
 # N: the series' updates; CHECKS: the checks (comma-separated) that pass
@@ -36,6 +36,9 @@ done
 cat view.out
 grep -q "^series .*: $n of $n updates applied$" view.out &&
 	grep -q '^effective level: .*+test$' view.out || fail "ksplice-view --series: not $n of $n at the new level"
+"$bin/ksplice-view" > plain.out || fail "ksplice-view failed"
+grep -q "^series .*: $n of $n updates applied; effective level .*+test$" plain.out ||
+	{ cat plain.out; fail "plain ksplice-view does not show the series' level"; }
 "$bin/ksplice-apply" "$dir" > again.out 2>&1 || { cat again.out; fail "applying the series again failed"; }
 [ "$(grep -c 'already applied' again.out)" = "$n" ] || { cat again.out; fail "applying again did not find all applied"; }
 

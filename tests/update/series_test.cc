@@ -152,6 +152,23 @@ TEST_F(SeriesTest, AppliesInOrderAndSaysTheLevel) {
   EXPECT_EQ(outcomes(r), "a:already b:already c:already");
 }
 
+TEST_F(SeriesTest, AnApplyRecordsTheSeriesForPlainView) {
+  EXPECT_TRUE(recordedSeries(*host_).empty());
+  run(true);  // a dry run records nothing
+  EXPECT_TRUE(recordedSeries(*host_).empty());
+  host_->loader.answers["b/apply"].cause = "code_busy";
+  run();  // recorded before the first update, so a stop still shows
+  run();  // once, however often it runs
+  std::vector<Series> all = recordedSeries(*host_);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(formatSeries(all[0]), formatSeries(series_));
+  auto l = seriesLevel(*host_, all[0]);
+  ASSERT_TRUE(l) << l.message();
+  EXPECT_EQ(seriesLevelLine(all[0], *l),
+            "series 6.1.176-1 -> 6.1.187-1: 1 of 3 updates applied; "
+            "effective level 6.1.176-1\n");
+}
+
 TEST_F(SeriesTest, StopsAtTheFirstFailureLeavingTheOnesBefore) {
   host_->loader.answers["b/apply"].cause = "code_busy";
   SeriesReport r = run();

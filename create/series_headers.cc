@@ -1,0 +1,98 @@
+//===- series_headers.cc - A release's changed headers, carried or not ----===//
+#include "series_headers.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <map>
+#include <numeric>
+
+namespace ksplice {
+
+namespace {
+// Union-find over the changed headers' positions.
+class Groups {
+public:
+  explicit Groups(size_t n) : parent(n) {
+    std::iota(parent.begin(), parent.end(), 0);
+  }
+  size_t find(size_t x) {
+    while (parent[x] != x)
+      x = parent[x] = parent[parent[x]];
+    return x;
+  }
+  void join(size_t a, size_t b) { parent[find(a)] = find(b); }
+
+private:
+  std::vector<size_t> parent;
+};
+} // namespace
+
+static bool isHeader(const std::string &path) {
+  return llvm::StringRef(path).endswith(".h");
+}
+
+llvm::Expected<std::vector<HeaderGroup>>
+groupHeaders(const SeriesCreateResult &result,
+             const ConfiguredObjects &configured, const IncludeGraph &graph,
+             const IncludeGraph &later, unsigned jobs) {
+  std::vector<size_t> headers;             // result indexes
+  std::map<std::string, size_t> position;  // path -> index in headers
+  for (size_t i = 0; i < result.files.size(); i++)
+    if (result.files[i].fate == SeriesFileResult::Header &&
+        isHeader(result.files[i].path)) {
+      position[result.files[i].path] = headers.size();
+      headers.push_back(i);
+    }
+  Groups groups(headers.size());
+  std::vector<std::pair<size_t, size_t>> needs;  // file, one header position
+  for (size_t i = 0; i < result.files.size(); i++) {
+    const SeriesFileResult &f = result.files[i];
+    if (f.fate != SeriesFileResult::Error ||
+        !llvm::StringRef(f.path).endswith(".c"))
+      continue;
+    std::vector<size_t> mine;
+    for (const std::string &r : later.reachableFrom(f.path))
+      if (auto it = position.find(r); it != position.end())
+        mine.push_back(it->second);
+    for (size_t p : mine)
+      groups.join(p, mine.front());
+    if (!mine.empty())
+      needs.push_back({i, mine.front()});
+  }
+
+  std::map<size_t, HeaderGroup> byRoot;  // ordered by the root's position
+  for (size_t p = 0; p < headers.size(); p++)
+    byRoot[groups.find(p)].headers.push_back(headers[p]);
+  for (auto [file, p] : needs)
+    byRoot[groups.find(p)].files.push_back(file);
+
+  Progress quiet = [](const std::string &) {};
+  std::vector<HeaderGroup> out;
+  for (auto &[root, g] : byRoot) {
+    PatchFiles kinds;
+    for (size_t h : g.headers)
+      kinds.headers.push_back(result.files[h].path);
+    auto plan = planObjects(kinds, configured,
+                            [&]() -> llvm::Expected<const IncludeGraph *> {
+                              return &graph;
+                            },
+                            jobs, quiet);
+    if (!plan)
+      return plan.takeError();
+    g.objects = std::move(plan->objects);
+    out.push_back(std::move(g));
+  }
+  std::sort(out.begin(), out.end(),
+            [&](const HeaderGroup &a, const HeaderGroup &b) {
+              auto first = [&](const HeaderGroup &g) {
+                size_t m = g.headers.front();
+                for (size_t f : g.files)
+                  m = std::min(m, f);
+                return m;
+              };
+              return first(a) < first(b);
+            });
+  return out;
+}
+
+} // namespace ksplice
