@@ -9,19 +9,21 @@
 //   2. split: one update per changed .c file, its patch that file's diff
 //      alone, in path order; a file is its own update so that one refusal
 //      does not hold back the fixes of the others;
-//   3. build each with createUpdate() against KERNEL_SRC, by a pool of
-//      workers with a prepared farm each, and classify it:
-//      an update, no functional change for this configuration, refused
-//      (the rule and the place), not in this configuration (no object of
-//      this configuration compiles it), or an error;
-//   4. write the packages, the index (update/series.h), the patches and
-//      report.txt: every changed file and what became of it, then the
-//      coverage (changed functions the series replaces, of all changed
-//      functions found).
-//
+//   3. compile the .c files' objects once per side, all together
+//      (series_build.h), keeping the pre objects for the next series;
+//   4. make each file an update with createUpdate() (from those objects,
+//      or alone in a worker's farm when the batch could not decide it),
+//      by a pool of workers, and classify it: an update, no functional
+//      change for this configuration, refused (the rule and the place),
+//      not in this configuration (no object of this configuration
+//      compiles it), or an error;
 //   5. carry the changed headers (series_headers.h): each with the files
 //      that do not compile without it, as one update after the others,
-//      when few enough objects include it.
+//      when few enough objects include it;
+//   6. write the packages, the index (update/series.h), the patches and
+//      report.txt: every changed file and what became of it, then the
+//      coverage (changed functions the series replaces, of all changed
+//      functions found) and what the headers took.
 //
 // Other files (Makefiles, scripts, documentation) are listed, not built.
 //
