@@ -1,6 +1,7 @@
 //===- create.cc - ksplice-create: from a source patch to an update -------===//
 #include "create.h"
 #include "affected_objects.h"
+#include "data_layout.h"
 #include "cache_lock.h"
 #include "pre_post.h"
 #include "update_package.h"
@@ -186,6 +187,34 @@ static llvm::Error diffUnits(const std::vector<ObjectChoice> &objects,
   return llvm::Error::success();
 }
 
+// A series' rule (data_layout.h): no object may see a structure or union
+// change its layout.  One refusal per object, naming the first type.
+static llvm::Error checkLayouts(const std::vector<ObjectChoice> &objects,
+                                const std::string &work,
+                                CreateResult &result) {
+  for (const ObjectChoice &o : objects) {
+    if (o.linkerScript)
+      continue;
+    auto changed = changedLayouts(work + "/pre/" + o.object,
+                                  work + "/post/" + o.object);
+    if (!changed)
+      return changed.takeError();
+    if (changed->empty())
+      continue;
+    std::string more =
+        changed->size() > 1
+            ? " and " + std::to_string(changed->size() - 1) + " other types"
+            : "";
+    result.refusals.push_back(
+        {o.object, changed->front(), "debug information",
+         "the change alters the layout of '" + changed->front() + "'" + more +
+             ", which instances in the running kernel have: a series does "
+             "not carry it; make this fix by hand (a new field as shadow "
+             "data, docs/patch-author.md)"});
+  }
+  return llvm::Error::success();
+}
+
 // "Subject:" of a mailed patch, else the files it changes.
 static std::string describePatch(StringRef patch,
                                  const std::vector<TouchedFile> &files) {
@@ -326,6 +355,9 @@ llvm::Expected<CreateResult> createUpdate(CreateOptions opts,
   if (auto err = diffUnits(built.plan.objects, work, *exports, result,
                            progress))
     return err;
+  if (opts.checkLayouts)
+    if (auto err = checkLayouts(built.plan.objects, work, result))
+      return err;
   if (!result.refusals.empty()) {
     result.outcome = CreateResult::Unpatchable;
     return result;

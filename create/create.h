@@ -43,6 +43,9 @@ struct CreateOptions {
   std::string klpConvert;  // the ksplice-klp-convert tool
   SigningOptions signing;
   unsigned jobs = 1;
+  // Refuse a change to the layout of a structure or union the objects use
+  // (data_layout.h): a series, which no author reviews, sets it.
+  bool checkLayouts = false;
   // Objects compiled already: a series compiles a whole release's objects
   // once per side (series_build.h).  WORK holds pre/<object>,
   // post/<object> and post/<object>.symvers for each of OBJECTS; steps 2

@@ -171,6 +171,7 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
   std::string id = seriesUpdateId(f.path);
   std::string stem = fs::path(b.work).filename().string();
   CreateOptions c = o.base;
+  c.checkLayouts = true;
   c.cacheDir = cacheDir;
   c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
   f.patch = c.patchFile;
@@ -444,6 +445,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
   std::string id = seriesUpdateId(lead.path);
   std::string stem = std::string(num) + "-" + id;
   CreateOptions c = o.base;
+  c.checkLayouts = true;
   c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
   if (!(std::ofstream(c.patchFile) << text))
     return fail("cannot write '" + c.patchFile + "'");

@@ -1,0 +1,38 @@
+//===- data_layout.h - Structures whose layout a change alters ------------===//
+//
+// The differ compares code; a structure whose layout changes (a field
+// added, removed, resized or moved) compiles into consistent new code that
+// is wrong for every instance the running kernel already holds.  For a
+// hand-written patch that is the author's to know (docs/patch-author.md,
+// "What the tools cannot see").  A series is built with no author looking,
+// so it checks: each object's debug information (DWARF, which the
+// kernel's configuration has) shows every structure and union the object
+// uses, with its members' offsets and sizes, as pahole prints them; a type
+// whose text differs before and after the change has another layout.
+// Types only on one side (new, or no longer used) do not count.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KSPLICE_CREATE_DATA_LAYOUT_H
+#define KSPLICE_CREATE_DATA_LAYOUT_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ksplice {
+
+/// pahole's output split into its named types: "struct list_head" -> its
+/// text.  Anonymous and nested types are part of their parent's text.
+std::map<std::string, std::string> layoutsOf(llvm::StringRef paholeText);
+
+/// The named structures and unions both objects describe, with different
+/// layouts, sorted.  An Error when pahole cannot be run or fails.
+llvm::Expected<std::vector<std::string>>
+changedLayouts(const std::string &pre, const std::string &post);
+
+} // namespace ksplice
+
+#endif

@@ -1,0 +1,68 @@
+// changedLayouts: a structure whose layout a change alters, from the
+// objects' DWARF (pahole), on tiny objects compiled here with gcc -g.
+#include "data_layout.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "fs.h"
+
+using namespace ksplice;
+using V = std::vector<std::string>;
+
+namespace {
+
+// Compiles SOURCE with gcc -g into DIR/NAME.o.
+std::string compile(const std::string &dir, const std::string &name,
+                    const std::string &source) {
+  std::string c = dir + "/" + name + ".c", o = dir + "/" + name + ".o";
+  std::ofstream(c) << source;
+  std::string cmd = "gcc -g -O2 -c -o " + o + " " + c;
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return o;
+}
+
+const char kUse[] =
+    "int get_b(struct s *p) { return p->b; }\n"
+    "int get_u(union u *p) { return p->i; }\n";
+
+TEST(DataLayout, SplitsPaholeTextIntoNamedTypes) {
+  auto t = layoutsOf("struct a {\n\tint x; /* 0 4 */\n};\n"
+                     "union b {\n\tstruct {\n\t\tint y;\n\t};\n} "
+                     "__attribute__((__aligned__(8)));\n");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t["struct a"], "\tint x; /* 0 4 */\n};\n");
+  EXPECT_NE(t["union b"].find("int y"), std::string::npos);
+}
+
+TEST(DataLayout, AFieldAddedIsALayoutChangeNewCodeIsNot) {
+  TempDir tmp;
+  std::string types = "struct s { int a; int b; };\nunion u { int i; };\n";
+  std::string pre = compile(tmp.path(), "pre", types + kUse);
+  // Only the code changes: no layout changes.
+  std::string code = compile(tmp.path(), "code",
+                             types + "int get_b(struct s *p) { return p->b + 1; }\n"
+                                     "int get_u(union u *p) { return p->i; }\n");
+  auto none = changedLayouts(pre, code);
+  ASSERT_TRUE(bool(none)) << llvm::toString(none.takeError());
+  EXPECT_EQ(*none, V{});
+  // A field before b: struct s changes; a new type does not count.
+  std::string field = compile(
+      tmp.path(), "field",
+      "struct s { int a; int added; int b; };\nunion u { int i; };\n"
+      "struct fresh { long z; };\n" + std::string(kUse) +
+          "long get_z(struct fresh *f) { return f->z; }\n");
+  auto changed = changedLayouts(pre, field);
+  ASSERT_TRUE(bool(changed)) << llvm::toString(changed.takeError());
+  EXPECT_EQ(*changed, V{"struct s"});
+}
+
+TEST(DataLayout, PaholeFailingIsAnError) {
+  auto r = changedLayouts("/nonexistent/pre.o", "/nonexistent/post.o");
+  EXPECT_FALSE(bool(r));
+  llvm::consumeError(r.takeError());
+}
+
+} // namespace
