@@ -446,6 +446,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
   std::string stem = std::string(num) + "-" + id;
   CreateOptions c = o.base;
   c.checkLayouts = true;
+  c.jobs = o.base.jobs * o.workers;  // groups are built one at a time
   c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
   if (!(std::ofstream(c.patchFile) << text))
     return fail("cannot write '" + c.patchFile + "'");
