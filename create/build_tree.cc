@@ -234,6 +234,19 @@ llvm::Error BuildTree::prepare() {
   return llvm::Error::success();
 }
 
+llvm::Error BuildTree::restore(llvm::Error result,
+                               const std::vector<TouchedFile> &files,
+                               const std::vector<std::string> &objects) {
+  llvm::Error reverted = revert(files, objects);
+  if (!reverted)
+    reverted = endPatched();
+  if (result) {
+    llvm::consumeError(std::move(reverted));
+    return result;
+  }
+  return reverted;
+}
+
 std::string BuildTree::configurationKey() const {
   return readFile(opts.farm + "/" + kPreparedStamp);
 }

@@ -90,6 +90,13 @@ public:
   /// by the next sync().
   llvm::Error endPatched();
 
+  /// The end of a run that patched the tree, whatever happened: revert()
+  /// and endPatched().  Returns the run's error RESULT if it has one (a
+  /// failure to restore is then dropped), else the restore's.
+  llvm::Error restore(llvm::Error result,
+                      const std::vector<TouchedFile> &files,
+                      const std::vector<std::string> &objects);
+
   /// The headers kbuild generates from C to tell assembly code the
   /// kernel's data layout (include/generated/asm-offsets.h, bounds.h), by
   /// path, with their contents.  Compared before and after a patch: a

@@ -61,15 +61,8 @@ public:
       err = compileBothSides();
     else
       out.plan.objects.clear(); // nothing built, nothing to compare
-    llvm::Error reverted = tree.revert(touched, compiled);
-    if (!reverted)
-      reverted = tree.endPatched();
-    if (err) {
-      llvm::consumeError(std::move(reverted));
-      return std::move(err);
-    }
-    if (reverted)
-      return std::move(reverted);
+    if (auto restored = tree.restore(std::move(err), touched, compiled))
+      return std::move(restored);
     return std::move(out);
   }
 

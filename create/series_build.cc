@@ -51,15 +51,8 @@ public:
     llvm::Error err = applyAll();
     if (!err)
       err = compilePost();
-    llvm::Error reverted = tree.revert(touched, postObjects);
-    if (!reverted)
-      reverted = tree.endPatched();
-    if (err) {
-      llvm::consumeError(std::move(reverted));
-      return std::move(err);
-    }
-    if (reverted)
-      return std::move(reverted);
+    if (auto restored = tree.restore(std::move(err), touched, postObjects))
+      return std::move(restored);
     if (auto err = linkObjects())
       return std::move(err);
     return stats;
