@@ -525,8 +525,16 @@ static llvm::Error carryHeaders(const SeriesCreateOptions &o,
         return l.takeError();
       later = std::move(*l);
     }
+    HeaderDiff diff = [&](const std::string &path) {
+      auto d = fileDiff(o, path);
+      if (!d) {
+        llvm::consumeError(d.takeError());
+        return std::string();
+      }
+      return *d;
+    };
     auto g = groupHeaders(result, tree.configured(), *graph,
-                          later ? *later : *graph, o.base.jobs);
+                          later ? *later : *graph, diff, o.base.jobs);
     if (!g)
       return g.takeError();
     groups = std::move(*g);

@@ -31,10 +31,55 @@ static bool isHeader(const std::string &path) {
   return llvm::StringRef(path).endswith(".h");
 }
 
+// The names a compiler error quotes: gcc writes 'x' in Unicode quotes in
+// a UTF-8 locale, in ASCII ones otherwise.
+static std::vector<std::string> quotedNames(llvm::StringRef error) {
+  std::vector<std::string> names;
+  auto scan = [&](llvm::StringRef open, llvm::StringRef close) {
+    for (size_t at = error.find(open); at != llvm::StringRef::npos;) {
+      llvm::StringRef rest = error.substr(at + open.size());
+      size_t end = rest.find(close);
+      if (end == llvm::StringRef::npos)
+        break;
+      if (end > 0)
+        names.push_back(rest.take_front(end).str());
+      at = error.find(open, at + open.size() + end + close.size());
+    }
+  };
+  scan("\u2018", "\u2019");
+  if (names.empty())
+    scan("'", "'");
+  return names;
+}
+
+// Of the changed headers a file can reach (MINE), those whose diff
+// mentions a name its compile error quotes (the missing declaration, the
+// function whose arguments changed): what it really needs.  MINE stays as
+// it is when no header does (the error says nothing usable).
+static void narrowToNamed(std::vector<size_t> &mine, llvm::StringRef error,
+                          const std::vector<size_t> &headers,
+                          const SeriesCreateResult &result,
+                          const HeaderDiff &headerDiff) {
+  std::vector<std::string> names = quotedNames(error);
+  if (names.empty())
+    return;
+  std::vector<size_t> named;
+  for (size_t p : mine) {
+    std::string diff = headerDiff(result.files[headers[p]].path);
+    if (llvm::any_of(names, [&](const std::string &n) {
+          return diff.find(n) != std::string::npos;
+        }))
+      named.push_back(p);
+  }
+  if (!named.empty())
+    mine = std::move(named);
+}
+
 llvm::Expected<std::vector<HeaderGroup>>
 groupHeaders(const SeriesCreateResult &result,
              const ConfiguredObjects &configured, const IncludeGraph &graph,
-             const IncludeGraph &later, unsigned jobs) {
+             const IncludeGraph &later, const HeaderDiff &headerDiff,
+             unsigned jobs) {
   std::vector<size_t> headers;             // result indexes
   std::map<std::string, size_t> position;  // path -> index in headers
   for (size_t i = 0; i < result.files.size(); i++)
@@ -54,6 +99,7 @@ groupHeaders(const SeriesCreateResult &result,
     for (const std::string &r : later.reachableFrom(f.path))
       if (auto it = position.find(r); it != position.end())
         mine.push_back(it->second);
+    narrowToNamed(mine, f.why, headers, result, headerDiff);
     for (size_t p : mine)
       groups.join(p, mine.front());
     if (!mine.empty())

@@ -10,8 +10,9 @@
 // it would take.
 //
 // A .c file whose new version does not compile without a changed header
-// (a new declaration, a new field) needs it: the file and every changed
-// header it can include (the include graph) go into one update, together
+// (a new declaration, a new field) needs it: the file and the changed
+// headers it can include (the include graph) whose diff names what the
+// compiler's error quotes (all of them when none does) go into one update, together
 // with the other files that need one of those headers, and the headers
 // those need, and so on: one group.  A group is one update, built after
 // the updates the series already made that touch one of its objects
@@ -28,6 +29,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,14 +40,20 @@ struct HeaderGroup {
   std::vector<ObjectChoice> objects;   // what including the headers takes
 };
 
+/// A changed file's diff ("" if it cannot be made).
+using HeaderDiff = std::function<std::string(const std::string &path)>;
+
 /// The groups of RESULT's changed headers and of the files (fate Error)
 /// whose new versions include one of them (LATER: the later tree's include
-/// graph), in path order of their first member.  CONFIGURED and GRAPH are
+/// graph), in path order of their first member.  A file needs the headers
+/// whose diff (HEADERDIFF) names what its compile error quotes, or, when
+/// none does, every changed header it includes.  CONFIGURED and GRAPH are
 /// the farm's: the objects of the running kernel that include a header.
 llvm::Expected<std::vector<HeaderGroup>>
 groupHeaders(const SeriesCreateResult &result,
              const ConfiguredObjects &configured, const IncludeGraph &graph,
-             const IncludeGraph &later, unsigned jobs);
+             const IncludeGraph &later, const HeaderDiff &headerDiff,
+             unsigned jobs);
 
 } // namespace ksplice
 
