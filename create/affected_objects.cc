@@ -82,7 +82,7 @@ PatchFiles classifyPatchFiles(const std::vector<TouchedFile> &files) {
   return out;
 }
 
-static std::string plural(size_t n, const char *one, const char *many) {
+std::string plural(size_t n, const char *one, const char *many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 

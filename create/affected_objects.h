@@ -97,6 +97,9 @@ void narrowObjects(ObjectPlan &plan, const std::string &tree,
 /// ("about 3 min").
 std::string compileEstimate(size_t n, unsigned jobs);
 
+/// "1 object", "3 objects": N with the word that fits, for messages.
+std::string plural(size_t n, const char *one, const char *many);
+
 /// OBJECTS for progress output: their names for up to 8, else "N objects".
 std::string listObjects(const std::vector<std::string> &objects);
 

@@ -388,10 +388,6 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
   return firstError;
 }
 
-static std::string plural(size_t n, const char *one, const char *many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 // A group too wide to carry, or of headers no object includes: each
 // header says why; each file that needs one says which.
 static void leaveGroup(const SeriesCreateOptions &o, const HeaderGroup &g,
