@@ -20,6 +20,27 @@ mkdir -p "$1"
 out=$(cd "$1" && pwd)
 symvers=$KSPLICE_HEADERS/Module.symvers
 
+# The builds below are independent of each other unless said: they run
+# as background jobs, as many at once as there are CPUs (each kbuild of a
+# small module is mostly one process).  spawn CMD... starts one, waiting
+# for a slot; drain waits for all and fails if any did.
+slots=$(nproc) running=0 failed=0
+spawn() {
+	"$@" &
+	running=$((running + 1))
+	if [ "$running" -ge "$slots" ]; then
+		wait -n || failed=1
+		running=$((running - 1))
+	fi
+}
+drain() {
+	while [ "$running" -gt 0 ]; do
+		wait -n || failed=1
+		running=$((running - 1))
+	done
+	[ "$failed" = 0 ] || { echo "build-tests: a build failed (above)" >&2; exit 1; }
+}
+
 "$root/loader-kmod/build-core.sh" "$out/core"
 export KSPLICE_CORE_DIR=$out/core
 
@@ -48,9 +69,10 @@ variants=(
 	"relax2:-DKSTEST_RELAX_FS -DKSTEST_RELAX=2"
 )
 for v in "${variants[@]}"; do
-	KSTEST_FLAGS=${v#*:} "$root/scripts/build-module.sh" \
+	spawn env KSTEST_FLAGS="${v#*:}" "$root/scripts/build-module.sh" \
 		"$root/testdata/loader/kstest" "$out/${v%%:*}"
 done
+drain
 
 # The busy-cold test needs GCC to have split kstest_cold's unlikely path
 # into kstest_cold.cold, in its own section.  (grep reads all: with
@@ -76,8 +98,12 @@ diff_unit() {
 	[ $rc -eq 0 ] || { echo "build-tests: ksplice-diff $id ($unit): exit $rc" >&2; exit 1; }
 }
 
-# make_update ID [UNIT_OBJ PRE.o POST.o TARGET]...: patch module $out/ID.ko
+# make_update ID [UNIT_OBJ PRE.o POST.o TARGET]...: patch module $out/ID.ko,
+# built in the background (drain waits for it)
 make_update() {
+	spawn make_update_now "$@"
+}
+make_update_now() {
 	local id=$1 n=0 objs=()
 	shift
 	while [ $# -gt 0 ]; do
@@ -161,4 +187,5 @@ for c in meminfo-string:fs/proc/meminfo.c data-new:fs/proc/meminfo.c \
 		"$root/testdata/kernel-patches/$n.patch"
 	make_update "kp-$n" "${f%.c}.o" "$out/kp-$n/pre.o" "$out/kp-$n/post.o" vmlinux
 done
+drain
 echo "build-tests: built in $out"
