@@ -2,7 +2,7 @@
 //
 //   ksplice-view [--json]            one line per update, newest first;
 //                                    then the level along each series
-//                                    applied since boot (not in --json)
+//                                    applied since boot
 //   ksplice-view [--json] --id ID    one update, its functions, hooks and patch
 //   ksplice-view --series DIR        how far the kernel is along a series
 //
@@ -63,13 +63,17 @@ int main(int argc, char **argv) {
   } else {
     return tool.error(all.message());
   }
-  Printed p = json ? viewJson(views)
+  std::vector<SeriesAt> levels;  // along each series applied since boot
+  if (id.empty())
+    for (Series &s : recordedSeries(host))
+      if (auto level = seriesLevel(host, s))
+        levels.push_back({std::move(s), std::move(*level)});
+  Printed p = json ? viewJson(views, id.empty() ? &levels : nullptr)
               : id.empty() ? printList(views)
                            : printView(views.front());
-  if (!json && id.empty())
-    for (const Series &s : recordedSeries(host))
-      if (auto level = seriesLevel(host, s))
-        p.out += seriesLevelLine(s, *level);
+  if (!json)
+    for (const SeriesAt &s : levels)
+      p.out += seriesLevelLine(s.series, s.level);
   Tool::print(p.out, p.err);
   return p.status;
 }

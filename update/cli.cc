@@ -433,11 +433,20 @@ Printed printView(const UpdateView &v) {
   return p;
 }
 
-Printed viewJson(const std::vector<UpdateView> &views) {
+Printed viewJson(const std::vector<UpdateView> &views,
+                 const std::vector<SeriesAt> *series) {
   std::vector<std::string> items;
   for (const UpdateView &v : views)
     items.push_back(viewJsonObject(v));
-  return {JsonObject().raw("updates", jsonArray(items)).text() + "\n", "", 0};
+  JsonObject o;
+  o.raw("updates", jsonArray(items));
+  if (series) {
+    std::vector<std::string> levels;
+    for (const SeriesAt &s : *series)
+      levels.push_back(seriesLevelJson(s.series, s.level));
+    o.raw("series", jsonArray(levels));
+  }
+  return {o.text() + "\n", "", 0};
 }
 
 }  // namespace ksplice

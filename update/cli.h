@@ -58,6 +58,9 @@ Printed printSeriesLevel(const Series &s, const SeriesLevel &l);
 // Plain ksplice-view, after the updates: one line per series applied since
 // boot (recordedSeries()), its level.
 std::string seriesLevelLine(const Series &s, const SeriesLevel &l);
+// The same in --json: {"from","to","kernel_release","applied","total",
+// "effective","missing":[ids]}.
+std::string seriesLevelJson(const Series &s, const SeriesLevel &l);
 Printed printList(const std::vector<UpdateView> &views);
 Printed printView(const UpdateView &v);
 
@@ -65,8 +68,10 @@ Printed printView(const UpdateView &v);
 Printed applyJson(const ApplyReport &r);
 Printed undoJson(const UndoReport &r);
 // {"updates":[...]}; with the patch of each update that has one recorded
-// (ksplice-view --id).
-Printed viewJson(const std::vector<UpdateView> &views);
+// (ksplice-view --id).  With SERIES (the plain listing), also
+// "series":[...], the level along each series applied since boot.
+Printed viewJson(const std::vector<UpdateView> &views,
+                 const std::vector<SeriesAt> *series = nullptr);
 
 }  // namespace ksplice
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cli.h"
+#include "format.h"
 #include "tool.h"
 
 namespace ksplice {
@@ -100,6 +101,18 @@ std::string seriesLevelLine(const Series &s, const SeriesLevel &l) {
   return "series " + s.from + " -> " + s.to + ": " +
          std::to_string(l.applied) + " of " + std::to_string(l.total) +
          " updates applied; effective level " + l.effective + "\n";
+}
+
+std::string seriesLevelJson(const Series &s, const SeriesLevel &l) {
+  return JsonObject()
+      .str("from", s.from)
+      .str("to", s.to)
+      .str("kernel_release", s.kernelRelease)
+      .num("applied", l.applied)
+      .num("total", l.total)
+      .str("effective", l.effective)
+      .raw("missing", jsonStrings(l.missing))
+      .text();
 }
 
 Printed printSeriesLevel(const Series &s, const SeriesLevel &l) {

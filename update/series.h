@@ -100,6 +100,12 @@ struct SeriesLevel {
 
 Result<SeriesLevel> seriesLevel(const Host &host, const Series &s);
 
+// A series and the kernel's level along it.
+struct SeriesAt {
+  Series series;
+  SeriesLevel level;
+};
+
 // ksplice-apply SERIES_DIR keeps a copy of the index it applies in
 // <run dir>/.series/<first 16 hex digits of its SHA-256>/series; like the
 // records of applied updates it is gone after a reboot, with the updates.

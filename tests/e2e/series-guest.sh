@@ -39,6 +39,9 @@ grep -q "^series .*: $n of $n updates applied$" view.out &&
 "$bin/ksplice-view" > plain.out || fail "ksplice-view failed"
 grep -q "^series .*: $n of $n updates applied; effective level .*+test$" plain.out ||
 	{ cat plain.out; fail "plain ksplice-view does not show the series' level"; }
+"$bin/ksplice-view" --json > plain.json || fail "ksplice-view --json failed"
+grep -q "\"series\":\[{\"from\":\"[^\"]*\",\"to\":\"[^\"]*+test\",.*\"applied\":$n,\"total\":$n,\"effective\":\"[^\"]*+test\",\"missing\":\[\]}\]}$" plain.json ||
+	{ cat plain.json; fail "ksplice-view --json does not show the series' level"; }
 "$bin/ksplice-apply" "$dir" > again.out 2>&1 || { cat again.out; fail "applying the series again failed"; }
 [ "$(grep -c 'already applied' again.out)" = "$n" ] || { cat again.out; fail "applying again did not find all applied"; }
 

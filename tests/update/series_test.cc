@@ -169,6 +169,29 @@ TEST_F(SeriesTest, AnApplyRecordsTheSeriesForPlainView) {
             "effective level 6.1.176-1\n");
 }
 
+TEST_F(SeriesTest, PlainViewJsonHasTheLevelOfEachRecordedSeries) {
+  EXPECT_EQ(viewJson({}, nullptr).out, "{\"updates\":[]}\n");  // --id
+  std::vector<SeriesAt> none;
+  EXPECT_EQ(viewJson({}, &none).out, "{\"updates\":[],\"series\":[]}\n");
+  host_->loader.answers["b/apply"].cause = "code_busy";
+  run();
+  std::vector<SeriesAt> levels;
+  for (Series &s : recordedSeries(*host_)) {
+    auto l = seriesLevel(*host_, s);
+    ASSERT_TRUE(l) << l.message();
+    levels.push_back({s, *l});
+  }
+  ASSERT_EQ(levels.size(), 1u);
+  EXPECT_EQ(seriesLevelJson(levels[0].series, levels[0].level),
+            "{\"from\":\"6.1.176-1\",\"to\":\"6.1.187-1\","
+            "\"kernel_release\":\"" + series_.kernelRelease + "\","
+            "\"applied\":1,\"total\":3,\"effective\":\"6.1.176-1\","
+            "\"missing\":[\"b\",\"c\"]}");
+  std::string out = viewJson({}, &levels).out;
+  EXPECT_NE(out.find(",\"series\":[{\"from\":\"6.1.176-1\""), std::string::npos)
+      << out;
+}
+
 TEST_F(SeriesTest, StopsAtTheFirstFailureLeavingTheOnesBefore) {
   host_->loader.answers["b/apply"].cause = "code_busy";
   SeriesReport r = run();
