@@ -207,7 +207,10 @@ static llvm::Error checkLayouts(const std::vector<ObjectChoice> &objects,
             : "";
     result.refusals.push_back(
         {o.object, changed->front(), "debug information",
-         "the change alters the layout of '" + changed->front() + "'" + more +
+         std::string("the change alters the ") +
+             (StringRef(changed->front()).startswith("enum ") ? "values"
+                                                              : "layout") +
+             " of '" + changed->front() + "'" + more +
              ", which instances in the running kernel have: a series does "
              "not carry it; make this fix by hand (a new field as shadow "
              "data, docs/patch-author.md)"});

@@ -2,6 +2,8 @@
 #include "data_layout.h"
 #include "process.h"
 
+#include "llvm/DebugInfo/DWARF/DWARFContext.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 
 namespace ksplice {
@@ -52,6 +54,48 @@ paholeOf(const std::string &object) {
   return layoutsOf(r->output);
 }
 
+llvm::Expected<std::map<std::string, std::map<std::string, uint64_t>>>
+enumsOf(const std::string &object) {
+  auto file = llvm::object::ObjectFile::createObjectFile(object);
+  if (!file)
+    return fail("cannot read the debug information of '" + object +
+                "': " + llvm::toString(file.takeError()));
+  std::unique_ptr<llvm::DWARFContext> dwarf =
+      llvm::DWARFContext::create(*file->getBinary());
+  std::map<std::string, std::map<std::string, uint64_t>> enums;
+  for (const auto &unit : dwarf->compile_units())
+    for (const llvm::DWARFDebugInfoEntry &entry : unit->dies()) {
+      llvm::DWARFDie die(unit.get(), &entry);
+      if (die.getTag() != llvm::dwarf::DW_TAG_enumeration_type)
+        continue;
+      const char *name = die.getShortName();
+      if (!name || !*name)
+        continue;  // anonymous: its enumerators are plain constants
+      auto &values = enums["enum " + std::string(name)];
+      for (llvm::DWARFDie e : die.children()) {
+        if (e.getTag() != llvm::dwarf::DW_TAG_enumerator || !e.getShortName())
+          continue;
+        auto v = e.find(llvm::dwarf::DW_AT_const_value);
+        if (!v)
+          continue;
+        if (auto u = v->getAsUnsignedConstant())
+          values[e.getShortName()] = *u;
+        else if (auto i = v->getAsSignedConstant())
+          values[e.getShortName()] = uint64_t(*i);
+      }
+    }
+  return enums;
+}
+
+// An enumerator both sides name with another value.
+static bool valuesDiffer(const std::map<std::string, uint64_t> &a,
+                         const std::map<std::string, uint64_t> &b) {
+  for (const auto &[name, value] : a)
+    if (auto it = b.find(name); it != b.end() && it->second != value)
+      return true;
+  return false;
+}
+
 llvm::Expected<std::vector<std::string>>
 changedLayouts(const std::string &pre, const std::string &post) {
   auto before = paholeOf(pre);
@@ -63,6 +107,16 @@ changedLayouts(const std::string &pre, const std::string &post) {
   std::vector<std::string> changed;
   for (const auto &[name, text] : *before)
     if (auto it = after->find(name); it != after->end() && it->second != text)
+      changed.push_back(name);
+  auto enumsBefore = enumsOf(pre);
+  if (!enumsBefore)
+    return enumsBefore.takeError();
+  auto enumsAfter = enumsOf(post);
+  if (!enumsAfter)
+    return enumsAfter.takeError();
+  for (const auto &[name, values] : *enumsBefore)
+    if (auto it = enumsAfter->find(name);
+        it != enumsAfter->end() && valuesDiffer(values, it->second))
       changed.push_back(name);
   return changed;
 }

@@ -11,6 +11,11 @@
 // whose text differs before and after the change has another layout.
 // Types only on one side (new, or no longer used) do not count.
 //
+// Enumerations too (pahole does not print them; LLVM's DWARF reader
+// does): an enumerator both sides have whose value differs means a number
+// the running kernel already stored now means something else.  New
+// enumerators alone do not count, nor do removed ones.
+//
 //===----------------------------------------------------------------------===//
 #ifndef KSPLICE_CREATE_DATA_LAYOUT_H
 #define KSPLICE_CREATE_DATA_LAYOUT_H
@@ -28,8 +33,15 @@ namespace ksplice {
 /// text.  Anonymous and nested types are part of their parent's text.
 std::map<std::string, std::string> layoutsOf(llvm::StringRef paholeText);
 
-/// The named structures and unions both objects describe, with different
-/// layouts, sorted.  An Error when pahole cannot be run or fails.
+/// An object's named enumerations, "enum state" -> enumerator -> value
+/// (signed and unsigned values as their 64 bits).
+llvm::Expected<std::map<std::string, std::map<std::string, uint64_t>>>
+enumsOf(const std::string &object);
+
+/// The named structures and unions both objects describe with different
+/// layouts, then the named enumerations with an enumerator whose value
+/// differs; each part sorted.  An Error when pahole cannot be run or fails,
+/// or an object's debug information cannot be read.
 llvm::Expected<std::vector<std::string>>
 changedLayouts(const std::string &pre, const std::string &post);
 

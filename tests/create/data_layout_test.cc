@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "fs.h"
 
@@ -57,6 +58,31 @@ TEST(DataLayout, AFieldAddedIsALayoutChangeNewCodeIsNot) {
   auto changed = changedLayouts(pre, field);
   ASSERT_TRUE(bool(changed)) << llvm::toString(changed.takeError());
   EXPECT_EQ(*changed, V{"struct s"});
+}
+
+TEST(DataLayout, AnEnumeratorRenumberedIsALayoutChangeOneAddedAtTheEndIsNot) {
+  TempDir tmp;
+  auto use = [](const std::string &e) {
+    return "enum state { " + e + " };\n"
+           "enum state st(enum state *p) { return *p; }\n"
+           "enum { ANON_A, ANON_B } anon;\n";  // anonymous: not a type
+  };
+  std::string pre = compile(tmp.path(), "pre", use("IDLE, BUSY, DONE = 7"));
+  auto enums = enumsOf(pre);
+  ASSERT_TRUE(bool(enums)) << llvm::toString(enums.takeError());
+  ASSERT_EQ(enums->size(), 1u);
+  EXPECT_EQ((*enums)["enum state"],
+            (std::map<std::string, uint64_t>{{"IDLE", 0}, {"BUSY", 1}, {"DONE", 7}}));
+  // A new enumerator at the end: every old value stays.
+  std::string end = compile(tmp.path(), "end", use("IDLE, BUSY, DONE = 7, LATE"));
+  auto none = changedLayouts(pre, end);
+  ASSERT_TRUE(bool(none)) << llvm::toString(none.takeError());
+  EXPECT_EQ(*none, V{});
+  // One in the middle: BUSY was 1, is 2.
+  std::string mid = compile(tmp.path(), "mid", use("IDLE, NEW, BUSY, DONE = 7"));
+  auto changed = changedLayouts(pre, mid);
+  ASSERT_TRUE(bool(changed)) << llvm::toString(changed.takeError());
+  EXPECT_EQ(*changed, V{"enum state"});
 }
 
 TEST(DataLayout, PaholeFailingIsAnError) {
