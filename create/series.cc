@@ -530,7 +530,8 @@ static llvm::Error carryHeaders(const SeriesCreateOptions &o,
       return *d;
     };
     auto g = groupHeaders(result, tree.configured(), *graph,
-                          later ? *later : *graph, diff, o.base.jobs);
+                          later ? *later : *graph, diff, o.headerObjects,
+                          o.base.jobs);
     if (!g)
       return g.takeError();
     groups = std::move(*g);

@@ -3,8 +3,10 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
 #include <map>
 #include <numeric>
+#include <set>
 
 namespace ksplice {
 
@@ -75,11 +77,33 @@ static void narrowToNamed(std::vector<size_t> &mine, llvm::StringRef error,
     mine = std::move(named);
 }
 
+// The files of fate NoChange among a carried group's units join it (the
+// first such group, in path order of the groups' first header).
+static void joinUnchanged(std::vector<HeaderGroup> &groups,
+                          const SeriesCreateResult &result,
+                          const IncludeGraph &graph, size_t limit) {
+  std::set<size_t> taken;
+  for (HeaderGroup &g : groups) {
+    if (g.objects.empty() || g.objects.size() > limit)
+      continue;
+    std::vector<std::string> headers;
+    for (size_t h : g.headers)
+      headers.push_back(result.files[h].path);
+    std::vector<std::string> units = graph.unitsIncluding(headers);
+    for (size_t i = 0; i < result.files.size(); i++)
+      if (result.files[i].fate == SeriesFileResult::NoChange &&
+          std::binary_search(units.begin(), units.end(),
+                             result.files[i].path) &&
+          taken.insert(i).second)
+        g.files.push_back(i);
+  }
+}
+
 llvm::Expected<std::vector<HeaderGroup>>
 groupHeaders(const SeriesCreateResult &result,
              const ConfiguredObjects &configured, const IncludeGraph &graph,
              const IncludeGraph &later, const HeaderDiff &headerDiff,
-             unsigned jobs) {
+             size_t limit, unsigned jobs) {
   std::vector<size_t> headers;             // result indexes
   std::map<std::string, size_t> position;  // path -> index in headers
   for (size_t i = 0; i < result.files.size(); i++)
@@ -128,6 +152,7 @@ groupHeaders(const SeriesCreateResult &result,
     g.objects = std::move(plan->objects);
     out.push_back(std::move(g));
   }
+  joinUnchanged(out, result, graph, limit);
   std::sort(out.begin(), out.end(),
             [&](const HeaderGroup &a, const HeaderGroup &b) {
               auto first = [&](const HeaderGroup &g) {

@@ -20,6 +20,12 @@
 // its "pre" code).  A group over the limit is not built; its files are
 // "needs a header change" with the header and the count.
 //
+// A group that is built compiles its objects from the later release's
+// sources: the changed .c files among them that made no update by
+// themselves (no functional change alone) go into it too, so that what
+// their change does with the new headers is in it.  A refused file does
+// not (its refusal stands; its object is compiled from its old source).
+//
 //===----------------------------------------------------------------------===//
 #ifndef KSPLICE_CREATE_SERIES_HEADERS_H
 #define KSPLICE_CREATE_SERIES_HEADERS_H
@@ -49,11 +55,13 @@ using HeaderDiff = std::function<std::string(const std::string &path)>;
 /// whose diff (HEADERDIFF) names what its compile error quotes, or, when
 /// none does, every changed header it includes.  CONFIGURED and GRAPH are
 /// the farm's: the objects of the running kernel that include a header.
+/// Groups of at most LIMIT objects (carried) also hold the files of fate
+/// NoChange that are among their units.
 llvm::Expected<std::vector<HeaderGroup>>
 groupHeaders(const SeriesCreateResult &result,
              const ConfiguredObjects &configured, const IncludeGraph &graph,
              const IncludeGraph &later, const HeaderDiff &headerDiff,
-             unsigned jobs);
+             size_t limit, unsigned jobs);
 
 } // namespace ksplice
 

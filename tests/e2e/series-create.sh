@@ -9,7 +9,9 @@
 #                                          (meminfo.o includes the header)
 #   include/linux/time_namespace.h         a header alone, carried (an
 #                                          inline function: 12 objects)
-#   fs/proc/generic.c                      no functional change
+#   fs/proc/generic.c                      no functional change alone; in
+#                                          the fs/proc/internal.h update
+#                                          (generic.o is one of its objects)
 #   kernel/sys.c                           refused (an initial value)
 #   arch/arm/kernel/setup.c                not in this configuration
 #   Documentation/admin-guide/README.rst   not a C file
@@ -56,7 +58,7 @@ expect "arch/arm/kernel/setup.c: not in this configuration"
 expect "fs/binfmt_misc.c: update fs-binfmt_misc (1 function)"
 expect "fs/proc/cmdline.c: update fs-proc-cmdline (1 function)"
 expect "fs/proc/internal.h: update: with fs/proc/cmdline.c"
-expect "fs/proc/generic.c: no functional change"
+expect "fs/proc/generic.c: update: with fs/proc/cmdline.c"
 expect "fs/proc/meminfo.c: update fs-proc-meminfo (1 function)"
 expect "include/linux/time_namespace.h: update include-linux-time_namespace (1 function)"
 grep -q "^kernel/sys.c: refused: .*'overflowuid': changed data" "$report" ||
@@ -88,6 +90,7 @@ grep -q "compiling 0 objects before the changes (5 kept from an earlier series)"
 	{ cat "$work/series2/series"; fail "the second series' updates are not the first's"; }
 report=$work/series2/report.txt
 expect "include/linux/time_namespace.h: header, not carried: #included by 12 objects of this configuration, more than --series-header-objects 0"
+expect "fs/proc/generic.c: no functional change"
 grep -q '^headers: 0 carried (0 objects include them), 2 not carried (more than 0 objects each; 36 in all' "$report" ||
 	{ cat "$report"; fail "report: the headers' summary is wrong"; }
 grep -q "^fs/proc/cmdline.c: needs a header change, not carried: fs/proc/internal.h, #included by [0-9]* objects" "$report" ||
