@@ -25,6 +25,13 @@ std::string compile(const std::string &dir, const std::string &name,
   return o;
 }
 
+// A fresh directory for the objects of one test.
+TempDir scratch() {
+  auto t = TempDir::create("ksplice-layout-");
+  EXPECT_TRUE(bool(t)) << t.message();
+  return t ? std::move(*t) : TempDir();
+}
+
 const char kUse[] =
     "int get_b(struct s *p) { return p->b; }\n"
     "int get_u(union u *p) { return p->i; }\n";
@@ -39,7 +46,8 @@ TEST(DataLayout, SplitsPaholeTextIntoNamedTypes) {
 }
 
 TEST(DataLayout, AFieldAddedIsALayoutChangeNewCodeIsNot) {
-  TempDir tmp;
+  TempDir tmp = scratch();
+  ASSERT_FALSE(tmp.path().empty());
   std::string types = "struct s { int a; int b; };\nunion u { int i; };\n";
   std::string pre = compile(tmp.path(), "pre", types + kUse);
   // Only the code changes: no layout changes.
@@ -61,7 +69,8 @@ TEST(DataLayout, AFieldAddedIsALayoutChangeNewCodeIsNot) {
 }
 
 TEST(DataLayout, AnEnumeratorRenumberedIsALayoutChangeOneAddedAtTheEndIsNot) {
-  TempDir tmp;
+  TempDir tmp = scratch();
+  ASSERT_FALSE(tmp.path().empty());
   auto use = [](const std::string &e) {
     return "enum state { " + e + " };\n"
            "enum state st(enum state *p) { return *p; }\n"

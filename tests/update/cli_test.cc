@@ -344,7 +344,7 @@ TEST_F(CliTest, ViewWithNothingLoaded) {
   EXPECT_EQ(r.out, "no updates are loaded\n");
   ToolRun j = run(KSPLICE_VIEW_BIN, {"--json"});
   EXPECT_EQ(j.rc, 0);
-  EXPECT_EQ(j.out, "{\"updates\":[]}\n");
+  EXPECT_EQ(j.out, "{\"updates\":[],\"series\":[]}\n");
 }
 
 TEST_F(CliTest, ViewListsNewestFirstAsTextAndJson) {
@@ -380,7 +380,7 @@ TEST_F(CliTest, ViewListsNewestFirstAsTextAndJson) {
             "{\"id\":\"manual\",\"stage\":\"loaded\",\"description\":"
             "\"not recorded\",\"applied_at\":null,\"sequence\":null,"
             "\"pause_ns\":null,\"functions\":[]}"
-            "]}\n");
+            "],\"series\":[]}\n");
 }
 
 TEST_F(CliTest, ViewOneUpdateShowsItsPatch) {
