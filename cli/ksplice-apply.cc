@@ -89,8 +89,7 @@ int main(int argc, char **argv) {
       tool.error("--json is for one package, not a series");
       return tool.usageStatus();
     }
-    SeriesOptions so{o.package, o.dryRun, undoOnFailure, o.retries,
-                     o.persist, o.trust};
+    SeriesOptions so{o.package, o, undoOnFailure};
     Printed p = printSeries(tool.name(), applySeries(host, so), rawErrors);
     Tool::print(p.out, p.err);
     return p.status;

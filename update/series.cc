@@ -154,7 +154,7 @@ void undoThisRun(Host &host, const SeriesReport &r,
 
 SeriesReport applySeries(Host &host, const SeriesOptions &options) {
   SeriesReport r;
-  r.dryRun = options.dryRun;
+  r.dryRun = options.apply.dryRun;
   auto series = readSeries(options.dir);
   if (!series) {
     r.failure = toolFailure(series.message());
@@ -165,7 +165,7 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
     r.failure = std::move(f);
     return r;
   }
-  if (!options.dryRun)
+  if (!options.apply.dryRun)
     if (Status st = recordSeries(host, r.series); !st) {
       r.failure = toolFailure(st.message());
       return r;
@@ -184,17 +184,13 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
       r.steps.push_back(std::move(step));
       continue;
     }
-    ApplyOptions o;
+    ApplyOptions o = options.apply;
     o.package = r.series.pathOf(e);
-    o.dryRun = options.dryRun;
-    o.retries = options.retries;
-    o.persist = options.persist;
-    o.trust = options.trust;
     ApplyReport a = applyUpdate(host, o);
     if (!a.failure) {
-      step.outcome = options.dryRun ? SeriesStep::WouldApply
+      step.outcome = options.apply.dryRun ? SeriesStep::WouldApply
                                     : SeriesStep::Applied;
-    } else if (options.dryRun && pendingBefore &&
+    } else if (options.apply.dryRun && pendingBefore &&
                a.failure->token == kMissingPrerequisiteToken) {
       step.outcome = SeriesStep::Unchecked;
     } else {
@@ -204,9 +200,9 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
     r.steps.push_back(std::move(step));
     if (r.steps.back().outcome == SeriesStep::Failed)
       break;
-    pendingBefore = pendingBefore || options.dryRun;
+    pendingBefore = pendingBefore || options.apply.dryRun;
   }
-  if (r.failedStep() && options.undoOnFailure && !options.dryRun)
+  if (r.failedStep() && options.undoOnFailure && !options.apply.dryRun)
     undoThisRun(host, r, r.undone);
   return r;
 }

@@ -59,11 +59,10 @@ std::string formatSeries(const Series &s);
 
 struct SeriesOptions {
   std::string dir;
-  bool dryRun = false;
+  // What each update is applied with (dry run, retries, persist, trust);
+  // its package is set per entry.
+  ApplyOptions apply;
   bool undoOnFailure = false;  // take this run's updates out after a failure
-  unsigned retries = 0;
-  bool persist = true;
-  TrustPolicy trust;
 };
 
 struct SeriesStep {

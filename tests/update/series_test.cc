@@ -81,10 +81,10 @@ class SeriesTest : public ::testing::Test {
   SeriesReport run(bool dryRun = false, bool undoOnFailure = false) {
     SeriesOptions o;
     o.dir = dir_;
-    o.dryRun = dryRun;
+    o.apply.dryRun = dryRun;
     o.undoOnFailure = undoOnFailure;
-    o.persist = false;
-    o.trust.keysDir = keys_.trustedDir;
+    o.apply.persist = false;
+    o.apply.trust.keysDir = keys_.trustedDir;
     return applySeries(*host_, o);
   }
 
