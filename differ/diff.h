@@ -49,13 +49,19 @@ struct Reference {
               // module loads (table entries, alternative replacements):
               // resolved by the module loader from kallsyms (a livepatch
               // relocation, livepatch_relocs.h)
+    AtComing, // the same, to a symbol of the unit's module, from a table
+              // the kernel reads only in MODULE_STATE_COMING callbacks: a
+              // late relocation flagged KSPLICE_RELOC_AT_LOAD, which the
+              // core's own callback, first in the chain, writes
     Invalid,  // cannot be expressed (a refusal says why)
   };
   Kind kind = Invalid;
   const Symbol *sym = nullptr; // Internal: the post symbol or section symbol
-  std::string name;            // Exported/Late/LoadTime: kallsyms name
-  bool local = false;          // Late/LoadTime: a static of this unit
-  uint8_t type = 0;            // Late: STT_* of the target
+  std::string name;            // Exported/Late/LoadTime/AtComing: kallsyms
+                               // name
+  bool local = false;          // Late/LoadTime/AtComing: a static of this
+                               // unit
+  uint8_t type = 0;            // Late/AtComing: STT_* of the target
   int64_t addend = 0;          // relative to `sym`/`name`
 };
 

@@ -57,6 +57,31 @@ static bool inRewrittenSite(const TableIndex &tables, const Section &sec,
   return false;
 }
 
+// Whether the kernel reads load-time reference R of SEC only in a
+// MODULE_STATE_COMING callback or later, and leaves it in place until then
+// (SpecialSection::readWhenComing): a key of a kept table entry, or a
+// field in a site such a callback rewrites.  Replacement code, exports and
+// the tables module_finalize() reads are used earlier.
+static bool readWhenComing(const TableIndex &tables, const Section &sec,
+                           const Reloc &r) {
+  if (classOf(sec) == SectionClass::Table) {
+    const SpecialSection *spec = findSpecialSection(sec.name);
+    return spec && spec->readWhenComing;
+  }
+  if (readAtLoad(sec))
+    return false;
+  bool site = false;
+  for (const TableEntry &e : tables.entriesFor(sec.index)) {
+    if (!e.rewrittenLen || (int64_t)r.offset < e.siteOffset ||
+        (int64_t)r.offset >= e.siteOffset + e.rewrittenLen)
+      continue;
+    if (!e.spec->readWhenComing)
+      return false;
+    site = true;
+  }
+  return site;
+}
+
 // How new code refers to global NAME of the running kernel.  An export of
 // vmlinux is an ordinary relocation, which the module loader resolves as
 // for any module.  Anything else is late, the exports of modules included:
@@ -73,13 +98,18 @@ Reference Diff::reference(const Section &from, const Reloc &r) const {
   if (ref.kind != Reference::Late ||
       !(readAtLoad(from) || inRewrittenSite(postTables, from, r)))
     return ref;
-  // Read when the patch module loads, before the core runs.  A module's
+  // Read when the patch module loads, before the core's apply.  A module's
   // export is linked then, as kbuild links any module to it: the patch
-  // module depends on that module.  Anything else the module loader
-  // resolves from kallsyms (a livepatch relocation).
-  ref.kind = !ref.local && exports.isModuleExport(ref.name)
-                 ? Reference::Exported
-                 : Reference::LoadTime;
+  // module depends on that module.  A symbol of vmlinux the module loader
+  // resolves from kallsyms (a livepatch relocation); one of the unit's
+  // module (a module links only to exports: the rest is its own) the
+  // core's COMING callback writes, if the kernel reads it no earlier.
+  if (!ref.local && exports.isModuleExport(ref.name))
+    ref.kind = Reference::Exported;
+  else if (target != "vmlinux" && readWhenComing(postTables, from, r))
+    ref.kind = Reference::AtComing;
+  else
+    ref.kind = Reference::LoadTime;
   return ref;
 }
 
@@ -304,9 +334,9 @@ struct Closure {
         else
           refuse(sec, r, owner,
                  formatv("'{0}' refers to '{1}', {2} of module '{3}': "
-                         "the module loader reads it when the patch module "
-                         "loads, and can then resolve only symbols of "
-                         "vmlinux",
+                         "the kernel reads it while it relocates the patch "
+                         "module, before any callback, and can then resolve "
+                         "only symbols of vmlinux",
                          sec.name, ref.name,
                          ref.local ? "a static" : "an unexported symbol",
                          d.target));

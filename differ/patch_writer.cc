@@ -231,7 +231,8 @@ void Writer::relocate(OutSection &out, uint32_t outIndex,
     if (std::string ns = d.exports.namespaceOf(ref.name); !ns.empty())
       namespaces.insert(ns);
     return;
-  case Reference::Late: {
+  case Reference::Late:
+  case Reference::AtComing: {
     unsigned width = relocWidth(r.type);
     if (!out.data.empty())
       std::memcpy(&out.data[at], "\x77\x77\x77\x77\x77\x77\x77\x77", width);
@@ -242,6 +243,8 @@ void Writer::relocate(OutSection &out, uint32_t outIndex,
     lr.addend = ref.addend;
     lr.type = abiRelocType(r.type);
     lr.sym = ksym(ref.name, flags);
+    if (ref.kind == Reference::AtComing)
+      lr.flags = KSPLICE_RELOC_AT_LOAD;
     lateRelocs.push_back(lr);
     lateWhere.push_back({outIndex, at});
     return;

@@ -22,7 +22,7 @@ namespace ksplice {
 static const SpecialSection kTable[] = {
   // Columns: name, entsize, siteOffset, siteKind, siteLen, siteLenField,
   // keyOffset, replOffset, replLenField, ignoredOffset, ignoredLen,
-  // companion, companionEntsize, rewritten, why.
+  // companion, companionEntsize, rewritten, readWhenComing, why.
   //
   // Every table is read by the kernel when a module loads (sorted,
   // registered, or applied to the module's code), so references from a
@@ -30,53 +30,55 @@ static const SpecialSection kTable[] = {
   // (Reference::LoadTime), not by the core at apply time.
   //
   // struct exception_table_entry { int insn, fixup, data; }: the fault
-  // handler looks up the faulting instruction; the module loader sorts and
-  // registers the patch's copy.
+  // handler looks up the faulting instruction; the module loader sorts the
+  // patch's copy (moving entries) while it relocates the module.
   {"__ex_table", 12, 0, KSPLICE_SITE_EXTABLE, 0, -1, -1, -1, -1, -1, 0,
-   nullptr, 0, false, "exception table: faulting instruction -> fixup"},
+   nullptr, 0, false, false, "exception table: faulting instruction -> fixup"},
   // struct bug_entry { int bug_addr_disp, file_disp; u16 line, flags; }:
   // the ud2 of BUG()/WARN().  `line` is __LINE__: a shifted line alone is no
   // functional change.
   {"__bug_table", 12, 0, KSPLICE_SITE_BUG, 2, -1, -1, -1, -1, 8, 2, nullptr,
-   0, false, "BUG()/WARN() sites (ud2)"},
+   0, false, true, "BUG()/WARN() sites (ud2)"},
   // struct alt_instr { s32 instr_offset, repl_offset; u16 cpuid;
   // u8 instrlen, replacementlen; }: apply_alternatives() rewrites the site
   // at boot and at module load with the replacementlen bytes at
   // repl_offset (in .altinstr_replacement).
   {".altinstructions", 12, 0, KSPLICE_SITE_ALTERNATIVE, 0, 10, -1, 4, 11, -1,
-   0, nullptr, 0, true, "CPU-feature alternatives"},
+   0, nullptr, 0, true, false, "CPU-feature alternatives"},
   // struct paravirt_patch_site { u8 *instr; u8 type, len; }: paravirt
   // patching of indirect pvops calls.
   {".parainstructions", 16, 0, KSPLICE_SITE_PARAVIRT, 0, 9, -1, -1, -1, -1,
-   0, nullptr, 0, true, "paravirt call sites"},
+   0, nullptr, 0, true, false, "paravirt call sites"},
   // s32 per LOCK prefix, toggled to DS on uniprocessor.
   {".smp_locks", 4, 0, KSPLICE_SITE_SMP_LOCK, 1, -1, -1, -1, -1, -1, 0,
-   nullptr, 0, true, "LOCK prefixes"},
-  // struct jump_entry { s32 code, target; long key; }: static branches; the
-  // module loader registers the entries with `key`.
+   nullptr, 0, true, false, "LOCK prefixes"},
+  // struct jump_entry { s32 code, target; long key; }: static branches;
+  // jump_label's COMING callback sorts the entries and registers each with
+  // its `key`.
   {"__jump_table", 16, 0, KSPLICE_SITE_JUMP_LABEL, 0, -1, 8, -1, -1, -1, 0,
-   nullptr, 0, true, "static keys (jump labels)"},
-  // struct static_call_site { s32 addr, key; }: inline static calls; the
-  // module loader follows `key`.  The site is one instruction: a call or
+   nullptr, 0, true, true, "static keys (jump labels)"},
+  // struct static_call_site { s32 addr, key; }: inline static calls;
+  // static_call's COMING callback sorts them, follows `key` and rewrites
+  // the site.  The site is one instruction: a call or
   // jmp (5 bytes), or a conditional tail call (jcc rel32, 6).
   {".static_call_sites", 8, 0, KSPLICE_SITE_STATIC_CALL, 0, -1, 4, -1, -1,
-   -1, 0, nullptr, 0, true, "static call sites"},
+   -1, 0, nullptr, 0, true, true, "static call sites"},
   // s32 per retpoline thunk call/jmp (objtool), rewritten by
   // apply_retpolines().
   {".retpoline_sites", 4, 0, KSPLICE_SITE_RETPOLINE, 0, -1, -1, -1, -1, -1,
-   0, nullptr, 0, true, "indirect branch thunk sites"},
+   0, nullptr, 0, true, false, "indirect branch thunk sites"},
   // s32 per `jmp __x86_return_thunk` (objtool), rewritten by
   // apply_returns().
   {".return_sites", 4, 0, KSPLICE_SITE_RETURN, 0, -1, -1, -1, -1, -1, 0,
-   nullptr, 0, true, "return thunk sites"},
+   nullptr, 0, true, false, "return thunk sites"},
   // s32 per ORC entry (objtool); .orc_unwind holds the parallel 6-byte
   // struct orc_entry.  No code is rewritten (site kind 0).
   {".orc_unwind_ip", 4, 0, 0, 0, -1, -1, -1, -1, -1, 0, ".orc_unwind", 6,
-   false, "ORC unwinder table"},
+   false, false, "ORC unwinder table"},
   // u64 per `call __fentry__` (-mrecord-mcount); ftrace turns it into a
   // nop5 at boot and back into a call when tracing.
   {"__mcount_loc", 8, 0, KSPLICE_SITE_FTRACE, 5, -1, -1, -1, -1, -1, 0,
-   nullptr, 0, true, "ftrace call sites"},
+   nullptr, 0, true, false, "ftrace call sites"},
 };
 
 // Code and data reached only through table entries, never by a symbol of

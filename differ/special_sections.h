@@ -53,6 +53,12 @@ struct SpecialSection {
   uint32_t companionEntsize;
   bool rewritten;        // the kernel rewrites the site when the module
                          // loads (patching alternatives, nops, calls)
+  bool readWhenComing;   // the kernel reads the entries (their keys, the
+                         // site's call) only in a MODULE_STATE_COMING
+                         // callback or later, never moves them before:
+                         // a callback first in the chain can still fill
+                         // in a field (docs/loader.md, "Module symbols at
+                         // load")
   const char *why;
 };
 

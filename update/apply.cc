@@ -1,5 +1,7 @@
 #include "apply.h"
 
+#include "causes.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +31,7 @@ class Apply {
   bool checkPrerequisites();
   bool loadCore();
   bool loadPatch();
+  Failure loadFailure(const std::string &module, const Status &loaded) const;
   bool setRetries();
   void stageWrite();
   void check();
@@ -195,7 +198,7 @@ bool Apply::loadPatch() {
   if (!name)
     return rollBackAndFail(toolFailure(name.message(), "bad_package"));
   if (Status s = host_.loadModule(inPackage(file)); !s)
-    return rollBackAndFail(toolFailure(s.message() + "; nothing was changed"));
+    return rollBackAndFail(loadFailure(*name, s));
   loadedPatch_ = *name;
   if (sysfs_.hasUpdate(id))
     return true;
@@ -204,6 +207,25 @@ bool Apply::loadPatch() {
           id + "' in '" + sysfs_.root() +
           "'; the package is inconsistent: rebuild it with ksplice-create",
       "bad_package"));
+}
+
+// Why patch module `module` did not load: the core's own refusal when it
+// refused it (its tables refer to a module that is not loaded, ...), else
+// the module loader's error.
+Failure Apply::loadFailure(const std::string &module,
+                           const Status &loaded) const {
+  auto refused = sysfs_.refusedLoad();
+  if (!refused || refused->empty() ||
+      refused->front().rfind(module + " ", 0) != 0)
+    return toolFailure(loaded.message() + "; nothing was changed");
+  Failure f;
+  f.token = refused->front().substr(module.size() + 1);
+  f.message = f.token + ": " + causeSentence(f.token);
+  f.action = "load";
+  f.id = r_.id;
+  f.detail.assign(refused->begin() + 1, refused->end());
+  f.notes.push_back("nothing was changed");
+  return f;
 }
 
 // --retries; a dry run on an update someone else loaded puts them back.

@@ -159,7 +159,11 @@ Result<std::string> Sysfs::readLine(const std::string &id,
 
 Result<std::vector<std::string>> Sysfs::optionalLines(const std::string &id,
                                                       const char *name) const {
-  std::string path = file(id, name);
+  return optionalLinesAt(file(id, name));
+}
+
+Result<std::vector<std::string>> Sysfs::optionalLinesAt(
+    const std::string &path) const {
   if (!exists(path))
     return std::vector<std::string>();
   auto text = readText(path);
@@ -278,6 +282,10 @@ Result<Conflicts> Sysfs::conflicts(const std::string &id) const {
 
 Result<std::vector<std::string>> Sysfs::detail(const std::string &id) const {
   return optionalLines(id, "detail");
+}
+
+Result<std::vector<std::string>> Sysfs::refusedLoad() const {
+  return optionalLinesAt(root_ + "/refused_load");
 }
 
 Result<std::vector<std::string>> Sysfs::match(const std::string &id) const {

@@ -87,6 +87,10 @@ class Sysfs {
   // empty after a success.  Empty too when the core has no such file (a
   // core from before it existed).
   Result<std::vector<std::string>> detail(const std::string &id) const;
+  // Why the core last refused to load a patch module (the kernel reads the
+  // module's tables before its init registers an update): "MODULE TOKEN",
+  // then the detail; empty when it refused none, or has no such file.
+  Result<std::vector<std::string>> refusedLoad() const;
   // Per-unit run-pre match counts of the last apply or check; empty when
   // the core has no such file.
   Result<std::vector<std::string>> match(const std::string &id) const;
@@ -122,6 +126,8 @@ class Sysfs {
   // The lines of an attribute newer cores have; none if it is absent.
   Result<std::vector<std::string>> optionalLines(const std::string &id,
                                                  const char *name) const;
+  Result<std::vector<std::string>> optionalLinesAt(
+      const std::string &path) const;
   Status writeAttr(const std::string &id, const char *name,
                    const std::string &value) const;
   std::string root_;

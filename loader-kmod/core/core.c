@@ -45,6 +45,16 @@ static const char *const stage_names[] = {
 
 static struct kobject *ksplice_kobj;
 
+/* /sys/kernel/ksplice/refused_load: why the last patch module did not load. */
+static ssize_t refused_load_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return ksplice_refused_load_show(buf);
+}
+
+static struct kobj_attribute refused_load_attr = __ATTR_RO_MODE(refused_load,
+								0400);
+
 #define to_update(k) container_of(k, struct ksplice_update, kobj)
 
 static ssize_t stage_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -380,7 +390,13 @@ static int check_tables(const struct ksplice_unit *unit)
 	return 0;
 }
 
-static int check_unit(const struct ksplice_unit *unit)
+/**
+ * ksplice_check_unit() - whether a unit of a patch module is well-formed
+ * @unit: the unit
+ *
+ * RETURNS: 0, or -EINVAL.
+ */
+int ksplice_check_unit(const struct ksplice_unit *unit)
 {
 	if (!unit || unit->magic != KSPLICE_UNIT_MAGIC ||
 	    unit->version != KSPLICE_ABI_VERSION || !unit->name ||
@@ -424,7 +440,7 @@ struct ksplice_update *ksplice_do_register(struct module *owner,
 		return ERR_PTR(-EINVAL);
 	}
 	for (i = 0; i < nr_units; i++) {
-		ret = check_unit(units[i]);
+		ret = ksplice_check_unit(units[i]);
 		if (ret) {
 			pr_err("'%s': bad_package: unit %u has a bad magic, ABI version, pointer or table index\n",
 			       id, i);
@@ -540,7 +556,9 @@ static int __init ksplice_init(void)
 	ksplice_kobj = kobject_create_and_add("ksplice", kernel_kobj);
 	if (!ksplice_kobj)
 		return -ENOMEM;
-	ret = ksplice_modules_init();
+	ret = sysfs_create_file(ksplice_kobj, &refused_load_attr.attr);
+	if (!ret)
+		ret = ksplice_modules_init();
 	if (ret) {
 		kobject_put(ksplice_kobj);
 		return ret;

@@ -210,11 +210,16 @@ extern struct list_head ksplice_updates;
 
 extern const char *const ksplice_cause_names[];
 
+/* core.c */
+int ksplice_check_unit(const struct ksplice_unit *unit);
+
 /* lookup.c */
 int ksplice_lookup_init(void);
 int ksplice_collect_candidates(struct ksplice_update *update,
 			       struct ksplice_unit_state *states);
 struct module *ksplice_get_module(const char *name, bool (*ok)(struct module *));
+unsigned int ksplice_module_symbol(struct module *mod, const char *name,
+				   unsigned long *addr);
 struct task_struct *ksplice_idle_task(int cpu);
 struct module *ksplice_module_address(unsigned long addr);
 void ksplice_put_task_stack(struct task_struct *t);
@@ -351,6 +356,15 @@ void ksplice_free_jumps(struct ksplice_update *update);
 /* relocs.c */
 int ksplice_late_relocs(struct ksplice_update *update,
 			struct ksplice_unit_state *states, bool write);
+int ksplice_reloc_width(u16 type);
+int ksplice_reloc_field(u16 type, unsigned long where, unsigned long s,
+			s64 addend, u64 *value);
+int ksplice_write_field(unsigned long where, const void *val, int width);
+
+/* loadrelocs.c */
+int ksplice_patch_coming(struct module *mod);
+void ksplice_patch_going(struct module *mod);
+ssize_t ksplice_refused_load_show(char *buf);
 
 /* state.c */
 struct ksplice_unit_state *ksplice_alloc_states(struct ksplice_update *update);

@@ -464,3 +464,37 @@ struct module *ksplice_get_module(const char *name,
 	kfn.each_module_symbol(find_mod_one, &f);
 	return f.mod;
 }
+
+/**
+ * ksplice_module_symbol() - find a symbol of one module by name
+ * @mod: a module that cannot go meanwhile (coming under our notifier, or
+ *       referenced)
+ * @name: the symbol, as in kallsyms
+ * @addr: set to the address of the last symbol of that name
+ *
+ * Reads @mod's own symbol table (what kallsyms shows of it), not every
+ * module's.
+ *
+ * CONTEXT: Any; does not sleep.
+ * RETURNS: The number of defined symbols named @name in @mod.
+ */
+unsigned int ksplice_module_symbol(struct module *mod, const char *name,
+				   unsigned long *addr)
+{
+	struct mod_kallsyms *ks;
+	unsigned int i, nr = 0;
+
+	preempt_disable();
+	ks = rcu_dereference_sched(mod->kallsyms);
+	for (i = 0; i < ks->num_symtab; i++) {
+		const Elf_Sym *sym = &ks->symtab[i];
+
+		if (sym->st_shndx == SHN_UNDEF ||
+		    strcmp(ks->strtab + sym->st_name, name))
+			continue;
+		*addr = sym->st_value;
+		nr++;
+	}
+	preempt_enable();
+	return nr;
+}

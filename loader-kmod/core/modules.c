@@ -339,10 +339,16 @@ static int module_notify(struct notifier_block *nb, unsigned long action,
 	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
 	mutex_lock(&ksplice_mutex);
-	if (action == MODULE_STATE_COMING)
-		ret = module_coming(mod);
-	else
+	if (action == MODULE_STATE_COMING) {
+		ret = ksplice_patch_coming(mod);
+		if (!ret)
+			ret = module_coming(mod);
+		if (ret)	/* a failing callback is not called back */
+			ksplice_patch_going(mod);
+	} else {
 		module_going(mod);
+		ksplice_patch_going(mod);
+	}
 	mutex_unlock(&ksplice_mutex);
 	return notifier_from_errno(ret);
 }

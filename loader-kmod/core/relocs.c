@@ -12,10 +12,37 @@
 #include "compat.h"
 #include "internal.h"
 
-static int reloc_width(u16 type)
+/* The width in bytes of a field relocated with @type (0: none). */
+int ksplice_reloc_width(u16 type)
 {
 	return type == KSPLICE_R_64 || type == KSPLICE_R_PC64 ? 8 :
 	       type == KSPLICE_R_NONE ? 0 : 4;
+}
+
+/**
+ * ksplice_reloc_field() - what a field relocated to a symbol holds
+ * @type: enum ksplice_reloc_type, not KSPLICE_R_NONE
+ * @where: the field
+ * @s: the symbol's address
+ * @addend: the relocation's addend
+ * @value: the field's bytes (zero-extended for a 4-byte field)
+ *
+ * RETURNS: 0, or -ERANGE when the value does not fit the field.
+ */
+int ksplice_reloc_field(u16 type, unsigned long where, unsigned long s,
+			s64 addend, u64 *value)
+{
+	u64 v = s + addend;
+
+	if (type == KSPLICE_R_PC32 || type == KSPLICE_R_PC64)
+		v -= where;
+	if ((type == KSPLICE_R_PC32 || type == KSPLICE_R_32S) &&
+	    (s64)v != (s32)v)
+		return -ERANGE;
+	if (type == KSPLICE_R_32 && v != (u32)v)
+		return -ERANGE;
+	*value = ksplice_reloc_width(type) == 4 ? (u32)v : v;
+	return 0;
 }
 
 /*
@@ -55,7 +82,15 @@ static int late_symbol(struct ksplice_update *update,
 	return -ENOENT;
 }
 
-static int write_field(unsigned long where, const void *val, int width)
+/**
+ * ksplice_write_field() - write a field of a patch module, read-only or not
+ * @where: the field
+ * @val: its new bytes
+ * @width: their number
+ *
+ * RETURNS: 0, or -errno (-EIO when it does not read back).
+ */
+int ksplice_write_field(unsigned long where, const void *val, int width)
 {
 	void *map;
 	u8 *wp;
@@ -81,11 +116,12 @@ static int reloc_value(struct ksplice_update *update,
 	const struct ksplice_unit *unit = st->unit;
 	const struct ksplice_reloc *r = &unit->relocs[i];
 	unsigned long where = (unsigned long)r->where, s;
-	int width = reloc_width(r->type);
-	u64 cur = 0, canary, v;
+	int width = ksplice_reloc_width(r->type);
+	u64 cur = 0, canary;
 	int ret;
 
 	if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 || !width ||
+	    (r->flags & ~KSPLICE_RELOC_AT_LOAD) ||
 	    !ksplice_within_module_core(where, update->owner) ||
 	    !ksplice_within_module_core(where + width - 1, update->owner))
 		goto out_bad;
@@ -96,15 +132,8 @@ static int reloc_value(struct ksplice_update *update,
 	canary = width == 8 ? KSPLICE_CANARY : (u32)KSPLICE_CANARY;
 	if (cur != canary && (!written[i] || cur != written[i]))
 		goto out_bad;
-	v = s + r->addend;
-	if (r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64)
-		v -= where;
-	if ((r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_32S) &&
-	    (s64)v != (s32)v)
+	if (ksplice_reloc_field(r->type, where, s, r->addend, value))
 		goto out_overflow;
-	if (r->type == KSPLICE_R_32 && v != (u32)v)
-		goto out_overflow;
-	*value = width == 4 ? (u32)v : v;
 	ret = ksplice_add_dep(update, s);
 	if (!ret)
 		ret = ksplice_hold_module_of(update, s, unit->target);
@@ -133,8 +162,11 @@ static int write_relocs(struct ksplice_update *update,
 	for (i = 0; i < unit->nr_relocs; i++) {
 		const struct ksplice_reloc *r = &unit->relocs[i];
 
-		ret = write_field((unsigned long)r->where, &st->relocs[i],
-				  reloc_width(r->type));
+		if (r->flags & KSPLICE_RELOC_AT_LOAD)
+			continue;
+		ret = ksplice_write_field((unsigned long)r->where,
+					  &st->relocs[i],
+					  ksplice_reloc_width(r->type));
 		if (ret) {
 			ksplice_abort(update, ksplice_errno_cause(ret),
 				      "unit '%s': cannot write relocation %u (%d)\n",
@@ -153,7 +185,8 @@ static int write_relocs(struct ksplice_update *update,
  * @write: write them (apply), or only compute and check them (check)
  *
  * Computes and checks every late relocation of every unit not skipped
- * (whose target is in this pass); then, with
+ * (whose target is in this pass), but those written when the patch module
+ * loaded (KSPLICE_RELOC_AT_LOAD); then, with
  * @write, writes them into the new code (not reachable yet) and reads them
  * back.  Without @write the patch module and update->reloc_vals are left
  * as they were.
@@ -171,6 +204,10 @@ int ksplice_late_relocs(struct ksplice_update *update,
 	for (u = 0; u < update->nr_units; u++) {
 		for (i = 0; !states[u].skip && i < update->units[u]->nr_relocs;
 		     i++) {
+			/* written when the patch module loaded (loadrelocs.c) */
+			if (update->units[u]->relocs[i].flags &
+			    KSPLICE_RELOC_AT_LOAD)
+				continue;
 			ret = reloc_value(update, &states[u], i,
 					  update->reloc_vals[u],
 					  &states[u].relocs[i]);

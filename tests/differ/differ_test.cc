@@ -204,29 +204,25 @@ TEST(Diff, LocalStaticKeyOfVmlinuxIsResolvedAtLoad) {
   EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::LoadTime);
 }
 
-TEST(Diff, LocalStaticKeyOfAModuleIsRefused) {
+// A static key of the file, in a module unit: the module loader cannot
+// resolve it, but jump_label reads the entry only in its COMING callback,
+// after the core's, which writes it (KSPLICE_RELOC_AT_LOAD).
+TEST(Diff, LocalStaticKeyOfAModuleIsWrittenWhenThePatchModuleComes) {
   auto pre = ObjectFile::open(casePath("jump-label-local-key", "pre"));
   auto post = ObjectFile::open(casePath("jump-label-local-key", "post"));
   ASSERT_TRUE(pre && post);
   auto diff = diffObjects(**pre, **post, Exports(), "kstest");
   ASSERT_TRUE(!!diff);
   const Diff &d = **diff;
-  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
-  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
-  EXPECT_EQ(d.refusals[0].reason,
-            "'__jump_table' refers to 'local_key', a static of module "
-            "'kstest': the module loader reads it when the patch module "
-            "loads, and can then resolve only symbols of vmlinux");
-  EXPECT_NE(d.refusals[0].section.find("(__jump_table+0x8)"),
-            std::string::npos)
-      << d.refusals[0].section;
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::AtComing);
+  EXPECT_TRUE(d.loadTimeSymbols.empty());
 }
 
 // A module links only to exported symbols: an unexported global is the
 // module's own (a tracepoint of another file of the module, found in
-// target_core_mod, xhci_hcd, btrfs, ocfs2), which the module loader cannot
-// resolve when it loads the patch module.
-TEST(Diff, UnexportedGlobalKeyOfAModuleIsRefused) {
+// target_core_mod, xhci_hcd, btrfs, ocfs2, ext4, kafs).
+TEST(Diff, UnexportedGlobalKeyOfAModuleIsWrittenWhenThePatchModuleComes) {
   auto pre = ObjectFile::open(casePath("jump-label-unexported", "pre"));
   auto post = ObjectFile::open(casePath("jump-label-unexported", "post"));
   ASSERT_TRUE(pre && post);
@@ -239,12 +235,35 @@ TEST(Diff, UnexportedGlobalKeyOfAModuleIsRefused) {
   auto diff = diffObjects(**pre, **post, *exports, "kstest");
   ASSERT_TRUE(!!diff);
   const Diff &d = **diff;
-  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
-  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
-  EXPECT_EQ(d.refusals[0].reason,
-            "'__jump_table' refers to 'private_key', an unexported symbol "
-            "of module 'kstest': the module loader reads it when the patch "
-            "module loads, and can then resolve only symbols of vmlinux");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::AtComing);
+}
+
+// A static call of a module (a tracepoint's): the key in the table and the
+// call in the site, which static_call's COMING callback rewrites.
+TEST(Diff, StaticCallOfAModuleIsWrittenWhenThePatchModuleComes) {
+  auto pre = ObjectFile::open(casePath("static-call-unexported", "pre"));
+  auto post = ObjectFile::open(casePath("static-call-unexported", "post"));
+  ASSERT_TRUE(pre && post);
+  auto exports = parseSymvers("0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+                              "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n",
+                              "Module.symvers");
+  ASSERT_TRUE(!!exports);
+  auto diff = diffObjects(**pre, **post, *exports, "kstest");
+  ASSERT_TRUE(!!diff);
+  const Diff &d = **diff;
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(keptReference(d, ".static_call_sites", 4), Reference::AtComing);
+  const Section *text = d.post->findSection(".text.foo");
+  ASSERT_TRUE(text);
+  int calls = 0;
+  for (const Reloc &r : text->relocs)
+    if (d.reference(*text, r).name == "__SCT__tp_func_x") {
+      ++calls;
+      EXPECT_EQ(d.reference(*text, r).kind, Reference::AtComing);
+    }
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(d.loadTimeSymbols.empty());
 }
 
 TEST(Diff, ExportedStaticKeyIsFine) {

@@ -185,6 +185,38 @@ TEST_F(ApplyTest, PatchModuleLoadFailsAndTheCoreGoes) {
   expectKernelAsBefore();
 }
 
+// The core refused the patch module as it came (its tables refer to a
+// module that is not loaded): the user gets the core's token and detail,
+// from refused_load.
+TEST_F(ApplyTest, PatchModuleTheCoreRefusesToLoadSaysWhy) {
+  host_->loadFails[kPatch] = Status::error(
+      "cannot load module 'p': No such device (see dmesg)");
+  host_->loader.refusedLoad =
+      "ksplice_cmdline_fix target_not_loaded\nunit 'fs/ext4/fsync.o' has "
+      "table entries that refer to '__SCK__tp_func_x' of module 'ext4', "
+      "which the kernel links when the patch module loads; load 'ext4' "
+      "first\n";
+  ApplyReport r = apply();
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->token, "target_not_loaded");
+  EXPECT_EQ(r.failure->action, "load");
+  ASSERT_EQ(r.failure->detail.size(), 1u);
+  EXPECT_NE(r.failure->detail[0].find("load 'ext4' first"), std::string::npos);
+  expectLog({"load ksplice", "load ksplice_cmdline_fix", "unload ksplice"});
+  expectKernelAsBefore();
+}
+
+// Another module's refusal is not this one's.
+TEST_F(ApplyTest, PatchModuleLoadFailureIgnoresAnotherModulesRefusal) {
+  host_->loadFails[kPatch] = Status::error("cannot load module 'p': no");
+  host_->loader.refusedLoad = "ksplice_other target_not_loaded\nunit\n";
+  ApplyReport r = apply();
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->token, "other");
+  EXPECT_EQ(r.failure->message, "cannot load module 'p': no; nothing was "
+                                "changed");
+}
+
 TEST_F(ApplyTest, PatchModuleThatIsNotAModule) {
   ASSERT_TRUE(writeFile(in_ + "/ksplice_cmdline_fix.ko", "junk"));
   pkg_ = package(fields_);

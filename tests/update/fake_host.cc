@@ -32,6 +32,8 @@ bool FakeLoader::isDir(const std::string &path) const {
 
 bool FakeLoader::exists(const std::string &path) const {
   std::string id, file;
+  if (path == root() + "/refused_load")
+    return up && refusedLoad;
   if (!split(path, id, file))
     return isDir(path);
   static const std::set<std::string> always = {
@@ -53,6 +55,8 @@ Result<std::vector<std::string>> FakeLoader::listDir(
 
 Result<std::string> FakeLoader::readText(const std::string &path) const {
   std::string id, file;
+  if (path == root() + "/refused_load" && exists(path))
+    return *refusedLoad;
   if (!split(path, id, file) || !exists(path) || file.empty())
     return Status::error(noSuchFile(path));
   if (unreadable.count(id + "/" + file))

@@ -55,6 +55,9 @@ class FakeLoader : public Sysfs {
   std::map<std::string, LoaderAnswer> answers;
   // A core from before these files existed: reading them finds nothing.
   bool hasDetail = true, hasMatch = true, hasTimings = true;
+  // refused_load (the core's last refusal to load a patch module), or none
+  // (a core from before the file existed).
+  std::optional<std::string> refusedLoad = std::string();
   // "<id>/<file>" that cannot be read, or written.
   std::set<std::string> unreadable, unwritable;
   // "<id>/<file>" that takes this many more writes, then refuses them.

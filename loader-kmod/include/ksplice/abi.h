@@ -45,7 +45,7 @@
 #include <linux/types.h>
 
 #define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
-#define KSPLICE_ABI_VERSION	3
+#define KSPLICE_ABI_VERSION	4
 
 /* What an unwritten late-relocation field holds (masked to its width). */
 #define KSPLICE_CANARY		0x7777777777777777ULL
@@ -151,12 +151,22 @@ struct ksplice_pre_sect {
 	__u32 flags;				/* KSPLICE_SECT_* */
 };
 
+/*
+ * struct ksplice_reloc.flags: written when the patch module loads, by the
+ * core's MODULE_STATE_COMING callback (first in the chain), not at apply.
+ * The field is a key of a table entry (or in a site) that the kernel's own
+ * COMING callbacks read; the symbol is the unit's module's, which must be
+ * loaded then, found by its name alone, and stays loaded while the patch
+ * module is.
+ */
+#define KSPLICE_RELOC_AT_LOAD	0x1
+
 /* A late relocation: written into new code at apply time. */
 struct ksplice_reloc {
 	KSPLICE_PTR(void, where);	/* the field, in the patch module */
 	__s64 addend;
 	__u16 type;			/* enum ksplice_reloc_type */
-	__u16 pad;
+	__u16 flags;			/* KSPLICE_RELOC_* */
 	__u32 sym;			/* index into ksplice_unit.syms */
 };
 
