@@ -24,6 +24,8 @@ std::string refusalsOf(const Diff &d) {
   Case c = runCase(name, ##__VA_ARGS__);                                      \
   ASSERT_TRUE(c.error.empty()) << c.error;                                    \
   const Diff &d = *c.diff;
+// The same for a unit of module MODULE.
+#define LOAD_MODULE(module, name, symvers) LOAD(name, symvers, module)
 
 TEST(Diff, IdenticalObjectIsNoChange) {
   auto pre = ObjectFile::open(casePath("late-relocs", "pre"));
@@ -208,12 +210,7 @@ TEST(Diff, LocalStaticKeyOfVmlinuxIsResolvedAtLoad) {
 // resolve it, but jump_label reads the entry only in its COMING callback,
 // after the core's, which writes it (KSPLICE_RELOC_AT_LOAD).
 TEST(Diff, LocalStaticKeyOfAModuleIsWrittenWhenThePatchModuleComes) {
-  auto pre = ObjectFile::open(casePath("jump-label-local-key", "pre"));
-  auto post = ObjectFile::open(casePath("jump-label-local-key", "post"));
-  ASSERT_TRUE(pre && post);
-  auto diff = diffObjects(**pre, **post, Exports(), "kstest");
-  ASSERT_TRUE(!!diff);
-  const Diff &d = **diff;
+  LOAD_MODULE("kstest", "jump-label-local-key", "");
   EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
   EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::AtComing);
   EXPECT_TRUE(d.loadTimeSymbols.empty());
@@ -223,18 +220,11 @@ TEST(Diff, LocalStaticKeyOfAModuleIsWrittenWhenThePatchModuleComes) {
 // module's own (a tracepoint of another file of the module, found in
 // target_core_mod, xhci_hcd, btrfs, ocfs2, ext4, kafs).
 TEST(Diff, UnexportedGlobalKeyOfAModuleIsWrittenWhenThePatchModuleComes) {
-  auto pre = ObjectFile::open(casePath("jump-label-unexported", "pre"));
-  auto post = ObjectFile::open(casePath("jump-label-unexported", "post"));
-  ASSERT_TRUE(pre && post);
-  auto exports = parseSymvers("0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\n"
-                              "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
-                              "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
-                              "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n",
-                              "Module.symvers");
-  ASSERT_TRUE(!!exports);
-  auto diff = diffObjects(**pre, **post, *exports, "kstest");
-  ASSERT_TRUE(!!diff);
-  const Diff &d = **diff;
+  LOAD_MODULE("kstest", "jump-label-unexported",
+              "0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\n"
+              "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+              "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n"
+              "0x4\tsource\tvmlinux\tEXPORT_SYMBOL\n");
   EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
   EXPECT_EQ(keptReference(d, "__jump_table", 8), Reference::AtComing);
 }
@@ -242,16 +232,9 @@ TEST(Diff, UnexportedGlobalKeyOfAModuleIsWrittenWhenThePatchModuleComes) {
 // A static call of a module (a tracepoint's): the key in the table and the
 // call in the site, which static_call's COMING callback rewrites.
 TEST(Diff, StaticCallOfAModuleIsWrittenWhenThePatchModuleComes) {
-  auto pre = ObjectFile::open(casePath("static-call-unexported", "pre"));
-  auto post = ObjectFile::open(casePath("static-call-unexported", "post"));
-  ASSERT_TRUE(pre && post);
-  auto exports = parseSymvers("0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
-                              "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n",
-                              "Module.symvers");
-  ASSERT_TRUE(!!exports);
-  auto diff = diffObjects(**pre, **post, *exports, "kstest");
-  ASSERT_TRUE(!!diff);
-  const Diff &d = **diff;
+  LOAD_MODULE("kstest", "static-call-unexported",
+              "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
+              "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");
   EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
   EXPECT_EQ(keptReference(d, ".static_call_sites", 4), Reference::AtComing);
   const Section *text = d.post->findSection(".text.foo");

@@ -14,7 +14,8 @@ std::vector<uint8_t> readFile(const std::string &path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
-Case runCase(const std::string &name, const std::string &symvers) {
+Case runCase(const std::string &name, const std::string &symvers,
+             const std::string &target) {
   Case c;
   auto pre = ObjectFile::open(casePath(name, "pre"));
   if (!pre) {
@@ -37,7 +38,7 @@ Case runCase(const std::string &name, const std::string &symvers) {
     }
     ex = std::move(*parsed);
   }
-  auto d = diffObjects(*c.pre, *c.post, std::move(ex));
+  auto d = diffObjects(*c.pre, *c.post, std::move(ex), target);
   if (!d) {
     c.error = llvm::toString(d.takeError());
     return c;

@@ -22,7 +22,9 @@ struct Case {
   std::unique_ptr<Diff> diff;
   std::string error; // set if diffing failed
 };
-Case runCase(const std::string &name, const std::string &symvers = "");
+/// TARGET is where the unit runs: vmlinux or a module name.
+Case runCase(const std::string &name, const std::string &symvers = "",
+             const std::string &target = "vmlinux");
 
 using Names = std::vector<std::string>;
 
