@@ -48,11 +48,15 @@ static bool readAtLoad(const Section &sec) {
 // static_call_add_module()), an alternative's original instruction, ...
 // The field must hold its value by then, and a late relocation's canary
 // would be overwritten.
+static bool rewrites(const TableEntry &e, const Reloc &r) {
+  return e.rewrittenLen && (int64_t)r.offset >= e.siteOffset &&
+         (int64_t)r.offset < e.siteOffset + e.rewrittenLen;
+}
+
 static bool inRewrittenSite(const TableIndex &tables, const Section &sec,
                             const Reloc &r) {
   for (const TableEntry &e : tables.entriesFor(sec.index))
-    if (e.rewrittenLen && (int64_t)r.offset >= e.siteOffset &&
-        (int64_t)r.offset < e.siteOffset + e.rewrittenLen)
+    if (rewrites(e, r))
       return true;
   return false;
 }
@@ -72,8 +76,7 @@ static bool readWhenComing(const TableIndex &tables, const Section &sec,
     return false;
   bool site = false;
   for (const TableEntry &e : tables.entriesFor(sec.index)) {
-    if (!e.rewrittenLen || (int64_t)r.offset < e.siteOffset ||
-        (int64_t)r.offset >= e.siteOffset + e.rewrittenLen)
+    if (!rewrites(e, r))
       continue;
     if (!e.spec->readWhenComing)
       return false;

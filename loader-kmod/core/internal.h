@@ -357,6 +357,9 @@ void ksplice_free_jumps(struct ksplice_update *update);
 int ksplice_late_relocs(struct ksplice_update *update,
 			struct ksplice_unit_state *states, bool write);
 int ksplice_reloc_width(u16 type);
+bool ksplice_reloc_ok(const struct ksplice_unit *unit,
+		      const struct ksplice_reloc *r, struct module *owner);
+u64 ksplice_reloc_read(const struct ksplice_reloc *r, u64 *canary);
 int ksplice_reloc_field(u16 type, unsigned long where, unsigned long s,
 			s64 addend, u64 *value);
 int ksplice_write_field(unsigned long where, const void *val, int width);

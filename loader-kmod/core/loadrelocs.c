@@ -139,18 +139,14 @@ static int load_reloc(struct module *patch, const struct ksplice_unit *unit,
 {
 	const struct ksplice_reloc *r = &unit->relocs[i];
 	unsigned long where = (unsigned long)r->where, s = 0;
-	int width = ksplice_reloc_width(r->type);
 	const char *name;
 	struct module *target;
-	u64 cur = 0, val;
+	u64 canary, val;
 	unsigned int nr;
 	int ret;
 
-	if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 || !width ||
-	    (r->flags & ~KSPLICE_RELOC_AT_LOAD) ||
-	    !strcmp(unit->target, "vmlinux") ||
-	    !ksplice_within_module_core(where, patch) ||
-	    !ksplice_within_module_core(where + width - 1, patch)) {
+	if (!ksplice_reloc_ok(unit, r, patch) ||
+	    !strcmp(unit->target, "vmlinux")) {
 		refuse_load(patch, KSPLICE_CAUSE_bad_package,
 			    "unit '%s' load-time relocation %u is malformed\n",
 			    unit->name, i);
@@ -177,8 +173,7 @@ static int load_reloc(struct module *patch, const struct ksplice_unit *unit,
 			    nr, unit->target);
 		return -ENOENT;
 	}
-	memcpy(&cur, (void *)where, width);
-	if (cur != (width == 8 ? KSPLICE_CANARY : (u32)KSPLICE_CANARY)) {
+	if (ksplice_reloc_read(r, &canary) != canary) {
 		refuse_load(patch, KSPLICE_CAUSE_bad_package,
 			    "unit '%s' load-time relocation %u lost its canary\n",
 			    unit->name, i);
@@ -190,7 +185,7 @@ static int load_reloc(struct module *patch, const struct ksplice_unit *unit,
 			    unit->name, i, name);
 		return -ERANGE;
 	}
-	ret = ksplice_write_field(where, &val, width);
+	ret = ksplice_write_field(where, &val, ksplice_reloc_width(r->type));
 	if (ret)
 		refuse_load(patch, ksplice_errno_cause(ret),
 			    "unit '%s': cannot write load-time relocation %u (%d)\n",

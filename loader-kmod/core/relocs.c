@@ -83,6 +83,35 @@ static int late_symbol(struct ksplice_update *update,
 }
 
 /**
+ * ksplice_reloc_ok() - whether a late relocation is well-formed
+ * @unit: its unit
+ * @r: the relocation
+ * @owner: the patch module, which must hold the whole field
+ */
+bool ksplice_reloc_ok(const struct ksplice_unit *unit,
+		      const struct ksplice_reloc *r, struct module *owner)
+{
+	unsigned long where = (unsigned long)r->where;
+	int width = ksplice_reloc_width(r->type);
+
+	return r->sym < unit->nr_syms && r->type <= KSPLICE_R_PC64 && width &&
+	       !(r->flags & ~KSPLICE_RELOC_AT_LOAD) &&
+	       ksplice_within_module_core(where, owner) &&
+	       ksplice_within_module_core(where + width - 1, owner);
+}
+
+/* What the field of @r holds (zero-extended), and its canary. */
+u64 ksplice_reloc_read(const struct ksplice_reloc *r, u64 *canary)
+{
+	int width = ksplice_reloc_width(r->type);
+	u64 cur = 0;
+
+	memcpy(&cur, r->where, width);
+	*canary = width == 8 ? KSPLICE_CANARY : (u32)KSPLICE_CANARY;
+	return cur;
+}
+
+/**
  * ksplice_write_field() - write a field of a patch module, read-only or not
  * @where: the field
  * @val: its new bytes
@@ -115,24 +144,20 @@ static int reloc_value(struct ksplice_update *update,
 {
 	const struct ksplice_unit *unit = st->unit;
 	const struct ksplice_reloc *r = &unit->relocs[i];
-	unsigned long where = (unsigned long)r->where, s;
-	int width = ksplice_reloc_width(r->type);
-	u64 cur = 0, canary;
+	unsigned long s;
+	u64 cur, canary;
 	int ret;
 
-	if (r->sym >= unit->nr_syms || r->type > KSPLICE_R_PC64 || !width ||
-	    (r->flags & ~KSPLICE_RELOC_AT_LOAD) ||
-	    !ksplice_within_module_core(where, update->owner) ||
-	    !ksplice_within_module_core(where + width - 1, update->owner))
+	if (!ksplice_reloc_ok(unit, r, update->owner))
 		goto out_bad;
 	ret = late_symbol(update, st, r->sym, &s);
 	if (ret)
 		return ret;
-	memcpy(&cur, (void *)where, width);
-	canary = width == 8 ? KSPLICE_CANARY : (u32)KSPLICE_CANARY;
+	cur = ksplice_reloc_read(r, &canary);
 	if (cur != canary && (!written[i] || cur != written[i]))
 		goto out_bad;
-	if (ksplice_reloc_field(r->type, where, s, r->addend, value))
+	if (ksplice_reloc_field(r->type, (unsigned long)r->where, s, r->addend,
+				value))
 		goto out_overflow;
 	ret = ksplice_add_dep(update, s);
 	if (!ret)
