@@ -40,6 +40,15 @@ done
 [ ${#pos[@]} = 0 ] || [ ${#pos[@]} = 2 ] || usage
 [ ${#pos[@]} = 0 ] || { old=${pos[0]}; new=${pos[1]}; }
 log() { printf 'bench-release: %s\n' "$*" >&2; }
+# timed FILE CMD...: runs CMD; FILE gets "WALL CPU" in seconds (CPU: user +
+# system of CMD and its children).
+timed() {
+	local out=$1; shift
+	local TIMEFORMAT='%3R %3U %3S' t rc=0
+	{ t=$( { time "$@" 2>&3 >&4; } 2>&1 ) || rc=$?; } 3>&2 4>&1
+	echo "$t" | awk '{ printf "%s %.3f\n", $1, $2 + $3 }' > "$out"
+	return $rc
+}
 bin=$root/build/cli
 [ -x "$bin/ksplice-create" ] || { echo "bench-release: error: build first (scripts/setup.sh)" >&2; exit 1; }
 
@@ -92,26 +101,34 @@ fi
 if [ ! -f "$run/create.time" ]; then
 	log "ksplice-create --series ($jobs workers; log in $run/create.log)"
 	rm -rf "$run/series"
-	start=$(date +%s.%N)
 	rc=0
-	nice "$bin/ksplice-create" --series "$later" --from "$old" --to "$new" \
+	timed "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --from "$old" --to "$new" \
 		--series-jobs "$jobs" -j 1 --config "$KSPLICE_KCONFIG" \
 		--headers "$KSPLICE_HEADERS" --cache "$run/cache" -o "$run/series" \
 		"$oldsrc" > "$run/create.log" 2>&1 || rc=$?
-	echo "$(echo "$(date +%s.%N) - $start" | bc) $rc" > "$run/create.time"
+	read -r wall cpu < "$run/create.cpu"
+	echo "$wall $rc $cpu" > "$run/create.time"
 fi
-read -r create_s create_rc < "$run/create.time"
+read -r create_s create_rc create_cpu < "$run/create.time"
 [ -f "$run/series/series" ] || { tail "$run/create.log"; echo "bench-release: error: no series (ksplice-create exited $create_rc)" >&2; exit 1; }
 
-# The baseline: one full build of OLD's configuration, measured once.
+# The baseline: one full build of OLD's configuration, measured once.  It
+# takes hours on a small machine, so it may run in pieces: make resumes
+# where an interrupted run stopped (the build tree is kept until it ends),
+# and each piece's wall and CPU time is added to full-build-OLD.pieces.
+# The CPU time (user + system of every compiler) is what the series is
+# compared with when the two did not run alone on the machine.
 fullfile=$bench/release/full-build-$old.time
 if [ "$full" = 1 ] && [ ! -f "$fullfile" ]; then
-	log "timing a full build of $old (make vmlinux modules -j$(nproc))"
-	fb=$run/full-build
-	rm -rf "$fb" && cp -a "$run/cache/farm" "$fb"
-	start=$(date +%s.%N)
-	(cd "$fb" && make -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules) > "$run/full-build.log" 2>&1
-	echo "$(date +%s.%N) - $start" | bc > "$fullfile"
+	fb=$bench/release/full-build-$old
+	[ -d "$fb" ] || cp -a "$run/cache/farm" "$fb"
+	log "timing a full build of $old (make vmlinux modules -j$(nproc)); $(wc -l < "$fullfile.pieces" 2>/dev/null || echo 0) pieces so far"
+	rc=0
+	timed "$fullfile.piece" make -C "$fb" -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules \
+		>> "$bench/release/full-build-$old.log" 2>&1 || rc=$?
+	cat "$fullfile.piece" >> "$fullfile.pieces" && rm "$fullfile.piece"
+	[ "$rc" = 0 ] || { echo "bench-release: error: the full build failed or stopped (make exited $rc; see $bench/release/full-build-$old.log); run again to resume" >&2; exit 1; }
+	awk '{ w += $1; c += $2 } END { printf "%.1f %.1f %d\n", w, c, NR }' "$fullfile.pieces" > "$fullfile"
 	rm -rf "$fb"
 fi
 
@@ -134,8 +151,11 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res"
 	grep -E '^ksplice-create: compiled once:' "$run/create.log" | sed 's/^ksplice-create: //' || true
 	printf 'fates:'; sed -n 's/^[^ ]*: \(update\|no functional change\|refused\|not in this configuration\|header, not carried\|needs a header change, not carried\|not a C file, not carried\|error\)\b.*/\1/p' \
 		"$run/series/report.txt" | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s %s;", c, substr($0, 2) }'; echo
-	printf 'build: %.0f s with %s workers (ksplice-create exit %s)' "$create_s" "$jobs" "$create_rc"
-	if [ -f "$fullfile" ]; then printf '; one full build: %.0f s (%.2fx)\n' "$(cat "$fullfile")" "$(echo "$create_s / $(cat "$fullfile")" | bc -l)"
+	printf 'build: %.0f s, %.0f s of CPU, with %s workers (ksplice-create exit %s)' "$create_s" "${create_cpu:-0}" "$jobs" "$create_rc"
+	if [ -f "$fullfile" ]; then
+		read -r full_s full_cpu full_pieces < "$fullfile"
+		printf '; one full build: %.0f s, %.0f s of CPU, in %s piece(s) (series/full: %.2fx of CPU)\n' \
+			"$full_s" "$full_cpu" "$full_pieces" "$(echo "${create_cpu:-0} / $full_cpu" | bc -l)"
 	else echo "; one full build: not measured (--full-build)"; fi
 	echo "apply of the series under load: $(field apply)"
 	echo "health after apply: $(field health-applied)"
