@@ -1,5 +1,6 @@
 //===- build_tree.cc - ksplice-create's kernel build cache ----------------===//
 #include "build_tree.h"
+#include "error.h"
 #include "kbuild_descent.h"
 #include "process.h"
 
@@ -20,10 +21,6 @@ namespace ksplice {
 using llvm::createStringError;
 using llvm::inconvertibleErrorCode;
 using llvm::StringRef;
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return createStringError(inconvertibleErrorCode(), msg.str().c_str());
-}
 
 // Names that only a build produces: KERNEL_SRC holding any of them was
 // configured or built in place, and the farm must not link to them (a
@@ -46,7 +43,9 @@ static const char kPatchedStamp[] = ".ksplice-patched";
 // Holds the digest of what the farm was prepared for (prepare()).
 static const char kPreparedStamp[] = ".ksplice-prepared";
 
-static std::string readFile(const std::string &path) {
+// The bytes of PATH, or "" when it cannot be read: a missing stamp or owner
+// file means "not prepared", and a missing .config parses as no options.
+static std::string contentsOrEmpty(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -79,8 +78,8 @@ llvm::Error BuildTree::sync() {
   // (files it has and this one lacks, generated headers) must not leak
   // into this build, so a farm of another source is started afresh.
   std::string owner = opts.farm + "/.ksplice-source";
-  if (fs::exists(owner) && readFile(owner) != opts.source) {
-    progress("the cache's farm mirrors " + readFile(owner) +
+  if (fs::exists(owner) && contentsOrEmpty(owner) != opts.source) {
+    progress("the cache's farm mirrors " + contentsOrEmpty(owner) +
              ": starting it afresh for " + opts.source);
     fs::remove_all(opts.farm, ec);
     if (ec)
@@ -163,7 +162,7 @@ llvm::Error BuildTree::make(const std::vector<std::string> &args,
 // their digest.  Prepared again when the farm's configuration is no longer
 // the target's (the build tools changed since).
 llvm::Error BuildTree::prepare() {
-  std::string config = readFile(opts.config);
+  std::string config = contentsOrEmpty(opts.config);
   if (config.empty())
     return fail("cannot read the kernel config '" + opts.config + "'");
   Kconfig target = parseKconfig(config);
@@ -181,10 +180,10 @@ llvm::Error BuildTree::prepare() {
   std::string digest = llvm::toHex(h.final(), true);
   std::string stamp = opts.farm + "/" + kPreparedStamp;
 
-  bool fresh = readFile(stamp) != digest;
+  bool fresh = contentsOrEmpty(stamp) != digest;
   if (!fresh) {
     std::vector<std::string> diffs = configDifferences(
-        target, parseKconfig(readFile(opts.farm + "/.config")));
+        target, parseKconfig(contentsOrEmpty(opts.farm + "/.config")));
     if (!diffs.empty()) {
       progress("the farm's configuration is no longer the target's (" +
                diffs.front() + "): preparing it again");
@@ -211,7 +210,7 @@ llvm::Error BuildTree::prepare() {
     if (auto err = make({"olddefconfig"}, "configuring the kernel tree"))
       return err;
     std::vector<std::string> diffs = configDifferences(
-        target, parseKconfig(readFile(opts.farm + "/.config")));
+        target, parseKconfig(contentsOrEmpty(opts.farm + "/.config")));
     if (!diffs.empty()) {
       if (diffs.size() > 8)
         diffs.resize(8);
@@ -229,7 +228,7 @@ llvm::Error BuildTree::prepare() {
     std::ofstream(stamp) << digest;
   }
 
-  kconfig = parseKconfig(readFile(opts.farm + "/.config"));
+  kconfig = parseKconfig(contentsOrEmpty(opts.farm + "/.config"));
   configured_ = ConfiguredObjects::read(opts.farm, kconfig);
   return llvm::Error::success();
 }
@@ -248,7 +247,7 @@ llvm::Error BuildTree::restore(llvm::Error result,
 }
 
 std::string BuildTree::configurationKey() const {
-  return readFile(opts.farm + "/" + kPreparedStamp);
+  return contentsOrEmpty(opts.farm + "/" + kPreparedStamp);
 }
 
 // The kernel's flags plus one section per function and object (what the
@@ -380,7 +379,7 @@ std::map<std::string, std::string> BuildTree::layoutHeaders() const {
   std::map<std::string, std::string> out;
   for (const char *h :
        {"include/generated/asm-offsets.h", "include/generated/bounds.h"})
-    out[h] = readFile(opts.farm + "/" + h);
+    out[h] = contentsOrEmpty(opts.farm + "/" + h);
   return out;
 }
 

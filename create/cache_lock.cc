@@ -1,5 +1,6 @@
 //===- cache_lock.cc - One ksplice-create at a time per cache --------------===//
 #include "cache_lock.h"
+#include "error.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,11 +13,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 msg.str().c_str());
-}
 
 CacheLock::~CacheLock() {
   if (fd >= 0)

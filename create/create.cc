@@ -1,5 +1,6 @@
 //===- create.cc - ksplice-create: from a source patch to an update -------===//
 #include "create.h"
+#include "error.h"
 #include "affected_objects.h"
 #include "data_layout.h"
 #include "cache_lock.h"
@@ -28,21 +29,6 @@ namespace fs = std::filesystem;
 namespace ksplice {
 
 using llvm::StringRef;
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 msg.str().c_str());
-}
-
-static llvm::Expected<std::string> readFile(const std::string &path,
-                                            const char *what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail(llvm::Twine("cannot read ") + what + " '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 static bool sameBytes(const std::string &a, const std::string &b) {
   std::ifstream x(a, std::ios::binary), y(b, std::ios::binary);

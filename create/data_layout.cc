@@ -1,5 +1,6 @@
 //===- data_layout.cc - Structures whose layout a change alters -----------===//
 #include "data_layout.h"
+#include "error.h"
 #include "process.h"
 
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
@@ -9,10 +10,6 @@
 namespace ksplice {
 
 using llvm::StringRef;
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 // A type starts at column 0 ("struct name {", "union name {") and ends at
 // the next line that starts with '}'.

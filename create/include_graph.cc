@@ -1,5 +1,6 @@
 //===- include_graph.cc - Which sources include a file ---------------------===//
 #include "include_graph.h"
+#include "error.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -22,11 +23,6 @@ namespace fs = std::filesystem;
 namespace ksplice {
 
 using llvm::StringRef;
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 msg.str().c_str());
-}
 
 std::vector<IncludeDirective> scanIncludes(StringRef text) {
   std::vector<IncludeDirective> out;

@@ -1,5 +1,6 @@
 //===- kbuild_descent.cc - Compiling chosen objects as a full build does --===//
 #include "kbuild_descent.h"
+#include "error.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -11,11 +12,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 msg.str().c_str());
-}
 
 // kbuild's name of a directory in obj=: "." for the top.
 static std::string objName(const std::string &dir) {

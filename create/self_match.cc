@@ -1,5 +1,6 @@
 //===- self_match.cc - Updates that replace nothing, for checking matching ===//
 #include "self_match.h"
+#include "error.h"
 #include "cache_lock.h"
 #include "create.h"
 #include "update_package.h"
@@ -22,11 +23,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 msg.str().c_str());
-}
 
 unsigned SelfMatchResult::differing() const {
   return std::count_if(units.begin(), units.end(), [](const SelfMatchUnit &u) {

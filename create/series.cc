@@ -1,6 +1,7 @@
 //===- series.cc - A series of updates from two source releases -----------===//
 
 #include "series.h"
+#include "error.h"
 #include "cache_lock.h"
 #include "series_build.h"
 #include "series_headers.h"
@@ -25,10 +26,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 size_t SeriesCreateResult::updates() const { return order.size(); }
 

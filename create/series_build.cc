@@ -1,5 +1,6 @@
 //===- series_build.cc - A release's .c files compiled once per side ------===//
 #include "series_build.h"
+#include "error.h"
 #include "dep_file.h"
 #include "pre_post.h"
 
@@ -15,10 +16,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 // A file is linked where it is, copied where links are not possible.
 static llvm::Error linkFile(const fs::path &from, const fs::path &to) {

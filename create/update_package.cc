@@ -1,5 +1,6 @@
 //===- update_package.cc - Patch objects to an update package -------------===//
 #include "update_package.h"
+#include "error.h"
 #include "process.h"
 
 #include "package.h"
@@ -19,21 +20,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 msg.str().c_str());
-}
-
-static llvm::Expected<std::string> readFile(const std::string &path,
-                                            const char *what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail(llvm::Twine("cannot read ") + what + " '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 static llvm::Error runTool(Command cmd, const std::string &what) {
   auto res = run(cmd);
