@@ -158,9 +158,20 @@ make_update hooks-ab kstest_a.o "$k/kstest_a.o" "$out/hooks/kstest_a.o" kstest \
 make_update hooks-busy kstest_main.o "$k/kstest_main.o" "$out/sleep/kstest_main.o" kstest \
 	kstest_hooks.o "$k/kstest_hooks.o" "$out/hooks/kstest_hooks.o" kstest
 
-"$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/pre.o"
-"$here/kernel-obj.sh" fs/proc/cmdline.c "$out/cmdline/post.o" \
-	"$root/testdata/kernel-patches/cmdline-string.patch"
+# The kernel objects, before and after the patches of
+# testdata/kernel-patches (one kbuild dry run for all of them).
+kp=$root/testdata/kernel-patches
+kobjs=(fs/proc/cmdline.c:"$out/cmdline/pre.o" fs/proc/cmdline.c:"$out/cmdline/post.o":"$kp/cmdline-string.patch"
+	fs/binfmt_misc.c:"$out/binfmt/pre.o" fs/binfmt_misc.c:"$out/binfmt/post.o":"$kp/binfmt-status.patch")
+kps=(meminfo-string:fs/proc/meminfo.c data-new:fs/proc/meminfo.c
+	new-function:fs/proc/version.c syscall:kernel/sys.c
+	special-static:fs/proc/uptime.c)
+for c in "${kps[@]}"; do
+	n=${c%%:*} f=${c#*:}
+	kobjs+=("$f:$out/kp-$n/pre.o" "$f:$out/kp-$n/post.o:$kp/$n.patch")
+done
+"$here/kernel-obj.sh" "${kobjs[@]}"
+
 make_update cmdline fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux
 # One update, two targets: vmlinux and the kstest module.
 make_update vmmod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux \
@@ -168,9 +179,6 @@ make_update vmmod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" v
 
 # A real Debian module, binfmt_misc (fs/binfmt_misc.c): its filesystem's
 # status file says "enabled (ksplice)".
-"$here/kernel-obj.sh" fs/binfmt_misc.c "$out/binfmt/pre.o"
-"$here/kernel-obj.sh" fs/binfmt_misc.c "$out/binfmt/post.o" \
-	"$root/testdata/kernel-patches/binfmt-status.patch"
 make_update binfmt fs/binfmt_misc.o "$out/binfmt/pre.o" "$out/binfmt/post.o" binfmt_misc
 # One update, three targets: vmlinux, kstest and binfmt_misc.
 make_update vm2mod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" vmlinux \
@@ -178,13 +186,8 @@ make_update vm2mod fs/proc/cmdline.o "$out/cmdline/pre.o" "$out/cmdline/post.o" 
 	fs/binfmt_misc.o "$out/binfmt/pre.o" "$out/binfmt/post.o" binfmt_misc
 
 # The real-kernel patches of testdata/kernel-patches that make updates.
-for c in meminfo-string:fs/proc/meminfo.c data-new:fs/proc/meminfo.c \
-	 new-function:fs/proc/version.c syscall:kernel/sys.c \
-	 special-static:fs/proc/uptime.c; do
+for c in "${kps[@]}"; do
 	n=${c%%:*} f=${c#*:}
-	"$here/kernel-obj.sh" "$f" "$out/kp-$n/pre.o"
-	"$here/kernel-obj.sh" "$f" "$out/kp-$n/post.o" \
-		"$root/testdata/kernel-patches/$n.patch"
 	make_update "kp-$n" "${f%.c}.o" "$out/kp-$n/pre.o" "$out/kp-$n/post.o" vmlinux
 done
 drain
