@@ -8,7 +8,7 @@
 # is checked after each step (scripts/bench-release-guest.sh).
 #
 #   scripts/bench-release.sh [--sample N] [--series-jobs N] [--redo]
-#                            [--full-build] [OLD NEW]
+#                            [--full-build | --full-build-only] [OLD NEW]
 #
 # --sample N: the series of N of the changed .c files (spread evenly over
 # the list) instead of all: the later source is OLD's with those N files,
@@ -16,14 +16,16 @@
 # fixed sample for a quick run).  --series-jobs N
 # (default: the CPUs) builds N files at once, -j 1 each.  --full-build
 # also times one full build (make vmlinux modules, -j CPUs) of OLD's
-# configuration in a copy of the farm: the baseline the series' build
-# time is judged against (measured once per OLD and kept).  The inputs
+# configuration in a tree prepared as a user would: the baseline the
+# series' build time is judged against (measured once per OLD and kept;
+# it may run in pieces, see below).  --full-build-only does only that.
+# The inputs
 # are fetched as scripts/bench-realworld.sh fetches them (its cache).
 # Results in BENCH/release/OLD_NEW[-sampleN]/: the series, create.log,
 # guest results, and table.txt, which is also printed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0
 pos=()
 while [ $# -gt 0 ]; do
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--series-jobs) jobs=$2; shift 2 ;;
 	--redo) redo=1; shift ;;
 	--full-build) full=1; shift ;;
+	--full-build-only) full=only; shift ;;
 	-h|--help) usage ;;
 	-*) echo "bench-release: unknown option $1" >&2; usage ;;
 	*) pos+=("$1"); shift ;;
@@ -61,6 +64,33 @@ oldsrc=$KSPLICE_SRC newsrc=$bench/source/$new/linux-source-6.1
 run=$bench/release/${old}_$new${sample:+-sample$sample}
 [ "$redo" = 0 ] || rm -rf "$run"
 mkdir -p "$run"
+
+# The baseline: one full build of OLD's configuration, measured once, in a
+# copy of the tree scripts/prepare-tree.sh prepares from OLD's source and
+# config (as a user would).  It takes hours on a small machine, so it may
+# run in pieces: make resumes where an interrupted run stopped (the build
+# tree is kept until it ends), and each piece's wall and CPU time is added
+# to full-build-OLD.time.pieces (a piece whose script is killed outright is
+# lost, so the baseline can only err low).  The CPU time (user + system of
+# every compiler) is what the series is compared with when the two did
+# not have the machine to themselves.
+fullfile=$bench/release/full-build-$old.time
+full_build() {
+	[ ! -f "$fullfile" ] || return 0
+	local fb=$bench/release/full-build-$old rc=0 tree
+	if [ ! -f "$fb/.ksplice-full-build" ]; then
+		tree=$("$root/scripts/prepare-tree.sh")
+		rm -rf "$fb" && cp -a "$tree" "$fb" && touch "$fb/.ksplice-full-build"
+	fi
+	log "timing a full build of $old (make vmlinux modules -j$(nproc)); $(cat "$fullfile.pieces" 2>/dev/null | wc -l) pieces so far"
+	timed "$fullfile.piece" nice make -C "$fb" -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules \
+		>> "$bench/release/full-build-$old.log" 2>&1 || rc=$?
+	cat "$fullfile.piece" >> "$fullfile.pieces" && rm "$fullfile.piece"
+	[ "$rc" = 0 ] || { echo "bench-release: error: the full build failed or stopped (make exited $rc; see $bench/release/full-build-$old.log); run again to resume" >&2; exit 1; }
+	awk '{ w += $1; c += $2 } END { printf "%.1f %.1f %d\n", w, c, NR }' "$fullfile.pieces" > "$fullfile"
+	rm -rf "$fb"
+}
+[ "$full" != only ] || { full_build; cat "$fullfile"; exit 0; }
 
 # 2. The later source: NEW's, or OLD's with a sample of NEW's .c files.
 later=$newsrc
@@ -112,25 +142,7 @@ fi
 read -r create_s create_rc create_cpu < "$run/create.time"
 [ -f "$run/series/series" ] || { tail "$run/create.log"; echo "bench-release: error: no series (ksplice-create exited $create_rc)" >&2; exit 1; }
 
-# The baseline: one full build of OLD's configuration, measured once.  It
-# takes hours on a small machine, so it may run in pieces: make resumes
-# where an interrupted run stopped (the build tree is kept until it ends),
-# and each piece's wall and CPU time is added to full-build-OLD.pieces.
-# The CPU time (user + system of every compiler) is what the series is
-# compared with when the two did not run alone on the machine.
-fullfile=$bench/release/full-build-$old.time
-if [ "$full" = 1 ] && [ ! -f "$fullfile" ]; then
-	fb=$bench/release/full-build-$old
-	[ -d "$fb" ] || cp -a "$run/cache/farm" "$fb"
-	log "timing a full build of $old (make vmlinux modules -j$(nproc)); $(wc -l < "$fullfile.pieces" 2>/dev/null || echo 0) pieces so far"
-	rc=0
-	timed "$fullfile.piece" make -C "$fb" -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules \
-		>> "$bench/release/full-build-$old.log" 2>&1 || rc=$?
-	cat "$fullfile.piece" >> "$fullfile.pieces" && rm "$fullfile.piece"
-	[ "$rc" = 0 ] || { echo "bench-release: error: the full build failed or stopped (make exited $rc; see $bench/release/full-build-$old.log); run again to resume" >&2; exit 1; }
-	awk '{ w += $1; c += $2 } END { printf "%.1f %.1f %d\n", w, c, NR }' "$fullfile.pieces" > "$fullfile"
-	rm -rf "$fb"
-fi
+[ "$full" != 1 ] || full_build
 
 # 4. The guest.
 if [ ! -f "$run/guest/results" ] || [ "$redo" = 1 ]; then
