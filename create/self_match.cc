@@ -18,7 +18,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -156,6 +158,92 @@ static llvm::Error writeUnitList(const SelfMatchResult &r,
   return llvm::Error::success();
 }
 
+// The package of GROUP, numbered N: its spec, and its line in the result.
+static std::pair<PackageSpec, SelfMatchPackage>
+planPackage(const SelfMatchOptions &opts, const std::string &work, size_t n,
+            const std::vector<SelfMatchUnit *> &group) {
+  char num[24];
+  snprintf(num, sizeof num, "-%03zu", n);
+  SelfMatchPackage p;
+  p.id = opts.id + num;
+  p.file = opts.outDir + "/" + p.id + ".tar.gz";
+  p.target = group.front()->target;
+  PackageSpec spec;
+  spec.id = p.id;
+  spec.headers = opts.headers;
+  spec.cacheDir = opts.cacheDir;
+  spec.dataDir = opts.dataDir;
+  spec.klpConvert = opts.klpConvert;
+  spec.workDir = work + "/pkg/" + p.id;
+  spec.output = p.file;
+  for (SelfMatchUnit *u : group) {
+    u->package = p.id;
+    p.units++;
+    p.functions += u->functions;
+    p.patchBytes += u->patchBytes;
+    spec.patchObjects.push_back(work + "/patch/" + u->object + ".ksplice.o");
+    spec.units.push_back({u->target, u->object});
+    spec.patchText += u->object + "\n";
+  }
+  spec.description = "self-match of " + std::to_string(p.units) +
+                     " units of " + p.target + " (" + group.front()->object +
+                     " ...)";
+  return {std::move(spec), std::move(p)};
+}
+
+// Builds the packages, opts.jobs at a time (a patch module's build is
+// mostly one process).  The first is built alone: it builds the core
+// module into the cache, which the others then find there.
+static llvm::Error buildPackages(const SelfMatchOptions &opts,
+                                 const std::string &work,
+                                 SelfMatchResult &result,
+                                 const Progress &progress) {
+  auto groups =
+      groupPackages(result.units, opts.packageBytes, opts.packageUnits);
+  std::vector<PackageSpec> specs;
+  for (size_t i = 0; i < groups.size(); i++) {
+    auto [spec, p] = planPackage(opts, work, i + 1, groups[i]);
+    specs.push_back(std::move(spec));
+    result.packages.push_back(std::move(p));
+  }
+  if (specs.empty())
+    return llvm::Error::success();
+  if (auto err = buildUpdatePackage(specs[0], progress))
+    return err;
+
+  std::mutex mu; // protects next, firstError and calls to progress
+  size_t next = 1;
+  llvm::Error firstError = llvm::Error::success();
+  Progress say = [&](const std::string &line) {
+    std::lock_guard<std::mutex> lock(mu);
+    progress(line);
+  };
+  auto worker = [&] {
+    for (;;) {
+      size_t k;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (next == specs.size() || firstError)
+          return;
+        k = next++;
+      }
+      llvm::Error err = buildUpdatePackage(specs[k], say);
+      std::lock_guard<std::mutex> lock(mu);
+      if (err && !firstError)
+        firstError = std::move(err);
+      else
+        llvm::consumeError(std::move(err));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < std::max(1u, opts.jobs); t++)
+    threads.emplace_back(worker);
+  worker();
+  for (std::thread &t : threads)
+    t.join();
+  return firstError;
+}
+
 llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
                                           const Progress &progress) {
   SelfMatchResult result;
@@ -178,7 +266,7 @@ llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
     return err;
   BuildTree tree({opts.source, opts.config, *release,
                   targetPackageId(opts.headers), opts.cacheDir + "/farm",
-                  opts.jobs},
+                  opts.jobs, {}},
                  progress);
   if (auto err = tree.sync())
     return err;
@@ -234,42 +322,9 @@ llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
     return fail("cannot create '" + opts.outDir + "': " + ec.message());
   result.unitList = opts.outDir + "/" + opts.id + ".units";
   Stopwatch packageTime;
-  if (opts.packages) {
-    auto groups =
-        groupPackages(result.units, opts.packageBytes, opts.packageUnits);
-    for (size_t i = 0; i < groups.size(); i++) {
-      char num[16];
-      snprintf(num, sizeof num, "-%03zu", i + 1);
-      SelfMatchPackage p;
-      p.id = opts.id + num;
-      p.file = opts.outDir + "/" + p.id + ".tar.gz";
-      p.target = groups[i].front()->target;
-      PackageSpec spec;
-      spec.id = p.id;
-      spec.headers = opts.headers;
-      spec.cacheDir = opts.cacheDir;
-      spec.dataDir = opts.dataDir;
-      spec.klpConvert = opts.klpConvert;
-      spec.workDir = work + "/pkg";
-      spec.output = p.file;
-      for (SelfMatchUnit *u : groups[i]) {
-        u->package = p.id;
-        p.units++;
-        p.functions += u->functions;
-        p.patchBytes += u->patchBytes;
-        spec.patchObjects.push_back(work + "/patch/" + u->object +
-                                    ".ksplice.o");
-        spec.units.push_back({u->target, u->object});
-        spec.patchText += u->object + "\n";
-      }
-      spec.description = "self-match of " + std::to_string(p.units) +
-                         " units of " + p.target + " (" +
-                         groups[i].front()->object + " ...)";
-      if (auto err = buildUpdatePackage(spec, progress))
-        return err;
-      result.packages.push_back(p);
-    }
-  }
+  if (opts.packages)
+    if (auto err = buildPackages(opts, work, result, progress))
+      return err;
   result.packageSeconds = packageTime.seconds();
   if (auto err = writeUnitList(result, result.unitList))
     return err;

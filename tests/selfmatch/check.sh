@@ -8,7 +8,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=$1 out=$2
-mods=$(awk -F'\t' '!/^#/ && $2 != "vmlinux" { print $2 }' "$out/sm/sm.units" | sort -u)
+mods=$(cat "$out/sm"/*.units | awk -F'\t' '!/^#/ && $2 != "vmlinux" { print $2 }' | sort -u)
 paths=$("$here/modules.sh" $mods) || exit 1
 n=$(ls "$out/sm"/*.tar.gz | wc -l)
 exec "$root/scripts/vm-run.sh" --mem 2048 --timeout $((600 + 120 * n)) \
