@@ -3,6 +3,7 @@
 #include "error.h"
 #include "cache_lock.h"
 #include "create.h"
+#include "parallel.h"
 #include "update_package.h"
 
 #include "diff.h"
@@ -20,7 +21,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -211,37 +211,15 @@ static llvm::Error buildPackages(const SelfMatchOptions &opts,
   if (auto err = buildUpdatePackage(specs[0], progress))
     return err;
 
-  std::mutex mu; // protects next, firstError and calls to progress
-  size_t next = 1;
-  llvm::Error firstError = llvm::Error::success();
+  std::mutex mu; // protects calls to progress
   Progress say = [&](const std::string &line) {
     std::lock_guard<std::mutex> lock(mu);
     progress(line);
   };
-  auto worker = [&] {
-    for (;;) {
-      size_t k;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (next == specs.size() || firstError)
-          return;
-        k = next++;
-      }
-      llvm::Error err = buildUpdatePackage(specs[k], say);
-      std::lock_guard<std::mutex> lock(mu);
-      if (err && !firstError)
-        firstError = std::move(err);
-      else
-        llvm::consumeError(std::move(err));
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < std::max(1u, opts.jobs); t++)
-    threads.emplace_back(worker);
-  worker();
-  for (std::thread &t : threads)
-    t.join();
-  return firstError;
+  return forEachParallel(1, specs.size(), opts.jobs,
+                         [&](size_t k, unsigned) {
+                           return buildUpdatePackage(specs[k], say);
+                         });
 }
 
 llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,

@@ -5,6 +5,7 @@
 #include "cache_lock.h"
 #include "series_build.h"
 #include "series_headers.h"
+#include "parallel.h"
 #include "process.h"
 #include "sha256.h"
 #include "update_id.h"
@@ -21,7 +22,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -335,54 +335,38 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
                               const std::vector<BatchFile> &batch,
                               SeriesCreateResult &result,
                               const Progress &progress) {
-  std::mutex mu;  // protects next, done, firstError and calls to progress
-  size_t next = 0, done = 0;
-  llvm::Error firstError = llvm::Error::success();
+  std::mutex mu;  // protects done and calls to progress
+  size_t done = 0;
   auto say = [&](const std::string &line) {
     std::lock_guard<std::mutex> lock(mu);
     progress(line);
   };
   auto start = std::chrono::steady_clock::now();
-  auto work = [&](unsigned worker) {
+  return forEachParallel(0, units.size(), o.workers, [&](size_t k,
+                                                         unsigned worker) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      double s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+      std::string eta =
+          done ? ", about " +
+                     std::to_string(int(s / done * (units.size() - done))) +
+                     " s left"
+               : "";
+      progress("[" + std::to_string(k + 1) + "/" +
+               std::to_string(units.size()) + "] " +
+               result.files[units[k]].path + eta);
+    }
     std::string cache = o.base.cacheDir;
     if (worker)
       cache += "/series-" + std::to_string(worker);
-    for (;;) {
-      size_t k;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (next == units.size() || firstError)
-          return;
-        k = next++;
-        double s = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-        std::string eta =
-            done ? ", about " +
-                       std::to_string(int(s / done * (units.size() - done))) +
-                       " s left"
-                 : "";
-        progress("[" + std::to_string(k + 1) + "/" +
-                 std::to_string(units.size()) + "] " +
-                 result.files[units[k]].path + eta);
-      }
-      llvm::Error err = buildOne(o, cache, result.files[units[k]], batch[k],
-                                 say);
-      std::lock_guard<std::mutex> lock(mu);
-      done++;
-      if (err && !firstError)
-        firstError = std::move(err);
-      else
-        llvm::consumeError(std::move(err));
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < o.workers; w++)
-    threads.emplace_back(work, w);
-  work(0);
-  for (std::thread &t : threads)
-    t.join();
-  return firstError;
+    llvm::Error err =
+        buildOne(o, cache, result.files[units[k]], batch[k], say);
+    std::lock_guard<std::mutex> lock(mu);
+    done++;
+    return err;
+  });
 }
 
 // A group too wide to carry, or of headers no object includes: each
