@@ -8,9 +8,9 @@
 
 namespace ksplice {
 
-llvm::Error
-forEachParallel(size_t first, size_t last, unsigned workers,
-                const std::function<llvm::Error(size_t k, unsigned worker)> &job) {
+llvm::Error forEachParallel(
+    size_t first, size_t last, unsigned workers,
+    const std::function<llvm::Error(size_t k, unsigned worker)> &job) {
   std::mutex mu; // protects next and firstError
   size_t next = first;
   llvm::Error firstError = llvm::Error::success();

@@ -20,9 +20,9 @@ namespace ksplice {
 /// increasing order of K, on WORKERS threads (WORKER 0 is the calling
 /// thread; each worker is one of [0, WORKERS)).  After a job fails no
 /// other starts; the first error is returned once the running jobs end.
-llvm::Error
-forEachParallel(size_t first, size_t last, unsigned workers,
-                const std::function<llvm::Error(size_t k, unsigned worker)> &job);
+llvm::Error forEachParallel(
+    size_t first, size_t last, unsigned workers,
+    const std::function<llvm::Error(size_t k, unsigned worker)> &job);
 
 } // namespace ksplice
 
