@@ -17,14 +17,16 @@
 // unsafe (reasons printed), 3 no functional change.
 //
 // ksplice-create --series NEW_SRC [--from V] [--to V] [--series-jobs N]
-//                [--series-header-objects N]
+//                [--series-header-objects N] [--resume]
 //                -o DIR [...] KERNEL_SRC
 //
 // A series (create/series.h): every changed .c file between KERNEL_SRC and
 // the later source NEW_SRC made into its own update, in DIR with the index
 // that `ksplice-apply DIR` reads and report.txt (what became of every
-// changed file, and the coverage).  Exit status: 0 at least one update
-// made, 1 an error, 2 none made and some refused, 3 none made or refused.
+// changed file, and the coverage).  Each file's result is saved in DIR as
+// soon as it is known: --resume takes those of an earlier, interrupted run
+// with the same inputs.  Exit status: 0 at least one update made, 1 an
+// error, 2 none made and some refused, 3 none made or refused.
 //
 // ksplice-create --self-match [--object OBJ]... [--objects FILE]
 //                [--target T]... [--compile-once] [--no-packages]
@@ -180,6 +182,9 @@ int main(int argc, char **argv) {
                  "series: carry a changed header when at most this many "
                  "objects include it (each is compiled twice)")
       ->capture_default_str();
+  app.add_flag("--resume", series.resume,
+               "series: take the results an interrupted run with the same "
+               "inputs saved in DIR instead of building those files again");
   app.add_option("--after", opts.afterPatches,
                  "a patch already live on the target (an earlier update of "
                  "a series); repeatable, in order");

@@ -5,6 +5,7 @@
 #include "cache_lock.h"
 #include "series_build.h"
 #include "series_headers.h"
+#include "series_resume.h"
 #include "parallel.h"
 #include "process.h"
 #include "sha256.h"
@@ -327,12 +328,14 @@ static llvm::Error compileOnce(const SeriesCreateOptions &o,
   return llvm::Error::success();
 }
 
-// Builds the .c files result.files[units[k]], numbered k + 1, with
-// o.workers threads; each worker has its own farm (a farm is one tree the
-// patch is applied into), in CACHE/series-<n>, worker 0 in CACHE itself.
+// Builds the .c files result.files[units[k]] with o.workers threads, and
+// saves each one's result in RECORDS; each worker has its own farm (a farm
+// is one tree the patch is applied into), in CACHE/series-<n>, worker 0 in
+// CACHE itself.
 static llvm::Error buildUnits(const SeriesCreateOptions &o,
                               const std::vector<size_t> &units,
                               const std::vector<BatchFile> &batch,
+                              const SeriesRecords &records,
                               SeriesCreateResult &result,
                               const Progress &progress) {
   std::mutex mu;  // protects done and calls to progress
@@ -361,11 +364,12 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
     std::string cache = o.base.cacheDir;
     if (worker)
       cache += "/series-" + std::to_string(worker);
-    llvm::Error err =
-        buildOne(o, cache, result.files[units[k]], batch[k], say);
+    SeriesFileResult &f = result.files[units[k]];
+    if (llvm::Error err = buildOne(o, cache, f, batch[k], say))
+      return err;
     std::lock_guard<std::mutex> lock(mu);
     done++;
-    return err;
+    return records.save(fs::path(batch[k].work).filename().string(), f);
   });
 }
 
@@ -401,6 +405,7 @@ static void leaveGroup(const SeriesCreateOptions &o, const HeaderGroup &g,
 // after the updates already made that replace code in its objects.
 static llvm::Error carryGroup(const SeriesCreateOptions &o,
                               const HeaderGroup &g, unsigned number,
+                              const SeriesRecords &records,
                               SeriesCreateResult &result,
                               const Progress &progress) {
   std::vector<size_t> members = g.headers;
@@ -446,19 +451,32 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
            plural(g.objects.size(), "object", "objects") + ", after " +
            plural(c.afterPatches.size(), "update", "updates") + ")");
   lead.patch = c.patchFile;
-  lead.why.clear();  // a file's error alone is not the group's
-  auto res = createUpdate(c, progress);
-  if (!res) {
-    lead.fate = SeriesFileResult::Error;
-    lead.why = oneLine(llvm::toString(res.takeError()));
+  std::vector<std::string> paths;
+  for (size_t m : members)
+    paths.push_back(result.files[m].path);
+  if (records.restore(stem, lead, paths)) {
+    progress("[" + std::to_string(number) + "] " + lead.path +
+             ": built by an earlier run");
   } else {
-    classify(lead, *res);
+    lead.why.clear();  // a file's error alone is not the group's
+    lead.replaced = lead.refusedFunctions = 0;
+    lead.objects.clear();
+    auto res = createUpdate(c, progress);
+    if (!res) {
+      lead.fate = SeriesFileResult::Error;
+      lead.why = oneLine(llvm::toString(res.takeError()));
+    } else {
+      classify(lead, *res);
+    }
+    if (lead.fate == SeriesFileResult::Update) {
+      lead.id = id;
+      lead.package = fs::path(c.output).filename().string();
+    }
+    if (auto err = records.save(stem, lead, paths))
+      return err;
   }
-  if (lead.fate == SeriesFileResult::Update) {
-    lead.id = id;
-    lead.package = fs::path(c.output).filename().string();
+  if (lead.fate == SeriesFileResult::Update)
     result.order.push_back(members.front());
-  }
   for (size_t m : llvm::drop_begin(members)) {
     SeriesFileResult &f = result.files[m];
     f.fate = lead.fate;
@@ -471,6 +489,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
 // group carried or left, numbered after the NUMBERED updates of step 3.
 static llvm::Error carryHeaders(const SeriesCreateOptions &o,
                                 const std::string &release, unsigned numbered,
+                                const SeriesRecords &records,
                                 SeriesCreateResult &result,
                                 const Progress &progress) {
   if (llvm::none_of(result.files, [](const SeriesFileResult &f) {
@@ -522,7 +541,7 @@ static llvm::Error carryHeaders(const SeriesCreateOptions &o,
       leaveGroup(o, g, result);
       continue;
     }
-    if (auto err = carryGroup(o, g, ++numbered, result, progress))
+    if (auto err = carryGroup(o, g, ++numbered, records, result, progress))
       return err;
   }
   return llvm::Error::success();
@@ -575,15 +594,33 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   auto batch = prepareBatch(o, units, result);
   if (!batch)
     return batch.takeError();
-  if (auto err = compileOnce(o, *batch, *release, progress))
-    return std::move(err);
-  if (auto err = buildUnits(o, units, *batch, result, progress))
+  size_t saved = 0;
+  auto records = SeriesRecords::open(o, saved);
+  if (!records)
+    return records.takeError();
+  std::vector<size_t> todo;  // the files no earlier run built
+  std::vector<BatchFile> todoBatch;
+  for (size_t k = 0; k < units.size(); k++)
+    if (!records->restore(fs::path((*batch)[k].work).filename().string(),
+                          result.files[units[k]])) {
+      todo.push_back(units[k]);
+      todoBatch.push_back(std::move((*batch)[k]));
+    }
+  if (o.resume)
+    progress("resuming: " + std::to_string(units.size() - todo.size()) +
+             " of " + std::to_string(units.size()) +
+             " .c files built by an earlier run (" + std::to_string(saved) +
+             " results saved)");
+  if (!todo.empty())
+    if (auto err = compileOnce(o, todoBatch, *release, progress))
+      return std::move(err);
+  if (auto err = buildUnits(o, todo, todoBatch, *records, result, progress))
     return std::move(err);
   for (size_t i : units)
     if (result.files[i].fate == SeriesFileResult::Update)
       result.order.push_back(i);
-  if (auto err = carryHeaders(o, *release, unsigned(units.size()), result,
-                              progress))
+  if (auto err = carryHeaders(o, *release, unsigned(units.size()), *records,
+                              result, progress))
     return std::move(err);
   for (size_t i : result.order) {
     const SeriesFileResult &f = result.files[i];

@@ -50,6 +50,9 @@ struct SeriesCreateOptions {
   // A changed header is carried when at most this many objects of the
   // configured build include it (series_headers.h).
   unsigned headerObjects = 100;
+  // Take the .c files' results an earlier run with the same inputs saved
+  // in outputDir (series_resume.h) instead of building them again.
+  bool resume = false;
 };
 
 struct SeriesFileResult {

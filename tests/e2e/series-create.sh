@@ -77,6 +77,22 @@ grep -q "compiled once: 5 objects .*: 4 files ready, 1 to build alone" "$work/cr
 # fs-proc-cmdline is built on fs-proc-meminfo: its manifest requires it.
 after=$(tar -xOzf "$work/series/007-fs-proc-cmdline.tar.gz" --wildcards '*/manifest' | grep -c '^after ')
 [ "$after" = 1 ] || fail "fs-proc-cmdline: $after after lines, not 1 (fs-proc-meminfo)"
+# Interrupted and resumed: with fs/binfmt_misc.c's saved result gone (as
+# if the run had stopped before it), --resume takes the other files and
+# both header groups from the first run, builds binfmt_misc again, and the
+# series is the same bytes.
+cp "$index" "$work/series.first" && cp "$report" "$work/report.first"
+rm "$work/series/results/002-fs-binfmt_misc"
+"$create" --series "$new" --series-jobs 2 -j 1 --from "$KSPLICE_KVER" --to "$KSPLICE_KVER+test" \
+	--resume --config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
+	--cache "$work/cache" -o "$work/series" "$KSPLICE_SRC" > "$work/resume.log" 2>&1 ||
+	{ cat "$work/resume.log"; fail "the resumed series failed"; }
+grep -q "resuming: 5 of 6 .c files built by an earlier run" "$work/resume.log" &&
+	[ "$(grep -c ': built by an earlier run$' "$work/resume.log")" = 2 ] &&
+	grep -q "compiled once: 1 objects" "$work/resume.log" ||
+	{ cat "$work/resume.log"; fail "--resume did not take the earlier run's results"; }
+cmp -s "$index" "$work/series.first" && cmp -s "$report" "$work/report.first" ||
+	{ diff "$work/report.first" "$report"; fail "the resumed series differs from the first"; }
 # The same trees again, carrying no header: every pre object is kept from
 # the first run, the updates of the .c files are the same bytes, and the
 # headers and the file that needs one say what carrying them would take.
@@ -99,4 +115,4 @@ grep -q "^fs/proc/cmdline.c: needs a header change, not carried: fs/proc/interna
 [ "$(stat -c %h "$KSPLICE_SRC/fs/proc/cmdline.c")" = 1 ] ||
 	fail "a patched file is still linked to the source"
 rm -rf "$new"
-echo "ok: series of 4 updates (one of a module, two carrying headers, one after another) from 9 changed files; compiled once per side; pre objects kept"
+echo "ok: series of 4 updates (one of a module, two carrying headers, one after another) from 9 changed files; compiled once per side; resumed; pre objects kept"
