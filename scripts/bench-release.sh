@@ -22,10 +22,12 @@
 # The inputs
 # are fetched as scripts/bench-realworld.sh fetches them (its cache).
 # Results in BENCH/release/OLD_NEW[-sampleN]/: the series, create.log,
-# guest results, and table.txt, which is also printed.
+# guest results, and table.txt, which is also printed.  An interrupted
+# run resumes where it stopped (ksplice-create --resume; the build time is
+# the sum of the pieces).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0
 pos=()
 while [ $# -gt 0 ]; do
@@ -129,17 +131,28 @@ fi
 
 # 3. The series, timed.
 if [ ! -f "$run/create.time" ]; then
-	log "ksplice-create --series ($jobs workers; log in $run/create.log)"
-	rm -rf "$run/series"
+	# --resume: the files an interrupted run finished with the same inputs
+	# are not built again (their results are in series/results/); the time
+	# is then this run's alone.
+	# Each run is a piece (create.pieces: wall, CPU); a piece killed outright
+	# (its script too) left create.started: its wall time is taken from its
+	# log's last write, its CPU time is unknown ("?").
+	if [ -f "$run/create.started" ] && [ -f "$run/create.log" ]; then
+		echo "$(($(stat -c %Y "$run/create.log") - $(cat "$run/create.started"))) ?" >> "$run/create.pieces"
+		cat "$run/create.log" >> "$run/create-earlier.log"
+	fi
+	log "ksplice-create --series --resume ($jobs workers; log in $run/create.log)"
+	date +%s > "$run/create.started"
 	rc=0
-	timed "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --from "$old" --to "$new" \
+	timed "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --resume --from "$old" --to "$new" \
 		--series-jobs "$jobs" -j 1 --config "$KSPLICE_KCONFIG" \
 		--headers "$KSPLICE_HEADERS" --cache "$run/cache" -o "$run/series" \
 		"$oldsrc" > "$run/create.log" 2>&1 || rc=$?
-	read -r wall cpu < "$run/create.cpu"
-	echo "$wall $rc $cpu" > "$run/create.time"
+	cat "$run/create.cpu" >> "$run/create.pieces" && rm "$run/create.started"
+	awk -v rc="$rc" '{ w += $1; if ($2 == "?") unknown++; else c += $2 }
+		END { printf "%.1f %s %.1f %d %d\n", w, rc, c, NR, unknown }' "$run/create.pieces" > "$run/create.time"
 fi
-read -r create_s create_rc create_cpu < "$run/create.time"
+read -r create_s create_rc create_cpu create_pieces create_unknown < "$run/create.time"
 [ -f "$run/series/series" ] || { tail "$run/create.log"; echo "bench-release: error: no series (ksplice-create exited $create_rc)" >&2; exit 1; }
 
 [ "$full" != 1 ] || full_build
@@ -163,7 +176,9 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res"
 	grep -E '^ksplice-create: compiled once:' "$run/create.log" | sed 's/^ksplice-create: //' || true
 	printf 'fates:'; sed -n 's/^[^ ]*: \(update\|no functional change\|refused\|not in this configuration\|header, not carried\|needs a header change, not carried\|not a C file, not carried\|error\)\b.*/\1/p' \
 		"$run/series/report.txt" | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s %s;", c, substr($0, 2) }'; echo
-	printf 'build: %.0f s, %.0f s of CPU, with %s workers (ksplice-create exit %s)' "$create_s" "${create_cpu:-0}" "$jobs" "$create_rc"
+	printf 'build: %.0f s, %.0f s of CPU%s, with %s workers, in %s piece(s) (ksplice-create exit %s)' "$create_s" "${create_cpu:-0}" \
+		"$([ "${create_unknown:-0}" = 0 ] || echo " (at least: $create_unknown interrupted pieces' CPU unknown)")" \
+		"$jobs" "${create_pieces:-1}" "$create_rc"
 	if [ -f "$fullfile" ]; then
 		read -r full_s full_cpu full_pieces < "$fullfile"
 		printf '; one full build: %.0f s, %.0f s of CPU, in %s piece(s) (series/full: %.2fx of CPU)\n' \
