@@ -72,9 +72,9 @@ static std::string inputsDigest(const SeriesCreateOptions &o) {
   h.update(o.from + "\n" + o.to + "\n");
   hashFile(h, o.base.config);
   hashFile(h, o.base.headers + "/Module.symvers");
-  for (const std::string &k : {o.base.signing.packageKey,
-                               o.base.signing.moduleKey,
-                               o.base.signing.moduleCert})
+  for (const std::string &k :
+       {o.base.signing.packageKey, o.base.signing.moduleKey,
+        o.base.signing.moduleCert})
     if (!k.empty())
       hashFile(h, k);
   return h.finishHex();

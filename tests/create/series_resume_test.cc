@@ -1,0 +1,106 @@
+// SeriesRecords (create/series_resume.h): a file's result round-trips
+// through its record; records count only for the same inputs and, for a
+// header group, the same members; an update's record needs its package.
+#include "series_resume.h"
+
+#include "fs.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace ksplice;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Records : ::testing::Test {
+  TempDir tmp;
+  SeriesCreateOptions o;
+  void SetUp() override {
+    auto t = TempDir::create("ksplice-resume-");
+    ASSERT_TRUE(t.ok());
+    tmp = std::move(*t);
+    o.outputDir = tmp.path();
+    o.base.source = "/old";
+    o.newSource = "/new";
+    o.to = "6.1.187-1";
+  }
+  SeriesRecords open(bool resume, size_t &kept) {
+    o.resume = resume;
+    auto r = SeriesRecords::open(o, kept);
+    EXPECT_TRUE(bool(r)) << llvm::toString(r.takeError());
+    return r ? std::move(*r) : SeriesRecords();
+  }
+  static SeriesFileResult update() {
+    SeriesFileResult f;
+    f.path = "fs/proc/base.c";
+    f.fate = SeriesFileResult::Update;
+    f.id = "fs-proc-base";
+    f.package = "003-fs-proc-base.tar.gz";
+    f.replaced = 2;
+    f.objects = {"fs/proc/base.o"};
+    f.patch = "/out/patches/003-fs-proc-base.patch";
+    return f;
+  }
+};
+
+} // namespace
+
+TEST_F(Records, AResultRoundTrips) {
+  size_t kept;
+  SeriesRecords r = open(false, kept);
+  SeriesFileResult f = update();
+  f.why = "two lines\nand a \\ backslash";
+  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f)));
+  SeriesFileResult g;
+  g.path = f.path;
+  EXPECT_FALSE(r.restore("003-fs-proc-base", g)); // no package yet
+  std::ofstream(tmp.path() + "/" + f.package) << "x";
+  ASSERT_TRUE(r.restore("003-fs-proc-base", g));
+  EXPECT_EQ(g.fate, f.fate);
+  EXPECT_EQ(g.id, f.id);
+  EXPECT_EQ(g.package, f.package);
+  EXPECT_EQ(g.why, f.why);
+  EXPECT_EQ(g.replaced, 2u);
+  EXPECT_EQ(g.objects, f.objects);
+  EXPECT_EQ(g.patch, f.patch);
+  SeriesFileResult other;
+  other.path = "fs/proc/array.c"; // another file's record
+  EXPECT_FALSE(r.restore("003-fs-proc-base", other));
+}
+
+TEST_F(Records, AGroupNeedsTheSameMembers) {
+  size_t kept;
+  SeriesRecords r = open(false, kept);
+  SeriesFileResult f;
+  f.path = "fs/proc/cmdline.c";
+  f.fate = SeriesFileResult::Error;
+  f.why = "does not compile";
+  ASSERT_FALSE(bool(r.save("007-fs-proc-cmdline", f,
+                           {"fs/proc/cmdline.c", "fs/proc/internal.h"})));
+  SeriesFileResult g;
+  g.path = f.path;
+  EXPECT_FALSE(r.restore("007-fs-proc-cmdline", g, {"fs/proc/cmdline.c"}));
+  EXPECT_FALSE(r.restore("007-fs-proc-cmdline", g));
+  EXPECT_TRUE(r.restore("007-fs-proc-cmdline", g,
+                        {"fs/proc/cmdline.c", "fs/proc/internal.h"}));
+  EXPECT_EQ(g.fate, SeriesFileResult::Error);
+}
+
+TEST_F(Records, KeptOnlyOnResumeWithTheSameInputs) {
+  size_t kept;
+  SeriesFileResult f = update();
+  std::ofstream(tmp.path() + "/" + f.package) << "x";
+  ASSERT_FALSE(bool(open(false, kept).save("003-fs-proc-base", f)));
+  EXPECT_EQ(open(true, kept).restore("003-fs-proc-base", f), true);
+  EXPECT_EQ(kept, 1u);
+  o.to = "6.1.188-1"; // other inputs: the records go
+  SeriesRecords r = open(true, kept);
+  EXPECT_EQ(kept, 0u);
+  EXPECT_FALSE(r.restore("003-fs-proc-base", f));
+  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f)));
+  open(false, kept); // no --resume: discarded too
+  EXPECT_FALSE(fs::exists(tmp.path() + "/results/003-fs-proc-base"));
+}
