@@ -15,11 +15,11 @@ mkdir -p "$out"
 out=$(readlink -f "$out")
 failed=0
 
-make_update() { # ID EXPECTED ARGS...
+make_update() { # ID EXPECTED ARGS...   (the cache: $cache, else OUTDIR/cache)
 	local id=$1 want=$2 rc
 	shift 2
 	"$create" --id "$id" --config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
-		--cache "$out/cache" -o "$out/$id.tar.gz" "$@" "$KSPLICE_SRC" \
+		--cache "${cache:-$out/cache}" -o "$out/$id.tar.gz" "$@" "$KSPLICE_SRC" \
 		> "$out/$id.log" 2>&1
 	rc=$?
 	if [ "$rc" != "$want" ]; then
@@ -42,9 +42,27 @@ fingerprint() {
 }
 source_before=$(fingerprint)
 
+# The cases, one lane per CPU (a run of ksplice-create is mostly one
+# process at a time): lane N makes every Nth case, in its own cache (a
+# cache's farm is one tree: runs on one cache wait for each other).  Each
+# case's verdict is printed in the order of cases.tsv once all are made.
+lanes=$(nproc)
+lane() { # N
+	local n=$1 i=0 case want what cache=$out/cache
+	[ "$n" = 0 ] || cache=$out/cache-$n
+	while IFS=$'\t' read -r case want what; do
+		case $case in '#'* | '') continue ;; esac
+		i=$((i + 1))
+		[ $(((i - 1) % lanes)) = "$n" ] || continue
+		make_update "$case" "$want" --patch "$patches/$case.patch" > "$out/$case.verdict"
+	done < "$patches/cases.tsv"
+}
+for n in $(seq 0 $((lanes - 1))); do lane "$n" & done
+wait
 while IFS=$'\t' read -r case want what; do
 	case $case in '#'* | '') continue ;; esac
-	make_update "$case" "$want" --patch "$patches/$case.patch"
+	cat "$out/$case.verdict"
+	! grep -q '^FAIL' "$out/$case.verdict" || failed=1
 done < "$patches/cases.tsv"
 
 # Each case of sites.tsv carries the site kinds it is there to exercise.
