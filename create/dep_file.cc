@@ -62,7 +62,13 @@ parseDepFile(StringRef text, StringRef object, StringRef tree) {
 
 std::optional<std::vector<std::string>>
 readDepFile(const std::string &tree, const std::string &object) {
-  std::ifstream in(tree + "/" + depFilePath(object), std::ios::binary);
+  return readDepFile(tree, object, tree);
+}
+
+std::optional<std::vector<std::string>>
+readDepFile(const std::string &dir, const std::string &object,
+            const std::string &tree) {
+  std::ifstream in(dir + "/" + depFilePath(object), std::ios::binary);
   if (!in)
     return std::nullopt;
   std::stringstream ss;

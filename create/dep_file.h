@@ -39,9 +39,13 @@ parseDepFile(llvm::StringRef text, llvm::StringRef object,
 std::string depFilePath(llvm::StringRef object);
 
 /// parseDepFile() of the .cmd file of OBJECT compiled in TREE; nullopt when
-/// it cannot be read.
+/// it cannot be read.  DIR, when given, holds the .cmd file instead (a copy
+/// kept elsewhere) at the same relative path.
 std::optional<std::vector<std::string>>
 readDepFile(const std::string &tree, const std::string &object);
+std::optional<std::vector<std::string>>
+readDepFile(const std::string &dir, const std::string &object,
+            const std::string &tree);
 
 } // namespace ksplice
 

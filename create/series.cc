@@ -14,11 +14,13 @@
 
 #include "../update/series.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -299,6 +301,7 @@ prepareBatch(const SeriesCreateOptions &o, const std::vector<size_t> &units,
 static llvm::Error compileOnce(const SeriesCreateOptions &o,
                                std::vector<BatchFile> &batch,
                                const std::string &release,
+                               const SeriesRecords &records,
                                const Progress &progress) {
   CacheLock lock;
   if (auto err = lock.acquire(o.base.cacheDir, progress))
@@ -309,8 +312,10 @@ static llvm::Error compileOnce(const SeriesCreateOptions &o,
   BuildTree tree(treeOptions(all, release), progress);
   if (auto err = tree.sync())
     return err;
-  auto stats = compileBatch(tree, batch, all.cacheDir, all.source, all.jobs,
-                            progress);
+  // Under --resume the post objects are kept for a run that resumes this one.
+  auto stats = compileBatch(tree, batch, all.cacheDir, all.source,
+                            o.resume ? records.inputs() : std::string(),
+                            all.jobs, progress);
   if (!stats)
     return stats.takeError();
   size_t ready = 0, alone = 0;
@@ -321,9 +326,10 @@ static llvm::Error compileOnce(const SeriesCreateOptions &o,
   char line[200];
   snprintf(line, sizeof line,
            "compiled once: %zu objects (pre %.0f s, %zu kept from an earlier "
-           "series; post %.0f s): %zu files ready, %zu to build alone",
+           "series; post %.0f s, %zu kept from an earlier run): %zu files "
+           "ready, %zu to build alone",
            stats->objects, stats->preSeconds, stats->preCached,
-           stats->postSeconds, ready, alone);
+           stats->postSeconds, stats->postKept, ready, alone);
   progress(line);
   return llvm::Error::success();
 }
@@ -345,8 +351,8 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
     progress(line);
   };
   auto start = std::chrono::steady_clock::now();
-  return forEachParallel(0, units.size(), o.workers, [&](size_t k,
-                                                         unsigned worker) {
+  return forEachParallel(0, units.size(), o.workers,
+                         [&](size_t k, unsigned worker) -> llvm::Error {
     {
       std::lock_guard<std::mutex> lock(mu);
       double s = std::chrono::duration<double>(
@@ -367,9 +373,14 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
     SeriesFileResult &f = result.files[units[k]];
     if (llvm::Error err = buildOne(o, cache, f, batch[k], say))
       return err;
+    // Each record is its own file, written whole and renamed into place:
+    // no lock.
+    if (llvm::Error err =
+            records.save(fs::path(batch[k].work).filename().string(), f))
+      return err;
     std::lock_guard<std::mutex> lock(mu);
     done++;
-    return records.save(fs::path(batch[k].work).filename().string(), f);
+    return llvm::Error::success();
   });
 }
 
@@ -403,9 +414,12 @@ static void leaveGroup(const SeriesCreateOptions &o, const HeaderGroup &g,
 
 // The group's headers and files as one update, NUMBER in the series,
 // after the updates already made that replace code in its objects.
+using FileDiff = llvm::function_ref<llvm::Expected<std::string>(
+    const std::string &path)>;
+
 static llvm::Error carryGroup(const SeriesCreateOptions &o,
                               const HeaderGroup &g, unsigned number,
-                              const SeriesRecords &records,
+                              FileDiff diffOf, const SeriesRecords &records,
                               SeriesCreateResult &result,
                               const Progress &progress) {
   std::vector<size_t> members = g.headers;
@@ -417,7 +431,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
   std::string text;
   for (size_t m : members) {
     result.files[m].includers = g.objects.size();
-    auto diff = fileDiff(o, result.files[m].path);
+    auto diff = diffOf(result.files[m].path);
     if (!diff)
       return diff.takeError();
     text += *diff;
@@ -497,6 +511,16 @@ static llvm::Error carryHeaders(const SeriesCreateOptions &o,
       }))
     return llvm::Error::success();
   std::vector<HeaderGroup> groups;
+  std::map<std::string, std::string> diffs;  // path -> its diff, made once
+  auto diffOf = [&](const std::string &path) -> llvm::Expected<std::string> {
+    auto it = diffs.find(path);
+    if (it != diffs.end())
+      return it->second;
+    auto d = fileDiff(o, path);
+    if (!d)
+      return d.takeError();
+    return diffs[path] = std::move(*d);
+  };
   {
     CacheLock lock;
     if (auto err = lock.acquire(o.base.cacheDir, progress))
@@ -522,7 +546,7 @@ static llvm::Error carryHeaders(const SeriesCreateOptions &o,
       later = std::move(*l);
     }
     HeaderDiff diff = [&](const std::string &path) {
-      auto d = fileDiff(o, path);
+      auto d = diffOf(path);
       if (!d) {
         llvm::consumeError(d.takeError());
         return std::string();
@@ -541,7 +565,8 @@ static llvm::Error carryHeaders(const SeriesCreateOptions &o,
       leaveGroup(o, g, result);
       continue;
     }
-    if (auto err = carryGroup(o, g, ++numbered, records, result, progress))
+    if (auto err =
+            carryGroup(o, g, ++numbered, diffOf, records, result, progress))
       return err;
   }
   return llvm::Error::success();
@@ -612,7 +637,7 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
              " .c files built by an earlier run (" + std::to_string(saved) +
              " results saved)");
   if (!todo.empty())
-    if (auto err = compileOnce(o, todoBatch, *release, progress))
+    if (auto err = compileOnce(o, todoBatch, *release, *records, progress))
       return std::move(err);
   if (auto err = buildUnits(o, todo, todoBatch, *records, result, progress))
     return std::move(err);

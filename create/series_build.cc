@@ -5,6 +5,7 @@
 #include "pre_post.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <chrono>
 #include <filesystem>
@@ -35,10 +36,10 @@ namespace {
 class Batch {
 public:
   Batch(BuildTree &tree, std::vector<BatchFile> &files,
-        const std::string &cacheDir, const std::string &source, unsigned jobs,
-        const Progress &progress)
+        const std::string &cacheDir, const std::string &source,
+        const std::string &postKey, unsigned jobs, const Progress &progress)
       : tree(tree), files(files), cacheDir(cacheDir), source(source),
-        jobs(jobs), progress(progress) {}
+        postKey(postKey), jobs(jobs), progress(progress) {}
 
   llvm::Expected<BatchStats> run() {
     if (auto err = plan())
@@ -116,6 +117,7 @@ private:
       f.objects = p->objects;
       f.state = BatchFile::Ready;
       touched.insert(touched.end(), parsed->begin(), parsed->end());
+      patchFiles[&f] = std::move(*parsed);
       for (const ObjectChoice &o : f.objects)
         owner[o.object] = &f;
     }
@@ -169,27 +171,52 @@ private:
              std::to_string(stats.preCached) + " kept from an earlier series" +
              (missing.empty() ? "" : ", " + compileEstimate(missing.size(), jobs)) +
              ")");
-    if (missing.empty())
-      return llvm::Error::success();
     auto start = std::chrono::steady_clock::now();
     std::string fresh = cacheDir + "/work/series-pre-new";
-    std::error_code ec;
-    fs::remove_all(fresh, ec);
-    std::vector<std::string> notBuilt;
-    std::set<std::string> all(missing.begin(), missing.end());
-    if (auto err = tree.compile(missing, fresh, all, &notBuilt))
+    auto keep = [&](const std::vector<std::string> &built) -> llvm::Error {
+      std::error_code ec;
+      for (const std::string &o : built) {
+        fs::create_directories(fs::path(preDir + "/" + o).parent_path(), ec);
+        fs::rename(fresh + "/" + o, preDir + "/" + o, ec);
+        if (ec)
+          return fail("cannot keep '" + o + "' in '" + preDir +
+                      "': " + ec.message());
+      }
+      return llvm::Error::success();
+    };
+    if (auto err = compileInChunks(missing, fresh, "before the changes", keep))
       return err;
-    dropNotBuilt(notBuilt, "before the changes");
-    for (const std::string &o : missing) {
-      if (llvm::is_contained(notBuilt, o))
-        continue;
-      fs::create_directories(fs::path(preDir + "/" + o).parent_path(), ec);
-      fs::rename(fresh + "/" + o, preDir + "/" + o, ec);
-      if (ec)
-        return fail("cannot keep '" + o + "' in '" + preDir +
-                    "': " + ec.message());
-    }
     stats.preSeconds = secondsSince(start);
+    return llvm::Error::success();
+  }
+
+  // Compiles OBJECTS into OUTDIR a chunk at a time and hands each chunk's
+  // objects that compiled to KEEP, so that a run stopped midway keeps what
+  // it finished (a chunk is some minutes of compiling; each make costs a
+  // few seconds of kbuild's own).  An object that does not compile makes
+  // its file go alone (SIDE says which).
+  llvm::Error compileInChunks(
+      const std::vector<std::string> &objects, const std::string &outDir,
+      const char *side,
+      llvm::function_ref<llvm::Error(const std::vector<std::string> &)> keep) {
+    size_t chunk = kObjectsPerJobInChunk * std::max(1u, jobs);
+    for (size_t begin = 0; begin < objects.size(); begin += chunk) {
+      std::vector<std::string> part(
+          objects.begin() + begin,
+          objects.begin() + std::min(objects.size(), begin + chunk));
+      std::error_code ec;
+      fs::remove_all(outDir, ec);
+      std::vector<std::string> notBuilt, built;
+      std::set<std::string> all(part.begin(), part.end());
+      if (auto err = tree.compile(part, outDir, all, &notBuilt))
+        return err;
+      dropNotBuilt(notBuilt, side);
+      for (const std::string &o : part)
+        if (!llvm::is_contained(notBuilt, o))
+          built.push_back(o);
+      if (auto err = keep(built))
+        return err;
+    }
     return llvm::Error::success();
   }
 
@@ -198,10 +225,7 @@ private:
     progress("applying the changes of " + std::to_string(candidates().size()) +
              " files");
     for (BatchFile *f : candidates()) {
-      auto parsed = parsePatch(f->patch);
-      if (!parsed)
-        return parsed.takeError();
-      if (auto err = tree.applyPatch(f->patch, *parsed))
+      if (auto err = tree.applyPatch(f->patch, patchFiles[f]))
         return fail("applying the change of '" + f->path +
                     "': " + llvm::toString(std::move(err)));
     }
@@ -209,33 +233,85 @@ private:
   }
 
   // The post objects, each checked to have read no changed file but its
-  // own .c; the layout headers must not have changed.
+  // own .c; the layout headers must not have changed.  With a key (the
+  // series' inputs, under --resume) they are kept in CACHE/series-post,
+  // each with its .cmd file and symbol versions, so that a run stopped
+  // before its files were built compiles only the rest.
   llvm::Error compilePost() {
     postObjects = objectsOfCandidates();
     stats.objects = postObjects.size();
-    progress("compiling " + std::to_string(postObjects.size()) +
-             " objects after the changes (" +
-             compileEstimate(postObjects.size(), jobs) + ")");
+    postDir = cacheDir + "/series-post";
+    std::vector<std::string> built, missing;
+    if (auto err = openKept(postDir, postKey))
+      return err;
+    for (const std::string &o : postObjects)
+      (!postKey.empty() && fs::exists(postDir + "/" + depFilePath(o))
+           ? built
+           : missing)
+          .push_back(o);
+    stats.postKept = built.size();
+    std::vector<std::string> notes;
+    if (!built.empty())
+      notes.push_back(std::to_string(built.size()) + " kept from an earlier run");
+    if (!missing.empty())
+      notes.push_back(compileEstimate(missing.size(), jobs));
+    progress("compiling " + std::to_string(missing.size()) +
+             " objects after the changes" +
+             (notes.empty() ? "" : " (" + llvm::join(notes, ", ") + ")"));
     auto start = std::chrono::steady_clock::now();
-    postDir = cacheDir + "/work/series-post";
-    std::error_code ec;
-    fs::remove_all(postDir, ec);
-    std::vector<std::string> notBuilt;
-    std::set<std::string> all(postObjects.begin(), postObjects.end());
-    if (auto err = tree.compile(postObjects, postDir, all, &notBuilt))
+    std::string fresh = cacheDir + "/work/series-post-new";
+    auto keep = [&](const std::vector<std::string> &part) -> llvm::Error {
+      if (auto err = keepPost(part, fresh))
+        return err;
+      built.insert(built.end(), part.begin(), part.end());
+      return llvm::Error::success();
+    };
+    if (auto err = compileInChunks(missing, fresh, "after the changes", keep))
       return err;
     stats.postSeconds = secondsSince(start);
-    dropNotBuilt(notBuilt, "after the changes");
-    std::vector<std::string> built;
-    for (const std::string &o : postObjects)
-      if (!llvm::is_contained(notBuilt, o))
-        built.push_back(o);
-    if (auto err = saveSymbolVersions(tree, built, postDir))
-      return err;
     checkDependencies(built);
     if (tree.layoutHeaders() != layout)
       for (BatchFile *f : candidates())
         oneFile(*f, "the changes together changed the layout headers");
+    return llvm::Error::success();
+  }
+
+  // DIR emptied unless it holds objects kept under KEY ("": never kept).
+  static llvm::Error openKept(const std::string &dir, const std::string &key) {
+    std::string keyFile = dir + "/.key", old;
+    if (std::ifstream in{keyFile})
+      std::getline(in, old);
+    if (!key.empty() && old == key)
+      return llvm::Error::success();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir, ec);
+    if (!(std::ofstream(keyFile) << key << "\n"))
+      return fail("cannot write '" + keyFile + "'");
+    return llvm::Error::success();
+  }
+
+  // Moves OBJECTS from FRESH into postDir with their symbol versions and,
+  // last (it says the object is whole), a copy of their .cmd file.
+  llvm::Error keepPost(const std::vector<std::string> &objects,
+                       const std::string &fresh) {
+    if (auto err = saveSymbolVersions(tree, objects, fresh))
+      return err;
+    std::error_code ec;
+    for (const std::string &o : objects) {
+      fs::create_directories(fs::path(postDir + "/" + o).parent_path(), ec);
+      fs::rename(fresh + "/" + o, postDir + "/" + o, ec);
+      if (!ec)
+        fs::rename(fresh + "/" + o + ".symvers", postDir + "/" + o + ".symvers",
+                   ec);
+      if (!ec)
+        fs::copy_file(tree.root() + "/" + depFilePath(o),
+                      postDir + "/" + depFilePath(o),
+                      fs::copy_options::overwrite_existing, ec);
+      if (ec)
+        return fail("cannot keep '" + o + "' in '" + postDir +
+                    "': " + ec.message());
+    }
     return llvm::Error::success();
   }
 
@@ -247,7 +323,7 @@ private:
       BatchFile &f = *owner[o];
       if (f.state != BatchFile::Ready)
         continue;
-      auto deps = readDepFile(tree.root(), o);
+      auto deps = readDepFile(postDir, o, tree.root());
       if (!deps) {
         oneFile(f, "no dependency list for '" + o + "'");
         continue;
@@ -281,14 +357,18 @@ private:
         .count();
   }
 
+  // Objects per make of a batch, per job: about two minutes of compiling.
+  static constexpr size_t kObjectsPerJobInChunk = 100;
+
   BuildTree &tree;
   std::vector<BatchFile> &files;
-  const std::string &cacheDir, &source;
+  const std::string &cacheDir, &source, &postKey;
   unsigned jobs;
   const Progress &progress;
   std::optional<IncludeGraph> graph;
   std::map<std::string, BatchFile *> owner;  // object -> its file
   std::vector<TouchedFile> touched;          // reverted at the end
+  std::map<BatchFile *, std::vector<TouchedFile>> patchFiles; // parsed
   std::vector<std::string> postObjects;      // deleted at the end
   std::map<std::string, std::string> layout; // before the changes
   std::string preDir, postDir;
@@ -300,9 +380,10 @@ llvm::Expected<BatchStats> compileBatch(BuildTree &tree,
                                         std::vector<BatchFile> &files,
                                         const std::string &cacheDir,
                                         const std::string &source,
+                                        const std::string &postKey,
                                         unsigned jobs,
                                         const Progress &progress) {
-  return Batch(tree, files, cacheDir, source, jobs, progress).run();
+  return Batch(tree, files, cacheDir, source, postKey, jobs, progress).run();
 }
 
 } // namespace ksplice

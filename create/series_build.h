@@ -12,6 +12,11 @@
 // The pre objects are kept, in CACHE/series-pre, under the farm's
 // configuration key (BuildTree::configurationKey): a later series for the
 // same running kernel compiles only the objects no earlier one compiled.
+// The post objects are kept too, in CACHE/series-post, only for a run
+// that may be resumed (`--resume`), under the series' inputs digest
+// (series_resume.h): a run stopped before its files were built compiles
+// only the post objects it had not finished.  Both sides are compiled a
+// chunk at a time, and each finished chunk is kept.
 //
 // A file the batch cannot decide alone goes back to the one-file path
 // (createUpdate() on its own patch, series.h): a .c file that is not an
@@ -48,16 +53,19 @@ struct BatchFile {
 struct BatchStats {
   size_t objects = 0;        // compiled on the post side
   size_t preCached = 0;      // pre objects taken from the cache
+  size_t postKept = 0;       // post objects kept from an earlier run
   double preSeconds = 0, postSeconds = 0;
 };
 
 /// Compiles FILES' objects in TREE (synced, locked by the caller) before
 /// and after their changes, and reverts the tree.  CACHEDIR holds
-/// series-pre and the include graph's cache; SOURCE is the graph's key.
+/// series-pre and the include graph's cache; SOURCE is the graph's key;
+/// POSTKEY, when not empty, keeps the post objects under it.
 llvm::Expected<BatchStats> compileBatch(BuildTree &tree,
                                         std::vector<BatchFile> &files,
                                         const std::string &cacheDir,
                                         const std::string &source,
+                                        const std::string &postKey,
                                         unsigned jobs,
                                         const Progress &progress);
 

@@ -1,6 +1,7 @@
 //===- series_resume.cc - What an interrupted series already built --------===//
 #include "series_resume.h"
 #include "error.h"
+#include "update_package.h"
 
 #include "sha256.h"
 
@@ -35,48 +36,27 @@ static std::string unescape(const std::string &s) {
   return out;
 }
 
-// Adds PATH's name and bytes to H ("-" when it cannot be read).
-static void hashFile(Sha256 &h, const std::string &path) {
-  h.update(path);
-  h.update("\n");
-  auto bytes = readFile(path, "an input");
-  if (!bytes) {
-    llvm::consumeError(bytes.takeError());
-    h.update("-\n");
-    return;
-  }
-  h.update(std::to_string(bytes->size()) + "\n");
-  h.update(*bytes);
-}
-
 // Everything a file's result depends on besides its own diff (series_resume.h).
-static std::string inputsDigest(const SeriesCreateOptions &o) {
+static llvm::Expected<std::string> inputsDigest(const SeriesCreateOptions &o) {
   Sha256 h;
-  hashFile(h, "/proc/self/exe");
-  for (const char *dir : {"loader-kmod", "scripts"}) {
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (fs::recursive_directory_iterator
-             it(fs::path(o.base.dataDir) / dir, ec),
-         end;
-         !ec && it != end; it.increment(ec))
-      if (it->is_regular_file())
-        files.push_back(it->path().string());
-    std::sort(files.begin(), files.end());
-    for (const std::string &f : files)
-      hashFile(h, f);
-  }
+  if (auto err = hashFile(h, "ksplice-create", "/proc/self/exe"))
+    return std::move(err);
+  if (auto err = hashPackagingInputs(h, o.base.dataDir))
+    return std::move(err);
   std::error_code ec;
   for (const std::string &p : {o.base.source, o.newSource})
     h.update(fs::absolute(p, ec).lexically_normal().string() + "\n");
   h.update(o.from + "\n" + o.to + "\n");
-  hashFile(h, o.base.config);
-  hashFile(h, o.base.headers + "/Module.symvers");
+  std::vector<std::string> files = {o.base.config,
+                                    o.base.headers + "/Module.symvers"};
   for (const std::string &k :
        {o.base.signing.packageKey, o.base.signing.moduleKey,
         o.base.signing.moduleCert})
     if (!k.empty())
-      hashFile(h, k);
+      files.push_back(k);
+  for (const std::string &f : files)
+    if (auto err = hashFile(h, f, f))
+      return std::move(err);
   return h.finishHex();
 }
 
@@ -85,7 +65,11 @@ llvm::Expected<SeriesRecords> SeriesRecords::open(const SeriesCreateOptions &o,
   SeriesRecords r;
   r.outputDir = o.outputDir;
   r.dir = o.outputDir + "/results";
-  std::string digest = inputsDigest(o);
+  auto inputs = inputsDigest(o);
+  if (!inputs)
+    return inputs.takeError();
+  std::string digest = *inputs;
+  r.digest = digest;
   kept = 0;
   std::error_code ec;
   auto earlier = readFile(r.dir + "/" + kInputs, "the inputs of a series");

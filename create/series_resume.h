@@ -44,8 +44,12 @@ public:
   llvm::Error save(const std::string &stem, const SeriesFileResult &f,
                    const std::vector<std::string> &members = {}) const;
 
+  /// The digest of this run's inputs: the key of whatever else a resumed
+  /// run may take from this one (the kept post objects, series_build.h).
+  const std::string &inputs() const { return digest; }
+
 private:
-  std::string dir, outputDir;
+  std::string dir, outputDir, digest;
 };
 
 } // namespace ksplice

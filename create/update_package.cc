@@ -77,35 +77,48 @@ static llvm::Error signModule(const PackageSpec &spec, const std::string &ko) {
 // headers, not on the patch: it is built once per (sources, headers) in
 // CACHE/core/<digest>/ and reused (about 6 s a run saved).  Returns that
 // directory, holding ksplice.ko and its Module.symvers.
+llvm::Error hashFile(Sha256 &h, const std::string &name,
+                     const std::string &path) {
+  auto text = readFile(path, "an input");
+  if (!text)
+    return text.takeError();
+  h.update(name + "\n" + std::to_string(text->size()) + "\n");
+  h.update(*text);
+  return llvm::Error::success();
+}
+
+llvm::Error hashPackagingInputs(Sha256 &h, const std::string &dataDir) {
+  // What packaging/ installs as ksplice-create's data, no more.
+  std::vector<std::string> files = {"scripts/build-module.sh",
+                                    "scripts/build-patch-module.sh"};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(fs::path(dataDir) / "loader-kmod", ec),
+       end;
+       !ec && it != end; it.increment(ec))
+    if (it->is_regular_file())
+      files.push_back(it->path().lexically_relative(dataDir).generic_string());
+  if (ec)
+    return fail("cannot read the loader's sources in '" + dataDir +
+                "': " + ec.message());
+  std::sort(files.begin() + 2, files.end());
+  for (const std::string &f : files)
+    if (auto err = hashFile(h, f, dataDir + "/" + f))
+      return err;
+  return llvm::Error::success();
+}
+
+// The core module for SPEC's headers, built once per (loader sources,
+// headers) in CACHE/core/KEY.
 static llvm::Expected<std::string> coreModule(const PackageSpec &spec,
                                               const Progress &progress) {
   Sha256 h;
-  std::vector<fs::path> inputs = {
-      fs::path(spec.dataDir) / "loader-kmod/build-core.sh",
-      fs::path(spec.dataDir) / "scripts/build-module.sh",
-      fs::path(spec.headers) / "Module.symvers",
-      fs::path(spec.headers) / "include/generated/utsrelease.h"};
   std::error_code ec;
-  for (const char *dir : {"loader-kmod/core", "loader-kmod/include/ksplice"}) {
-    std::vector<fs::path> files;
-    for (const auto &e : fs::directory_iterator(fs::path(spec.dataDir) / dir, ec))
-      if (e.is_regular_file())
-        files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    inputs.insert(inputs.end(), files.begin(), files.end());
-  }
-  if (ec)
-    return fail("cannot read the loader's sources in '" + spec.dataDir +
-                "': " + ec.message());
   h.update(fs::absolute(spec.headers, ec).lexically_normal().string());
-  for (const fs::path &f : inputs) {
-    auto text = readFile(f.string(), "a core module input");
-    if (!text)
-      return text.takeError();
-    h.update(f.filename().string());
-    h.update(std::to_string(text->size()));
-    h.update(*text);
-  }
+  if (auto err = hashPackagingInputs(h, spec.dataDir))
+    return std::move(err);
+  for (const char *f : {"Module.symvers", "include/generated/utsrelease.h"})
+    if (auto err = hashFile(h, f, spec.headers + "/" + f))
+      return std::move(err);
   std::string dir = spec.cacheDir + "/core/" + h.finishHex().substr(0, 16);
   if (fs::is_regular_file(dir + "/ksplice.ko") &&
       fs::is_regular_file(dir + "/Module.symvers"))

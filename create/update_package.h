@@ -62,6 +62,16 @@ llvm::Expected<std::string> targetRelease(const std::string &headers);
 /// " Debian 6.1.192-3"), or "" if they have none.
 std::string targetPackageId(const std::string &headers);
 
+class Sha256;
+/// Adds NAME, then the size and bytes of the file PATH, to H.
+llvm::Error hashFile(Sha256 &h, const std::string &name,
+                     const std::string &path);
+/// Adds to H the files of DATADIR that packages are built from (the
+/// loader's sources, loader-kmod/, and the scripts that build its modules),
+/// each named by its path under DATADIR: part of the key of whatever is
+/// built from them (the cached core module, a resumable series' results).
+llvm::Error hashPackagingInputs(Sha256 &h, const std::string &dataDir);
+
 } // namespace ksplice
 
 #endif

@@ -16,16 +16,30 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Records : ::testing::Test {
-  TempDir tmp;
+  TempDir tmp, in;  // the series' output directory; its other inputs
   SeriesCreateOptions o;
   void SetUp() override {
     auto t = TempDir::create("ksplice-resume-");
     ASSERT_TRUE(t.ok());
     tmp = std::move(*t);
+    auto i = TempDir::create("ksplice-resume-inputs-");
+    ASSERT_TRUE(i.ok());
+    in = std::move(*i);
     o.outputDir = tmp.path();
     o.base.source = "/old";
     o.newSource = "/new";
     o.to = "6.1.187-1";
+    // What packages are built from, as ksplice-create would find them.
+    o.base.dataDir = in.path() + "/data";
+    o.base.config = in.path() + "/config";
+    o.base.headers = in.path() + "/headers";
+    for (const char *f : {"data/loader-kmod/core/core.c",
+                          "data/scripts/build-module.sh",
+                          "data/scripts/build-patch-module.sh", "config",
+                          "headers/Module.symvers"}) {
+      fs::create_directories(fs::path(in.path() + "/" + f).parent_path());
+      std::ofstream(in.path() + "/" + f) << f << "\n";
+    }
   }
   SeriesRecords open(bool resume, size_t &kept) {
     o.resume = resume;
@@ -103,4 +117,24 @@ TEST_F(Records, KeptOnlyOnResumeWithTheSameInputs) {
   ASSERT_FALSE(bool(r.save("003-fs-proc-base", f)));
   open(false, kept); // no --resume: discarded too
   EXPECT_FALSE(fs::exists(tmp.path() + "/results/003-fs-proc-base"));
+}
+
+TEST_F(Records, AnotherLoaderDiscardsThem) {
+  size_t kept;
+  SeriesFileResult f = update();
+  std::ofstream(tmp.path() + "/" + f.package) << "x";
+  ASSERT_FALSE(bool(open(true, kept).save("003-fs-proc-base", f)));
+  std::ofstream(o.base.dataDir + "/loader-kmod/core/core.c") << "changed\n";
+  EXPECT_FALSE(open(true, kept).restore("003-fs-proc-base", f));
+  EXPECT_EQ(kept, 0u);
+}
+
+TEST_F(Records, AMissingInputIsAnError) {
+  size_t kept;
+  fs::remove(o.base.config);
+  o.resume = true;
+  auto r = SeriesRecords::open(o, kept);
+  ASSERT_FALSE(bool(r));
+  EXPECT_NE(llvm::toString(r.takeError()).find(o.base.config),
+            std::string::npos);
 }
