@@ -129,16 +129,22 @@ static ssize_t conflicts_show(struct kobject *kobj,
 	return n;
 }
 
-static ssize_t detail_show(struct kobject *kobj, struct kobj_attribute *attr,
-			   char *buf)
+/* @show(update, buf) of @kobj's update, under ksplice_mutex. */
+static ssize_t show_locked(struct kobject *kobj, char *buf,
+			   ssize_t (*show)(struct ksplice_update *, char *))
 {
-	struct ksplice_update *update = to_update(kobj);
 	ssize_t n;
 
 	mutex_lock(&ksplice_mutex);
-	n = ksplice_detail_show(update, buf);
+	n = show(to_update(kobj), buf);
 	mutex_unlock(&ksplice_mutex);
 	return n;
+}
+
+static ssize_t detail_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return show_locked(kobj, buf, ksplice_detail_show);
 }
 
 /* Binary only in name: text, but longer than a page when it must be. */
@@ -177,13 +183,7 @@ static ssize_t pause_ns_show(struct kobject *kobj,
 static ssize_t timings_show(struct kobject *kobj,
 			    struct kobj_attribute *attr, char *buf)
 {
-	struct ksplice_update *update = to_update(kobj);
-	ssize_t n;
-
-	mutex_lock(&ksplice_mutex);
-	n = ksplice_timings_show(update, buf);
-	mutex_unlock(&ksplice_mutex);
-	return n;
+	return show_locked(kobj, buf, ksplice_timings_show);
 }
 
 static ssize_t functions_show(struct kobject *kobj,
@@ -257,13 +257,7 @@ static ssize_t retries_store(struct kobject *kobj,
 static ssize_t targets_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
-	struct ksplice_update *update = to_update(kobj);
-	ssize_t n;
-
-	mutex_lock(&ksplice_mutex);
-	n = ksplice_targets_show(update, buf);
-	mutex_unlock(&ksplice_mutex);
-	return n;
+	return show_locked(kobj, buf, ksplice_targets_show);
 }
 
 static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,

@@ -342,8 +342,8 @@ int ksplice_stop_machine(struct ksplice_update *update,
 
 /* jumps.c */
 int ksplice_add_dep(struct ksplice_update *update, unsigned long addr);
-int ksplice_hold_module_of(struct ksplice_update *update, unsigned long addr,
-			   const char *target);
+int ksplice_depend_on(struct ksplice_update *update, unsigned long addr,
+		      const char *target);
 void ksplice_release_held(struct ksplice_update *update);
 int ksplice_runpre_deps(struct ksplice_update *update,
 			const struct ksplice_unit_state *states);

@@ -18,27 +18,12 @@
 #include "compat.h"
 #include "internal.h"
 
-/**
- * ksplice_add_dep() - note that an update builds on the code at an address
- * @update: the update
- * @addr: an address its apply relies on
- *
- * If @addr lies in another update's patch module, this update builds on
- * that one's code: remember it, so that update cannot be undone first.
- *
- * CONTEXT: ksplice_mutex held.
- * RETURNS: 0, or -ENOMEM with cause set (a lost dependency would let the
- * other update be undone under this one).
- */
-int ksplice_add_dep(struct ksplice_update *update, unsigned long addr)
+/* @update builds on @u's code: @u cannot be undone first (once each). */
+static int add_dep(struct ksplice_update *update, struct ksplice_update *u)
 {
-	struct ksplice_update *u = ksplice_update_of_addr(addr);
 	struct ksplice_update **n;
 	unsigned int i;
 
-	lockdep_assert_held(&ksplice_mutex);
-	if (!u || u == update)
-		return 0;
 	for (i = 0; i < update->nr_deps; i++)
 		if (update->deps[i] == u)
 			return 0;
@@ -56,30 +41,40 @@ int ksplice_add_dep(struct ksplice_update *update, unsigned long addr)
 }
 
 /**
- * ksplice_hold_module_of() - keep the module holding an address loaded
- * @update: the update whose new code refers to @addr
- * @addr: the value of a late relocation
- * @target: the unit's target ("vmlinux" or a module name)
+ * ksplice_add_dep() - note that an update builds on the code at an address
+ * @update: the update
+ * @addr: an address its apply relies on
  *
- * A module the new code calls into (another module's export, say) must
- * not be unloaded while that code may run: reference it, once, until the
- * update is unregistered, as the module loader ties a module to those whose
- * symbols it uses.  vmlinux, the unit's own target (never pinned: its jumps
- * go with it) and patch modules (ksplice_add_dep()) are left alone.
+ * If @addr lies in another update's patch module, this update builds on
+ * that one's code: remember it, so that update cannot be undone first.
  *
  * CONTEXT: ksplice_mutex held.
- * RETURNS: 0, or -ENOMEM or -ENOENT (the module is going) with cause set.
+ * RETURNS: 0, or -ENOMEM with cause set (a lost dependency would let the
+ * other update be undone under this one).
  */
-int ksplice_hold_module_of(struct ksplice_update *update, unsigned long addr,
-			   const char *target)
+int ksplice_add_dep(struct ksplice_update *update, unsigned long addr)
+{
+	struct ksplice_update *u;
+
+	lockdep_assert_held(&ksplice_mutex);
+	u = ksplice_update_of_addr(addr);
+	return u && u != update ? add_dep(update, u) : 0;
+}
+
+/*
+ * A module the new code calls into (another module's export, say) must not
+ * be unloaded while that code may run: reference the module holding @addr,
+ * once, until the update is unregistered, as the module loader ties a
+ * module to those whose symbols it uses.  vmlinux and the unit's own
+ * @target (never pinned: its jumps go with it) are left alone.
+ */
+static int hold_module(struct ksplice_update *update, unsigned long addr,
+		       const char *target)
 {
 	struct module *mod, **n;
 	unsigned int i;
 	bool got;
 
-	lockdep_assert_held(&ksplice_mutex);
-	if (ksplice_update_of_addr(addr))
-		return 0;
 	preempt_disable();
 	mod = ksplice_module_address(addr);
 	if (mod) {
@@ -113,7 +108,31 @@ int ksplice_hold_module_of(struct ksplice_update *update, unsigned long addr,
 }
 
 /**
- * ksplice_release_held() - let go of the modules ksplice_hold_module_of()
+ * ksplice_depend_on() - keep what the new code refers to for as long as it
+ * @update: the update whose new code refers to @addr
+ * @addr: the value of a late relocation
+ * @target: the unit's target ("vmlinux" or a module name)
+ *
+ * @addr lies in another update's patch module (a dependency,
+ * ksplice_add_dep()), in a module (held, see hold_module()) or in vmlinux.
+ *
+ * CONTEXT: ksplice_mutex held.
+ * RETURNS: 0, or -ENOMEM or -ENOENT (the module is going) with cause set.
+ */
+int ksplice_depend_on(struct ksplice_update *update, unsigned long addr,
+		      const char *target)
+{
+	struct ksplice_update *u;
+
+	lockdep_assert_held(&ksplice_mutex);
+	u = ksplice_update_of_addr(addr);
+	if (u)
+		return u != update ? add_dep(update, u) : 0;
+	return hold_module(update, addr, target);
+}
+
+/**
+ * ksplice_release_held() - let go of the modules ksplice_depend_on()
  * referenced
  * @update: an update being unregistered
  *

@@ -159,10 +159,7 @@ static int reloc_value(struct ksplice_update *update,
 	if (ksplice_reloc_field(r->type, (unsigned long)r->where, s, r->addend,
 				value))
 		goto out_overflow;
-	ret = ksplice_add_dep(update, s);
-	if (!ret)
-		ret = ksplice_hold_module_of(update, s, unit->target);
-	return ret;
+	return ksplice_depend_on(update, s, unit->target);
 
 out_overflow:
 	ksplice_abort(update, KSPLICE_CAUSE_bad_package,
