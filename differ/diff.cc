@@ -30,10 +30,6 @@ const char *toString(Verdict v) {
   return "?";
 }
 
-static SectionClass classOf(const Section &s) {
-  return classifySection(s.name, s.type, s.flags);
-}
-
 uint32_t Diff::jumpOffset(const Symbol &fn) const {
   const Section *sec = pre->sectionOf(fn);
   if (!sec || fn.value != 0)
@@ -61,6 +57,14 @@ struct Passes {
   Passes(Diff &d)
       : d(d), pre(*d.pre), post(*d.post),
         cmp(pre, post, d.corr, d.preTables, d.postTables) {}
+
+  // A section of a vmlinux unit that the running kernel never runs
+  // (built-in __exit code) is not part of its behaviour.
+  SectionClass classOf(const Section &s) const {
+    if (d.target == "vmlinux" && isUnrunWhenBuiltIn(s.name))
+      return SectionClass::Ignored;
+    return classifySection(s.name, s.type, s.flags);
+  }
 
   void refuse(const Symbol *s, const ObjectFile &obj, const Section &sec,
               uint64_t off, std::string reason) {
@@ -214,6 +218,8 @@ struct Passes {
       }
       const Section &b = *post.sectionOf(*t);
       SectionClass ca = classOf(a), cb = classOf(b);
+      if (ca == SectionClass::Ignored && cb == SectionClass::Ignored)
+        continue; // never run (built-in __exit code)
       std::string why;
       if (a.bundled != (int)s.index || b.bundled != (int)t->index) {
         // Several functions in one section (.init.text, asm trampolines):
@@ -313,7 +319,7 @@ struct Passes {
   // modules loaded later.  A removed one is only reported: the running
   // kernel's export table is not changed.
   void checkExports() {
-    auto exportsOf = [](const ObjectFile &o) {
+    auto exportsOf = [this](const ObjectFile &o) {
       std::map<std::string, const Section *> out;
       for (const Section &s : o.sections())
         if (classOf(s) == SectionClass::Export)

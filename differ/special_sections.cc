@@ -264,6 +264,21 @@ bool isPerSiteDataSection(StringRef section) {
   return false;
 }
 
+// Sections of built-in code that vmlinux has but never runs.  The x86
+// linker script puts .exit.text and .exit.data in the init area, freed
+// after boot without being run (kept until then only because alternatives
+// may point into them), and discards .exitcall.exit (EXIT_CALL in
+// DISCARDS): built-in code is never unloaded.
+static const char *const kUnrunWhenBuiltIn[] = {".exit.text", ".exit.data",
+                                                 ".exitcall.exit"};
+
+bool isUnrunWhenBuiltIn(StringRef section) {
+  for (const char *n : kUnrunWhenBuiltIn)
+    if (section == n || section.startswith(std::string(n) + "."))
+      return true;
+  return false;
+}
+
 const char *pinnedTextReason(StringRef section) {
   for (const auto &p : kPinnedText)
     if (section == p.name || section.startswith(std::string(p.name) + "."))

@@ -100,6 +100,12 @@ bool isReadAtLoad(llvm::StringRef section, SectionClass cls);
 /// the patch gets fresh copies of them, never the running kernel's.
 bool isPerSiteDataSection(llvm::StringRef section);
 
+/// Whether SECTION of an object linked into vmlinux is code or data the
+/// running kernel never runs or reads: built-in __exit code and data, and
+/// module_exit()'s pointer.  A change there is no change to the running
+/// kernel.  (In a module they run at rmmod: not so.)
+bool isUnrunWhenBuiltIn(llvm::StringRef section);
+
 /// Why the kernel treats the text section SECTION specially by its address
 /// range (.noinstr.text, .entry.text, .sched.text, ...), so that a function
 /// in it cannot be replaced by a copy in module text; nullptr for ordinary

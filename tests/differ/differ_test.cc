@@ -101,6 +101,28 @@ TEST(Diff, InitCodeIsRefused) {
   EXPECT_NE(d.refusals[0].reason.find("__init"), std::string::npos);
 }
 
+// Built-in __exit code and data, and module_exit()'s pointer, are never run
+// by vmlinux (freed or discarded): changes there, even a new module_exit(),
+// change nothing in the running kernel (crypto/rng.c was refused).
+TEST(Diff, BuiltInExitCodeIsNotTheRunningKernel) {
+  LOAD("exit-changed");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"foo"});
+  EXPECT_TRUE(d.newFunctions.empty());
+  EXPECT_TRUE(d.newData.empty());
+}
+
+// In a module, __exit code runs at rmmod: its change is refused as before.
+TEST(Diff, ModuleExitCodeIsRefused) {
+  LOAD_MODULE("mod", "exit-changed", "");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  bool oldExit = false;
+  for (const Refusal &r : d.refusals)
+    oldExit |= r.symbol == "old_exit" &&
+               r.section.find("(.exit.text+0x0)") != std::string::npos;
+  EXPECT_TRUE(oldExit) << refusalsOf(d);
+}
+
 // ksplice-create opens objects deep in its cache under short names; the
 // refusal names the object as it was called (once the cache path leaked).
 TEST(Diff, RefusalNamesTheObjectByItsGivenName) {
