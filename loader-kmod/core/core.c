@@ -57,16 +57,27 @@ static struct kobj_attribute refused_load_attr = __ATTR_RO_MODE(refused_load,
 
 #define to_update(k) container_of(k, struct ksplice_update, kobj)
 
-static ssize_t stage_show(struct kobject *kobj, struct kobj_attribute *attr,
-			  char *buf)
+/* @show(update, buf) of @kobj's update, under ksplice_mutex. */
+static ssize_t show_locked(struct kobject *kobj, char *buf,
+			   ssize_t (*show)(struct ksplice_update *, char *))
 {
-	struct ksplice_update *update = to_update(kobj);
 	ssize_t n;
 
 	mutex_lock(&ksplice_mutex);
-	n = sysfs_emit(buf, "%s\n", stage_names[update->stage]);
+	n = show(to_update(kobj), buf);
 	mutex_unlock(&ksplice_mutex);
 	return n;
+}
+
+static ssize_t emit_stage(struct ksplice_update *update, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", stage_names[update->stage]);
+}
+
+static ssize_t stage_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return show_locked(kobj, buf, emit_stage);
 }
 
 static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -92,26 +103,23 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return ret ? ret : count;
 }
 
+static ssize_t emit_abort_cause(struct ksplice_update *update, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", ksplice_cause_names[update->cause]);
+}
+
 static ssize_t abort_cause_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	struct ksplice_update *update = to_update(kobj);
-	ssize_t n;
-
-	mutex_lock(&ksplice_mutex);
-	n = sysfs_emit(buf, "%s\n", ksplice_cause_names[update->cause]);
-	mutex_unlock(&ksplice_mutex);
-	return n;
+	return show_locked(kobj, buf, emit_abort_cause);
 }
 
-static ssize_t conflicts_show(struct kobject *kobj,
-			      struct kobj_attribute *attr, char *buf)
+/* "<pid> <comm> <function>" per task that blocked the last attempt. */
+static ssize_t emit_conflicts(struct ksplice_update *update, char *buf)
 {
-	struct ksplice_update *update = to_update(kobj);
 	ssize_t n = 0;
 	unsigned int i;
 
-	mutex_lock(&ksplice_mutex);
 	for (i = 0; i < update->nr_conflicts; i++) {
 		struct ksplice_conflict *c = &update->conflicts[i];
 
@@ -125,20 +133,13 @@ static ssize_t conflicts_show(struct kobject *kobj,
 	}
 	if (update->conflicts_truncated)
 		n += sysfs_emit_at(buf, n, "...\n");
-	mutex_unlock(&ksplice_mutex);
 	return n;
 }
 
-/* @show(update, buf) of @kobj's update, under ksplice_mutex. */
-static ssize_t show_locked(struct kobject *kobj, char *buf,
-			   ssize_t (*show)(struct ksplice_update *, char *))
+static ssize_t conflicts_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
 {
-	ssize_t n;
-
-	mutex_lock(&ksplice_mutex);
-	n = show(to_update(kobj), buf);
-	mutex_unlock(&ksplice_mutex);
-	return n;
+	return show_locked(kobj, buf, emit_conflicts);
 }
 
 static ssize_t detail_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -168,16 +169,15 @@ static ssize_t description_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", to_update(kobj)->description);
 }
 
+static ssize_t emit_pause_ns(struct ksplice_update *update, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", update->pause_ns);
+}
+
 static ssize_t pause_ns_show(struct kobject *kobj,
 			     struct kobj_attribute *attr, char *buf)
 {
-	struct ksplice_update *update = to_update(kobj);
-	ssize_t n;
-
-	mutex_lock(&ksplice_mutex);
-	n = sysfs_emit(buf, "%llu\n", update->pause_ns);
-	mutex_unlock(&ksplice_mutex);
-	return n;
+	return show_locked(kobj, buf, emit_pause_ns);
 }
 
 static ssize_t timings_show(struct kobject *kobj,
@@ -222,16 +222,15 @@ static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return n;
 }
 
+static ssize_t emit_retries(struct ksplice_update *update, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", update->retries);
+}
+
 static ssize_t retries_show(struct kobject *kobj,
 			    struct kobj_attribute *attr, char *buf)
 {
-	struct ksplice_update *update = to_update(kobj);
-	ssize_t n;
-
-	mutex_lock(&ksplice_mutex);
-	n = sysfs_emit(buf, "%u\n", update->retries);
-	mutex_unlock(&ksplice_mutex);
-	return n;
+	return show_locked(kobj, buf, emit_retries);
 }
 
 static ssize_t retries_store(struct kobject *kobj,
