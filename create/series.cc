@@ -376,7 +376,8 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
     // Each record is its own file, written whole and renamed into place:
     // no lock.
     if (llvm::Error err =
-            records.save(fs::path(batch[k].work).filename().string(), f))
+            records.save(fs::path(batch[k].work).filename().string(), f,
+                         changeDigest(batch[k].patch)))
       return err;
     std::lock_guard<std::mutex> lock(mu);
     done++;
@@ -468,7 +469,8 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
   std::vector<std::string> paths;
   for (size_t m : members)
     paths.push_back(result.files[m].path);
-  if (records.restore(stem, lead, paths)) {
+  std::string change = changeDigest(text);
+  if (records.restore(stem, lead, change, paths)) {
     progress("[" + std::to_string(number) + "] " + lead.path +
              ": built by an earlier run");
   } else {
@@ -486,7 +488,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
       lead.id = id;
       lead.package = fs::path(c.output).filename().string();
     }
-    if (auto err = records.save(stem, lead, paths))
+    if (auto err = records.save(stem, lead, change, paths))
       return err;
   }
   if (lead.fate == SeriesFileResult::Update)
@@ -627,7 +629,8 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   std::vector<BatchFile> todoBatch;
   for (size_t k = 0; k < units.size(); k++)
     if (!records->restore(fs::path((*batch)[k].work).filename().string(),
-                          result.files[units[k]])) {
+                          result.files[units[k]],
+                          changeDigest((*batch)[k].patch))) {
       todo.push_back(units[k]);
       todoBatch.push_back(std::move((*batch)[k]));
     }

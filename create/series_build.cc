@@ -3,6 +3,7 @@
 #include "error.h"
 #include "dep_file.h"
 #include "pre_post.h"
+#include "series_resume.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -245,10 +246,7 @@ private:
     if (auto err = openKept(postDir, postKey))
       return err;
     for (const std::string &o : postObjects)
-      (!postKey.empty() && fs::exists(postDir + "/" + depFilePath(o))
-           ? built
-           : missing)
-          .push_back(o);
+      (isKept(o) ? built : missing).push_back(o);
     stats.postKept = built.size();
     std::vector<std::string> notes;
     if (!built.empty())
@@ -276,6 +274,18 @@ private:
     return llvm::Error::success();
   }
 
+  // Whether post object O is kept whole (its .cmd copy is written last)
+  // from the same change of its file: a tree changed in place under the
+  // same path must not give its former objects.
+  bool isKept(const std::string &o) {
+    if (postKey.empty() || !fs::exists(postDir + "/" + depFilePath(o)))
+      return false;
+    std::string change;
+    std::ifstream in(postDir + "/" + o + ".change");
+    return std::getline(in, change) &&
+           change == changeDigest(owner[o]->patch);
+  }
+
   // DIR emptied unless it holds objects kept under KEY ("": never kept).
   static llvm::Error openKept(const std::string &dir, const std::string &key) {
     std::string keyFile = dir + "/.key", old;
@@ -291,8 +301,9 @@ private:
     return llvm::Error::success();
   }
 
-  // Moves OBJECTS from FRESH into postDir with their symbol versions and,
-  // last (it says the object is whole), a copy of their .cmd file.
+  // Moves OBJECTS from FRESH into postDir with their symbol versions, the
+  // digest of their file's change and, last (it says the object is whole),
+  // a copy of their .cmd file.
   llvm::Error keepPost(const std::vector<std::string> &objects,
                        const std::string &fresh) {
     if (auto err = saveSymbolVersions(tree, objects, fresh))
@@ -304,6 +315,9 @@ private:
       if (!ec)
         fs::rename(fresh + "/" + o + ".symvers", postDir + "/" + o + ".symvers",
                    ec);
+      if (!ec && !(std::ofstream(postDir + "/" + o + ".change")
+                   << changeDigest(owner[o]->patch) << "\n"))
+        ec = std::make_error_code(std::errc::io_error);
       if (!ec)
         fs::copy_file(tree.root() + "/" + depFilePath(o),
                       postDir + "/" + depFilePath(o),

@@ -89,7 +89,10 @@ llvm::Expected<SeriesRecords> SeriesRecords::open(const SeriesCreateOptions &o,
   return r;
 }
 
+std::string changeDigest(const std::string &patch) { return sha256Hex(patch); }
+
 bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
+                            const std::string &change,
                             const std::vector<std::string> &members) const {
   std::ifstream in(dir + "/" + stem);
   std::string line;
@@ -97,12 +100,14 @@ bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
   r.path = f.path;
   r.includers = f.includers;
   std::vector<std::string> theirMembers;
-  bool samePath = false;
+  bool samePath = false, sameChange = false;
   int fate = -1;
   while (std::getline(in, line)) {
     auto [key, value] = llvm::StringRef(line).split(' ');
     if (key == "path")
       samePath = value == f.path;
+    else if (key == "change")
+      sameChange = value == change;
     else if (key == "fate")
       fate = std::atoi(value.str().c_str());
     else if (key == "id")
@@ -122,7 +127,8 @@ bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
     else if (key == "member")
       theirMembers.push_back(value.str());
   }
-  if (!samePath || theirMembers != members || fate < SeriesFileResult::Update ||
+  if (!samePath || !sameChange || theirMembers != members ||
+      fate < SeriesFileResult::Update ||
       fate > SeriesFileResult::Error)
     return false;
   r.fate = SeriesFileResult::Fate(fate);
@@ -135,9 +141,11 @@ bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
 
 llvm::Error SeriesRecords::save(const std::string &stem,
                                 const SeriesFileResult &f,
+                                const std::string &change,
                                 const std::vector<std::string> &members) const {
   std::ostringstream out;
-  out << "path " << f.path << "\nfate " << int(f.fate) << "\n";
+  out << "path " << f.path << "\nchange " << change << "\nfate "
+      << int(f.fate) << "\n";
   if (!f.id.empty())
     out << "id " << f.id << "\npackage " << f.package << "\n";
   if (!f.why.empty())

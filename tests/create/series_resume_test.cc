@@ -18,6 +18,7 @@ namespace {
 struct Records : ::testing::Test {
   TempDir tmp, in;  // the series' output directory; its other inputs
   SeriesCreateOptions o;
+  const std::string change = changeDigest("--- a/fs/proc/base.c\n+++ b/...");
   void SetUp() override {
     auto t = TempDir::create("ksplice-resume-");
     ASSERT_TRUE(t.ok());
@@ -67,12 +68,12 @@ TEST_F(Records, AResultRoundTrips) {
   SeriesRecords r = open(false, kept);
   SeriesFileResult f = update();
   f.why = "two lines\nand a \\ backslash";
-  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f)));
+  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f, change)));
   SeriesFileResult g;
   g.path = f.path;
-  EXPECT_FALSE(r.restore("003-fs-proc-base", g)); // no package yet
+  EXPECT_FALSE(r.restore("003-fs-proc-base", g, change)); // no package yet
   std::ofstream(tmp.path() + "/" + f.package) << "x";
-  ASSERT_TRUE(r.restore("003-fs-proc-base", g));
+  ASSERT_TRUE(r.restore("003-fs-proc-base", g, change));
   EXPECT_EQ(g.fate, f.fate);
   EXPECT_EQ(g.id, f.id);
   EXPECT_EQ(g.package, f.package);
@@ -82,7 +83,7 @@ TEST_F(Records, AResultRoundTrips) {
   EXPECT_EQ(g.patch, f.patch);
   SeriesFileResult other;
   other.path = "fs/proc/array.c"; // another file's record
-  EXPECT_FALSE(r.restore("003-fs-proc-base", other));
+  EXPECT_FALSE(r.restore("003-fs-proc-base", other, change));
 }
 
 TEST_F(Records, AGroupNeedsTheSameMembers) {
@@ -92,13 +93,13 @@ TEST_F(Records, AGroupNeedsTheSameMembers) {
   f.path = "fs/proc/cmdline.c";
   f.fate = SeriesFileResult::Error;
   f.why = "does not compile";
-  ASSERT_FALSE(bool(r.save("007-fs-proc-cmdline", f,
+  ASSERT_FALSE(bool(r.save("007-fs-proc-cmdline", f, change,
                            {"fs/proc/cmdline.c", "fs/proc/internal.h"})));
   SeriesFileResult g;
   g.path = f.path;
-  EXPECT_FALSE(r.restore("007-fs-proc-cmdline", g, {"fs/proc/cmdline.c"}));
-  EXPECT_FALSE(r.restore("007-fs-proc-cmdline", g));
-  EXPECT_TRUE(r.restore("007-fs-proc-cmdline", g,
+  EXPECT_FALSE(r.restore("007-fs-proc-cmdline", g, change, {"fs/proc/cmdline.c"}));
+  EXPECT_FALSE(r.restore("007-fs-proc-cmdline", g, change));
+  EXPECT_TRUE(r.restore("007-fs-proc-cmdline", g, change,
                         {"fs/proc/cmdline.c", "fs/proc/internal.h"}));
   EXPECT_EQ(g.fate, SeriesFileResult::Error);
 }
@@ -107,25 +108,37 @@ TEST_F(Records, KeptOnlyOnResumeWithTheSameInputs) {
   size_t kept;
   SeriesFileResult f = update();
   std::ofstream(tmp.path() + "/" + f.package) << "x";
-  ASSERT_FALSE(bool(open(false, kept).save("003-fs-proc-base", f)));
-  EXPECT_EQ(open(true, kept).restore("003-fs-proc-base", f), true);
+  ASSERT_FALSE(bool(open(false, kept).save("003-fs-proc-base", f, change)));
+  EXPECT_EQ(open(true, kept).restore("003-fs-proc-base", f, change), true);
   EXPECT_EQ(kept, 1u);
   o.to = "6.1.188-1"; // other inputs: the records go
   SeriesRecords r = open(true, kept);
   EXPECT_EQ(kept, 0u);
-  EXPECT_FALSE(r.restore("003-fs-proc-base", f));
-  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f)));
+  EXPECT_FALSE(r.restore("003-fs-proc-base", f, change));
+  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f, change)));
   open(false, kept); // no --resume: discarded too
   EXPECT_FALSE(fs::exists(tmp.path() + "/results/003-fs-proc-base"));
+}
+
+// The trees are named by their paths: a file whose diff is not the one its
+// record was made from (a tree changed in place) is built again.
+TEST_F(Records, AnotherChangeOfTheFileIsBuiltAgain) {
+  size_t kept;
+  SeriesFileResult f = update();
+  std::ofstream(tmp.path() + "/" + f.package) << "x";
+  SeriesRecords r = open(true, kept);
+  ASSERT_FALSE(bool(r.save("003-fs-proc-base", f, change)));
+  EXPECT_TRUE(r.restore("003-fs-proc-base", f, change));
+  EXPECT_FALSE(r.restore("003-fs-proc-base", f, changeDigest("other")));
 }
 
 TEST_F(Records, AnotherLoaderDiscardsThem) {
   size_t kept;
   SeriesFileResult f = update();
   std::ofstream(tmp.path() + "/" + f.package) << "x";
-  ASSERT_FALSE(bool(open(true, kept).save("003-fs-proc-base", f)));
+  ASSERT_FALSE(bool(open(true, kept).save("003-fs-proc-base", f, change)));
   std::ofstream(o.base.dataDir + "/loader-kmod/core/core.c") << "changed\n";
-  EXPECT_FALSE(open(true, kept).restore("003-fs-proc-base", f));
+  EXPECT_FALSE(open(true, kept).restore("003-fs-proc-base", f, change));
   EXPECT_EQ(kept, 0u);
 }
 

@@ -96,6 +96,18 @@ grep -q "resuming: 5 of 6 .c files built by an earlier run" "$work/resume.log" &
 	{ cat "$work/resume.log"; fail "--resume did not take the earlier run's results"; }
 cmp -s "$index" "$work/series.first" && cmp -s "$report" "$work/report.first" ||
 	{ diff "$work/report.first" "$report"; fail "the resumed series differs from the first"; }
+# The later tree changed in place (same path, so the same inputs): the
+# saved result and the kept post object of fs/binfmt_misc.c were made from
+# another diff, so it is built again; the others are taken.
+sed -i '1s|$| /* ksplice series test: changed in place */|' "$new/fs/binfmt_misc.c"
+"$create" --series "$new" --series-jobs 2 -j 1 --from "$KSPLICE_KVER" --to "$KSPLICE_KVER+test" \
+	--resume --config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
+	--cache "$work/cache" -o "$work/series" "$KSPLICE_SRC" > "$work/inplace.log" 2>&1 ||
+	{ cat "$work/inplace.log"; fail "the series of a tree changed in place failed"; }
+grep -q "resuming: 5 of 6 .c files built by an earlier run" "$work/inplace.log" &&
+	grep -q "compiled once: 1 objects (pre [0-9]* s, 1 kept from an earlier series; post [0-9]* s, 0 kept from an earlier run)" "$work/inplace.log" &&
+	! cmp -s "$index" "$work/series.first" ||
+	{ cat "$work/inplace.log"; fail "--resume took results of the tree's former contents"; }
 # The same trees again, carrying no header: every pre object is kept from
 # the first run, the updates of the .c files are the same bytes, and the
 # headers and the file that needs one say what carrying them would take.
