@@ -8,13 +8,18 @@
 # is checked after each step (scripts/bench-release-guest.sh).
 #
 #   scripts/bench-release.sh [--sample N] [--series-jobs N] [--redo]
+#                            [--header-objects N]
 #                            [--full-build | --full-build-only] [OLD NEW]
 #
 # --sample N: the series of N of the changed .c files (spread evenly over
 # the list) instead of all: the later source is OLD's with those N files,
 # and the changed headers they #include directly, replaced by NEW's (a
 # fixed sample for a quick run).  --series-jobs N
-# (default: the CPUs) builds N files at once, -j 1 each.  --full-build
+# (default: the CPUs) builds N files at once, -j 1 each.
+# --header-objects N: carry a changed header #included by up to N objects
+# (ksplice-create --series-header-objects; default 100); run again with a
+# larger N after a whole run, only the header groups are built (--resume).
+# --full-build
 # also times one full build (make vmlinux modules, -j CPUs) of OLD's
 # configuration in a tree prepared as a user would: the baseline the
 # series' build time is judged against (measured once per OLD and kept;
@@ -24,16 +29,19 @@
 # Results in BENCH/release/OLD_NEW[-sampleN]/: the series, create.log,
 # guest results, and table.txt, which is also printed.  An interrupted
 # run resumes where it stopped (ksplice-create --resume; the build time is
-# the sum of the pieces).
+# the sum of the pieces) when it runs the very same ksplice-create with the
+# same data (KSPLICE_BENCH_BIN: the tools' directory, default build/cli;
+# KSPLICE_DATA_DIR: the loader's sources they package).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0 headers=
 pos=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sample) sample=$2; shift 2 ;;
 	--series-jobs) jobs=$2; shift 2 ;;
+	--header-objects) headers=$2; shift 2 ;;
 	--redo) redo=1; shift ;;
 	--full-build) full=1; shift ;;
 	--full-build-only) full=only; shift ;;
@@ -54,7 +62,7 @@ timed() {
 	echo "$t" | awk '{ printf "%s %.3f\n", $1, $2 + $3 }' > "$out"
 	return $rc
 }
-bin=$root/build/cli
+bin=${KSPLICE_BENCH_BIN:-$root/build/cli}
 [ -x "$bin/ksplice-create" ] || { echo "bench-release: error: build first (scripts/setup.sh)" >&2; exit 1; }
 
 # 1. The inputs: OLD's image, headers and source, NEW's source.
@@ -129,8 +137,15 @@ if [ -n "$sample" ]; then
 	fi
 fi
 
-# 3. The series, timed.
+# 3. The series, timed.  Another --header-objects than the last run's
+# builds it again (resumed: only header groups are new work), its time
+# added to the pieces.
+if [ -f "$run/create.time" ] && [ "$(cat "$run/create.header-objects" 2>/dev/null || echo 100)" != "${headers:-100}" ]; then
+	log "--header-objects ${headers:-100} (was $(cat "$run/create.header-objects" 2>/dev/null || echo 100)): the series again, resumed"
+	rm -f "$run/create.time" && rm -rf "$run/guest"
+fi
 if [ ! -f "$run/create.time" ]; then
+	echo "${headers:-100}" > "$run/create.header-objects"
 	# --resume: the files an interrupted run finished with the same inputs
 	# are not built again (their results are in series/results/); the time
 	# is then this run's alone.
@@ -145,7 +160,7 @@ if [ ! -f "$run/create.time" ]; then
 	date +%s > "$run/create.started"
 	rc=0
 	timed "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --resume --from "$old" --to "$new" \
-		--series-jobs "$jobs" -j 1 --config "$KSPLICE_KCONFIG" \
+		--series-jobs "$jobs" -j 1 ${headers:+--series-header-objects "$headers"} --config "$KSPLICE_KCONFIG" \
 		--headers "$KSPLICE_HEADERS" --cache "$run/cache" -o "$run/series" \
 		"$oldsrc" > "$run/create.log" 2>&1 || rc=$?
 	cat "$run/create.cpu" >> "$run/create.pieces" && rm "$run/create.started"
