@@ -73,9 +73,15 @@ static std::string defaultCacheDir() {
 
 static int selfMatchMain(const Tool &tool, SelfMatchOptions opts,
                          const Progress &progress) {
+  bool listOnly = opts.listOnly;
   auto res = selfMatch(std::move(opts), progress);
   if (!res)
     return tool.error(llvm::toString(res.takeError()));
+  if (listOnly) {
+    for (const SelfMatchUnit &u : res->units)
+      fmt::print("{}\t{}\n", u.object, u.target);
+    return 0;
+  }
   unsigned functions = 0;
   for (const SelfMatchUnit &u : res->units) {
     functions += u.functions;
@@ -158,6 +164,9 @@ int main(int argc, char **argv) {
                "second compile");
   app.add_flag("--no-packages", noPackages,
                "self-match: the self-diff only");
+  app.add_flag("--list-objects", sm.listOnly,
+               "self-match: print the objects chosen (object, target) and "
+               "stop (to split a long run into parts)");
   app.add_option("--package-size", packageMiB,
                  "self-match: MiB of patch objects per package at most")
       ->check(CLI::Range(1u, 1024u));

@@ -259,6 +259,8 @@ llvm::Expected<SelfMatchResult> selfMatch(SelfMatchOptions opts,
     objects.push_back(object);
     result.units.push_back({object, target, "", "", 0, 0, 0, ""});
   }
+  if (opts.listOnly)
+    return result;
 
   // Compile, once or twice.
   std::string work = opts.cacheDir + "/work/" + opts.id;

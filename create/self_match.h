@@ -39,6 +39,8 @@ struct SelfMatchOptions {
   unsigned jobs = 1;
   bool compileTwice = true;   // diff against a second compile
   bool packages = true;       // false: the self-diff only
+  bool listOnly = false;      // only choose the objects (units: object,
+                              // target), compile nothing
   uint64_t packageBytes = 16u << 20; // patch objects per package, at most
   unsigned packageUnits = 0;  // units per package, at most (0: any)
 };

@@ -3,6 +3,7 @@
 #
 #   scripts/bench-selfmatch.sh [--objects FILE] [--no-vmlinux]
 #                              [--modules "M..."] [--out DIR] [-j N]
+#                              [--parts N]
 #
 # Every object linked into vmlinux (or those listed in FILE) and every
 # object of the modules M (default: a dozen the Debian image can load
@@ -20,13 +21,17 @@
 # mismatch, the loader's counts of pre sections (matched, mismatch,
 # ambiguous, absent, weak, skipped), every mismatch, and the times of
 # compile, create (diff and packages) and check.  Long: run it niced on an idle
-# machine (the whole of vmlinux is about 2,000 objects).
+# machine (the whole of vmlinux is about 2,000 objects).  --parts N splits
+# the objects (ksplice-create --self-match --list-objects) into N runs,
+# each in OUT/part-K: a part whose result is there is not run again, so a
+# run stopped midway resumes with the same --out and --parts (each part
+# compiles in a farm of its own make; the figures are the parts' sums).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 . "$here/kernel-env.sh"
 
-objects= vmlinux=1 out= jobs=2
+objects= vmlinux=1 out= jobs=2 parts=1
 modules="loop isofs squashfs fat vfat dummy veth nf_tables bridge tun xfs ext4 overlay fuse"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,7 +40,8 @@ while [ $# -gt 0 ]; do
 	--modules) modules=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	-j) jobs=$2; shift 2 ;;
-	*) echo "usage: $0 [--objects FILE] [--no-vmlinux] [--modules \"M...\"] [--out DIR] [-j N]" >&2
+	--parts) parts=$2; shift 2 ;;
+	*) echo "usage: $0 [--objects FILE] [--no-vmlinux] [--modules \"M...\"] [--out DIR] [-j N] [--parts N]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -56,52 +62,63 @@ for f in "${order[@]}"; do
 done
 [ -z "$objects" ] || targets+=(--objects "$objects")
 
-create() { # ID ARGS...: ksplice-create --self-match into $out/ID
-	local id=$1
-	shift
+create() { # DIR ID ARGS...: ksplice-create --self-match into DIR/ID
+	local dir=$1 id=$2
+	shift 2
 	nice -n 10 "$bin/ksplice-create" --self-match --id "$id" -j "$jobs" \
 		--config "$KSPLICE_KCONFIG" --headers "$KSPLICE_HEADERS" \
-		--cache "$out/cache" -o "$out/$id" "$@" "$KSPLICE_SRC"
+		--cache "$out/cache" -o "$dir/$id" "$@" "$KSPLICE_SRC"
 }
 
-check() { # ID: the guest checks $out/ID/*.tar.gz
-	local id=$1 n
-	n=$(ls "$out/$id"/*.tar.gz 2> /dev/null | wc -l)
+check() { # DIR ID: the guest checks DIR/ID/*.tar.gz
+	local dir=$1 id=$2 n
+	n=$(ls "$dir/$id"/*.tar.gz 2> /dev/null | wc -l)
 	"$root/scripts/vm-run.sh" --timeout $((600 + 120 * n)) --mem 2048 \
-		--out "$out/vm-$id" "$root/tests/selfmatch/guest.sh" "$bin" \
-		"$out/$id" "${order[@]}" > "$out/$id.check" 2>&1 || true
+		--out "$dir/vm-$id" "$root/tests/selfmatch/guest.sh" "$bin" \
+		"$dir/$id" "${order[@]}" > "$dir/$id.check" 2>&1 || true
 }
 
-t0=$(date +%s)
-rc=0
-create sm "${targets[@]}" > "$out/sm.create" 2> "$out/sm.create.err" || rc=$?
-t1=$(date +%s)
-summary=$(grep '^summary:' "$out/sm.create") ||
-	{ echo "bench-selfmatch: ksplice-create failed (exit $rc):"; tail -20 "$out/sm.create.err"; exit 1; }
-log "create: $summary"
-grep 'self-diff' "$out/sm.create" | sed 's/^/  /' || true
-check sm
-t2=$(date +%s)
-grep -E '^(selfmatch|vm-run):' "$out/sm.check" | sed 's/^/  /'
+# run DIR ARGS...: one self-match of the objects ARGS choose, checked in
+# the guest; the units with mismatches again, one package each.  DIR gets
+# units (object, functions), sm.check, mismatches, times and result.
+run() {
+	local dir=$1 rc=0 t0 t1 t2 t3 t4 summary
+	shift
+	mkdir -p "$dir"
+	t0=$(date +%s)
+	create "$dir" sm "$@" > "$dir/sm.create" 2> "$dir/sm.create.err" || rc=$?
+	t1=$(date +%s)
+	summary=$(grep '^summary:' "$dir/sm.create") ||
+		{ echo "bench-selfmatch: ksplice-create failed (exit $rc):"; tail -20 "$dir/sm.create.err"; exit 1; }
+	log "create: $summary"
+	grep 'self-diff' "$dir/sm.create" | sed 's/^/  /' || true
+	check "$dir" sm
+	t2=$(date +%s)
+	grep -E '^(selfmatch|vm-run):' "$dir/sm.check" | sed 's/^/  /'
+	# Run-pre matching reports every section of every unit ('match'), the
+	# reasons of the first 8 mismatches of a package ('detail'): the units
+	# with mismatches again, one package each, for every unit's reasons.
+	awk '$1 == "match" && $4 ~ /^pre=/ { split($6, a, "="); if (a[2] > 0) print $2 }' \
+		"$dir/sm.check" | sort -u > "$dir/rerun.objects"
+	t3=$t2 t4=$t2
+	: > "$dir/mismatches"
+	if [ -s "$dir/rerun.objects" ]; then
+		log "again, one package per unit: $(wc -l < "$dir/rerun.objects") units with mismatches"
+		create "$dir" unit --compile-once --package-units 1 --objects "$dir/rerun.objects" \
+			> "$dir/unit.create" 2> "$dir/unit.create.err" || true
+		t3=$(date +%s)
+		check "$dir" unit
+		t4=$(date +%s)
+		grep '^detail no_match:' "$dir/unit.check" | sed 's/^detail /  /' > "$dir/mismatches" || true
+	fi
+	awk -F'\t' '!/^#/ { print $1, $4 }' "$dir/sm/sm.units" > "$dir/units"
+	echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) $(echo "$summary" | sed 's/.*; compile/compile/; s/; units in.*//')" > "$dir/times"
+	summarize "$dir/units" "$dir/sm.check" > "$dir/result"
+}
 
-# Run-pre matching reports every section of every unit ('match'), the
-# reasons of the first 8 mismatches of a package ('detail'): the units
-# with mismatches again, one package each, for every unit's reasons.
-awk '$1 == "match" && $4 ~ /^pre=/ { split($6, a, "="); if (a[2] > 0) print $2 }' \
-	"$out/sm.check" | sort -u > "$out/rerun.objects"
-t3=$t2 t4=$t2
-if [ -s "$out/rerun.objects" ]; then
-	log "again, one package per unit: $(wc -l < "$out/rerun.objects") units with mismatches"
-	create unit --compile-once --package-units 1 --objects "$out/rerun.objects" \
-		> "$out/unit.create" 2> "$out/unit.create.err" || true
-	t3=$(date +%s)
-	check unit
-	t4=$(date +%s)
-fi
-
-# Results: per unit, the loader's counts of its pre sections.
-awk -F'\t' '!/^#/ { print $1, $4 }' "$out/sm/sm.units" > "$out/units"
-awk -v uf="$out/units" '
+# summarize UNITS CHECK...: per unit, the loader's counts of its pre sections.
+summarize() {
+	awk -v uf="$1" '
 	BEGIN { while ((getline l < uf) > 0) { split(l, a, " "); fn[a[1]] = a[2]; units++; funcs += a[2] } }
 	$1 == "match" && $4 ~ /^pre=/ {
 		checked[$2] = 1
@@ -113,10 +130,43 @@ awk -v uf="$out/units" '
 			units, funcs, nc, good, units ? 100 * good / units : 0, gf, funcs ? 100 * gf / funcs : 0
 		printf "bench-selfmatch: pre sections %d: matched %d, mismatch %d, ambiguous %d, absent %d, weak %d, skipped %d\n",
 			sum["pre"], sum["matched"], sum["mismatch"], sum["ambiguous"], sum["absent"], sum["weak"], sum["skipped"]
-	}' "$out/sm.check" | tee "$out/result"
-if [ -f "$out/unit.check" ]; then
-	log "mismatches:"
-	grep '^detail no_match:' "$out/unit.check" | sed 's/^detail /  /' | tee "$out/mismatches"
+	}' "${@:2}"
+}
+
+if [ "$parts" = 1 ]; then
+	run "$out" "${targets[@]}"
+	dirs=("$out")
+else
+	# The objects, listed once, then PARTS slices of them (in the order
+	# ksplice-create sorts them: by target, then path).
+	if [ ! -s "$out/objects" ]; then
+		create "$out" list --list-objects "${targets[@]}" > "$out/objects.tmp" 2> "$out/list.err" ||
+			{ echo "bench-selfmatch: listing the objects failed:"; tail -20 "$out/list.err"; exit 1; }
+		mv "$out/objects.tmp" "$out/objects"
+	fi
+	total=$(wc -l < "$out/objects")
+	log "$total objects in $parts parts"
+	dirs=()
+	for k in $(seq 1 "$parts"); do
+		dir=$out/part-$k
+		dirs+=("$dir")
+		[ ! -s "$dir/result" ] || { log "part $k of $parts: done earlier"; continue; }
+		mkdir -p "$dir"
+		awk -v k="$k" -v n="$parts" -v t="$total" 'NR > int((k - 1) * t / n) && NR <= int(k * t / n) { print $1 }' \
+			"$out/objects" > "$dir/objects"
+		log "part $k of $parts: $(wc -l < "$dir/objects") objects"
+		run "$dir" --objects "$dir/objects"
+	done
 fi
-log "times: compile+diff+packages $((t1 - t0)) s (ksplice-create: $(echo "$summary" | sed 's/.*; compile/compile/; s/; units in.*//')), check $((t2 - t1)) s; second round: create $((t3 - t2)) s, check $((t4 - t3)) s"
+
+# The results of all parts.
+cat "${dirs[@]/%//units}" > "$out/units.all"
+summarize "$out/units.all" "${dirs[@]/%//sm.check}" | tee "$out/result.all"
+if [ -n "$(cat "${dirs[@]/%//mismatches}")" ]; then
+	log "mismatches:"
+	cat "${dirs[@]/%//mismatches}"
+fi
+awk '{ c += $1; k += $2; c2 += $3; k2 += $4 } END {
+	printf "bench-selfmatch: times: compile+diff+packages %d s, check %d s; second round: create %d s, check %d s\n", c, k, c2, k2 }' \
+	"${dirs[@]/%//times}"
 log "output in $out"
