@@ -68,12 +68,11 @@ llvm::Expected<SeriesRecords> SeriesRecords::open(const SeriesCreateOptions &o,
   auto inputs = inputsDigest(o);
   if (!inputs)
     return inputs.takeError();
-  std::string digest = *inputs;
-  r.digest = digest;
+  r.digest = *inputs;
   kept = 0;
   std::error_code ec;
   auto earlier = readFile(r.dir + "/" + kInputs, "the inputs of a series");
-  bool same = earlier && llvm::StringRef(*earlier).trim() == digest;
+  bool same = earlier && llvm::StringRef(*earlier).trim() == r.digest;
   if (!earlier)
     llvm::consumeError(earlier.takeError());
   if (o.resume && same) {
@@ -84,7 +83,7 @@ llvm::Expected<SeriesRecords> SeriesRecords::open(const SeriesCreateOptions &o,
   }
   fs::remove_all(r.dir, ec);
   fs::create_directories(r.dir, ec);
-  if (ec || !(std::ofstream(r.dir + "/" + kInputs) << digest << "\n"))
+  if (ec || !(std::ofstream(r.dir + "/" + kInputs) << r.digest << "\n"))
     return fail("cannot write '" + r.dir + "/" + kInputs + "'");
   return r;
 }

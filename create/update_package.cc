@@ -73,10 +73,6 @@ static llvm::Error signModule(const PackageSpec &spec, const std::string &ko) {
                  "signing " + ko);
 }
 
-// The core module depends only on the loader's sources and the target's
-// headers, not on the patch: it is built once per (sources, headers) in
-// CACHE/core/<digest>/ and reused (about 6 s a run saved).  Returns that
-// directory, holding ksplice.ko and its Module.symvers.
 llvm::Error hashFile(Sha256 &h, const std::string &name,
                      const std::string &path) {
   auto text = readFile(path, "an input");
@@ -107,8 +103,10 @@ llvm::Error hashPackagingInputs(Sha256 &h, const std::string &dataDir) {
   return llvm::Error::success();
 }
 
-// The core module for SPEC's headers, built once per (loader sources,
-// headers) in CACHE/core/KEY.
+// The core module depends only on the loader's sources and the target's
+// headers, not on the patch: it is built once per (sources, headers) in
+// CACHE/core/<digest>/ and reused (about 6 s a run saved).  Returns that
+// directory, holding ksplice.ko and its Module.symvers.
 static llvm::Expected<std::string> coreModule(const PackageSpec &spec,
                                               const Progress &progress) {
   Sha256 h;
