@@ -5,24 +5,18 @@
 set -u
 bin=/host$1 pkg=/host$2 check=/host$3 id=$4
 export KSPLICE_E2E_PROBE=/host$5
+. "$(dirname "$0")/explain.sh"
 fail() { echo "FAIL: $id: $*"; exit 1; }
 live() { sh "$check" > /dev/null 2>&1; }
-# Why a check said what it said: the check traced, and the kernel's last words.
-explain() {
-	echo "--- sh -x $check (last lines)"
-	sh -x "$check" 2>&1 | tail -n 15
-	echo "--- dmesg (last lines)"
-	dmesg | tail -n 15
-}
 
-live && { explain; fail "the check passes before the update is applied"; }
+live && { explain "$check" "$id"; fail "the check passes before the update is applied"; }
 "$bin/ksplice-apply" "$pkg" || fail "ksplice-apply failed"
-live || { explain; fail "the check fails with the update applied"; }
+live || { explain "$check" "$id"; fail "the check fails with the update applied"; }
 "$bin/ksplice-view" | grep -q "^$id  *applied " || fail "ksplice-view does not list it as applied"
 "$bin/ksplice-view" --id "$id" | grep -q '^+++ ' || fail "ksplice-view --id does not show the patch"
 "$bin/ksplice-view" --json | grep -q "\"id\":\"$id\"" || fail "ksplice-view --json does not list it"
 "$bin/ksplice-undo" "$id" || fail "ksplice-undo failed"
-live && { explain; fail "the check still passes after undo"; }
+live && { explain "$check" "$id"; fail "the check still passes after undo"; }
 mod=ksplice_$(echo "$id" | tr - _)
 ! grep -q "^$mod " /proc/modules || fail "the patch module is still loaded"
 echo "ok: $id: fails before, passes applied, fails after undo"

@@ -6,8 +6,12 @@
  *                               user page fails with EFAULT (the kernel's
  *                               exception table caught the fault)
  *   probe yield N               sched_yield() N times
+ *   probe text ADDR LEN         LEN bytes of kernel memory at ADDR (hex),
+ *                               read from /proc/kcore: what a CPU runs
+ *                               there, for a check that failed
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -46,6 +50,42 @@ static int getdents_efault(const char *dir)
 	return 0;
 }
 
+/* Print LEN bytes of the kernel's memory at ADDR, found in /proc/kcore. */
+static int kernel_text(unsigned long addr, unsigned long len)
+{
+	unsigned char buf[256];
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, i;
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	fd = open("/proc/kcore", O_RDONLY);
+	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh)) {
+		perror("/proc/kcore");
+		return 2;
+	}
+	for (i = 0; i < eh.e_phnum; i++) {
+		off_t at = eh.e_phoff + (off_t)i * eh.e_phentsize;
+
+		if (pread(fd, &ph, sizeof(ph), at) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || addr < ph.p_vaddr ||
+		    addr + len > ph.p_vaddr + ph.p_memsz)
+			continue;
+		if (pread(fd, buf, len, ph.p_offset + (addr - ph.p_vaddr)) !=
+		    (ssize_t)len)
+			break;
+		for (unsigned long k = 0; k < len; k++)
+			printf("%02x%c", buf[k], k % 16 == 15 ? '\n' : ' ');
+		if (len % 16)
+			putchar('\n');
+		return 0;
+	}
+	fprintf(stderr, "%#lx: not readable in /proc/kcore\n", addr);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "getdents-efault"))
@@ -55,6 +95,10 @@ int main(int argc, char **argv)
 			sched_yield();
 		return 0;
 	}
-	fprintf(stderr, "usage: probe getdents-efault DIR | yield N\n");
+	if (argc == 4 && !strcmp(argv[1], "text"))
+		return kernel_text(strtoul(argv[2], NULL, 16),
+				   strtoul(argv[3], NULL, 0));
+	fprintf(stderr,
+		"usage: probe getdents-efault DIR | yield N | text ADDR LEN\n");
 	return 2;
 }

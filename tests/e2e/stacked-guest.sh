@@ -15,6 +15,7 @@ while read -r case want _; do
 	[ "$case" = data-new ] && case=data-new-series
 	order="$order $case"
 done < "$checks/cases.tsv"
+. "$(dirname "$0")/explain.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 check_of() { [ "$1" = data-new-series ] && echo data-new || echo "$1"; }
 live() { sh "$checks/$(check_of "$1").check" > /dev/null 2>&1; }
@@ -28,10 +29,7 @@ expect() { # the applied ids: each check passes iff its case is live
 		done
 		if live "$c"; then got=yes; else got=no; fi
 		[ "$got" = "$want" ] || {
-			echo "--- sh -x $(check_of "$c").check (last lines)"
-			sh -x "$checks/$(check_of "$c").check" 2>&1 | tail -n 15
-			echo "--- dmesg (last lines)"
-			dmesg | tail -n 15
+			explain "$checks/$(check_of "$c").check" "$c"
 			fail "with '$*' applied, $c is live: $got, expected $want"
 		}
 	done
