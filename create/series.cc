@@ -291,6 +291,7 @@ prepareBatch(const SeriesCreateOptions &o, const std::vector<size_t> &units,
     BatchFile b;
     b.path = path;
     b.patch = std::move(*text);
+    b.change = changeDigest(b.patch);
     b.work = o.base.cacheDir + "/work/series/" + stem;
     batch.push_back(std::move(b));
   }
@@ -377,7 +378,7 @@ static llvm::Error buildUnits(const SeriesCreateOptions &o,
     // no lock.
     if (llvm::Error err =
             records.save(fs::path(batch[k].work).filename().string(), f,
-                         changeDigest(batch[k].patch)))
+                         batch[k].change))
       return err;
     std::lock_guard<std::mutex> lock(mu);
     done++;
@@ -629,8 +630,7 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   std::vector<BatchFile> todoBatch;
   for (size_t k = 0; k < units.size(); k++)
     if (!records->restore(fs::path((*batch)[k].work).filename().string(),
-                          result.files[units[k]],
-                          changeDigest((*batch)[k].patch))) {
+                          result.files[units[k]], (*batch)[k].change)) {
       todo.push_back(units[k]);
       todoBatch.push_back(std::move((*batch)[k]));
     }

@@ -3,7 +3,6 @@
 #include "error.h"
 #include "dep_file.h"
 #include "pre_post.h"
-#include "series_resume.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -283,7 +282,7 @@ private:
     std::string change;
     std::ifstream in(postDir + "/" + o + ".change");
     return std::getline(in, change) &&
-           change == changeDigest(owner[o]->patch);
+           change == owner[o]->change;
   }
 
   // DIR emptied unless it holds objects kept under KEY ("": never kept).
@@ -316,7 +315,7 @@ private:
         fs::rename(fresh + "/" + o + ".symvers", postDir + "/" + o + ".symvers",
                    ec);
       if (!ec && !(std::ofstream(postDir + "/" + o + ".change")
-                   << changeDigest(owner[o]->patch) << "\n"))
+                   << owner[o]->change << "\n"))
         ec = std::make_error_code(std::errc::io_error);
       if (!ec)
         fs::copy_file(tree.root() + "/" + depFilePath(o),

@@ -42,6 +42,7 @@ namespace ksplice {
 struct BatchFile {
   std::string path;   // the changed .c file, relative to the trees
   std::string patch;  // its diff alone (-p1)
+  std::string change; // changeDigest(patch): what its records are kept under
   std::string work;   // where its objects go: WORK/pre, WORK/post
   // Out: Ready, its objects are in WORK; NotConfigured, no object of this
   // configuration compiles it; OneFile, build it alone (why says why).

@@ -140,8 +140,9 @@ fi
 # 3. The series, timed.  Another --header-objects than the last run's
 # builds it again (resumed: only header groups are new work), its time
 # added to the pieces.
-if [ -f "$run/create.time" ] && [ "$(cat "$run/create.header-objects" 2>/dev/null || echo 100)" != "${headers:-100}" ]; then
-	log "--header-objects ${headers:-100} (was $(cat "$run/create.header-objects" 2>/dev/null || echo 100)): the series again, resumed"
+last_headers=$(cat "$run/create.header-objects" 2> /dev/null || echo 100)
+if [ -f "$run/create.time" ] && [ "$last_headers" != "${headers:-100}" ]; then
+	log "--header-objects ${headers:-100} (was $last_headers): the series again, resumed"
 	rm -f "$run/create.time" && rm -rf "$run/guest"
 fi
 if [ ! -f "$run/create.time" ]; then
