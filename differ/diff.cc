@@ -47,6 +47,10 @@ uint32_t Diff::jumpOffset(const Symbol &fn) const {
   return 0;
 }
 
+SectionClass Diff::classOf(const Section &s) const {
+  return classifyInUnit(s.name, s.type, s.flags, target == "vmlinux");
+}
+
 namespace {
 struct Passes {
   Diff &d;
@@ -58,13 +62,7 @@ struct Passes {
       : d(d), pre(*d.pre), post(*d.post),
         cmp(pre, post, d.corr, d.preTables, d.postTables) {}
 
-  // A section of a vmlinux unit that the running kernel never runs
-  // (built-in __exit code) is not part of its behaviour.
-  SectionClass classOf(const Section &s) const {
-    if (d.target == "vmlinux" && isUnrunWhenBuiltIn(s.name))
-      return SectionClass::Ignored;
-    return classifySection(s.name, s.type, s.flags);
-  }
+  SectionClass classOf(const Section &s) const { return d.classOf(s); }
 
   void refuse(const Symbol *s, const ObjectFile &obj, const Section &sec,
               uint64_t off, std::string reason) {
@@ -208,6 +206,10 @@ struct Passes {
     for (const Symbol &s : pre.symbols()) {
       if (!s.isFunc() || !s.isDefined())
         continue;
+      if (pre.isAlias(s)) {
+        checkAlias(s);
+        continue;
+      }
       const Section &a = *pre.sectionOf(s);
       const Symbol *t = postTwin(s);
       if (!t) {
@@ -267,6 +269,42 @@ struct Passes {
     }
   }
 
+  // Pre alias S is compared, carried and replaced with its owner; it must
+  // still name the owner's twin.  A module's entry points (module_exit()'s
+  // `cleanup_module`) are read once, when it loads: one removed, or naming
+  // another function, would not be seen by the loaded module.
+  void checkAlias(const Symbol &s) {
+    const Section &a = *pre.sectionOf(s);
+    const Symbol &owner = pre.symbol(a.bundled);
+    const Symbol *t = postTwin(s), *ot = postTwin(owner);
+    if (!t) {
+      if (isModuleEntryPoint(s.name) && d.target != "vmlinux")
+        refuse(&s, pre, a, s.value, moduleEntryPoint(s.name, "removed"));
+      return;
+    }
+    const Section &b = *post.sectionOf(*t);
+    if (ot && (post.isAlias(*t) || b.bundled == (int)t->index) &&
+        t->shndx == ot->shndx && t->value == ot->value)
+      return;
+    std::string why = formatv("'{0}', another name of '{1}', now names "
+                              "other code",
+                              s.name, owner.name);
+    if (isModuleEntryPoint(s.name) && d.target != "vmlinux")
+      why += ": " + loadedOnce();
+    refuse(&s, pre, a, s.value, why);
+  }
+
+  static std::string moduleEntryPoint(StringRef name, StringRef what) {
+    return formatv("'{0}' {1}: {2}", name, what, loadedOnce());
+  }
+
+  static std::string loadedOnce() {
+    return "the module loader reads a module's init_module and "
+           "cleanup_module (module_init(), module_exit()) once, when it "
+           "loads the module, and the loaded module keeps the ones it was "
+           "loaded with";
+  }
+
   // `foo.cold` is a piece of `foo`: a change to either replaces both.
   void propagateCold() {
     for (const Symbol &s : pre.symbols()) {
@@ -289,6 +327,12 @@ struct Passes {
         continue;
       const Section &sec = *post.sectionOf(s);
       SectionClass cls = classOf(sec);
+      if (s.isFunc() && isModuleEntryPoint(s.name) && d.target != "vmlinux") {
+        refuse(&s, post, sec, s.value, moduleEntryPoint(s.name, "added"));
+        continue;
+      }
+      if (post.isAlias(s))
+        continue; // new with its owner, or a new name of it
       if (s.isFunc()) {
         if (!coldParentName(s.name).empty())
           continue; // travels with its parent

@@ -106,6 +106,10 @@ struct Diff {
   // section is carried whole, but only these bytes can ever run.
   std::vector<std::pair<uint64_t, uint64_t>> liveReplacement;
 
+  /// What section S is in this unit (classifyInUnit(): __exit code is
+  /// text in a module, and nothing vmlinux runs).
+  SectionClass classOf(const Section &s) const;
+
   /// Whether relocation R of carried post section SEC matters (false for
   /// replacement bytes of alternatives the patch does not keep).
   bool isLive(const Section &sec, const Reloc &r) const;

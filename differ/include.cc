@@ -22,9 +22,12 @@ using namespace llvm;
 
 namespace ksplice {
 
-static SectionClass classOf(const Section &s) {
+// What SEC is in any unit: enough to tell tables, exports and companions
+// (Diff::classOf() knows what differs between vmlinux and modules).
+static SectionClass kindOf(const Section &s) {
   return classifySection(s.name, s.type, s.flags);
 }
+
 
 bool Diff::isLive(const Section &sec, const Reloc &r) const {
   if (!isReplacementSection(sec.name))
@@ -40,7 +43,7 @@ bool Diff::isLive(const Section &sec, const Reloc &r) const {
 // they copy, and export entries (which modules loaded later link to).  An unexported symbol referenced there must be resolved
 // by the module loader itself (Reference::LoadTime).
 static bool readAtLoad(const Section &sec) {
-  return isReadAtLoad(sec.name, classOf(sec));
+  return isReadAtLoad(sec.name, kindOf(sec));
 }
 
 // Whether relocation R of code section SEC lies in a site the kernel
@@ -68,7 +71,7 @@ static bool inRewrittenSite(const TableIndex &tables, const Section &sec,
 // the tables module_finalize() reads are used earlier.
 static bool readWhenComing(const TableIndex &tables, const Section &sec,
                            const Reloc &r) {
-  if (classOf(sec) == SectionClass::Table) {
+  if (kindOf(sec) == SectionClass::Table) {
     const SpecialSection *spec = findSpecialSection(sec.name);
     return spec && spec->readWhenComing;
   }
@@ -180,7 +183,7 @@ struct Closure {
   // Whether a reference to post symbol S (through section SEC) needs S's
   // section in the patch.
   bool needs(const Symbol &s, const Section &sec, int64_t off) {
-    SectionClass cls = classOf(sec);
+    SectionClass cls = d.classOf(sec);
     if (cls == SectionClass::Companion)
       return true;
     const Symbol *named = &s;
@@ -247,10 +250,10 @@ struct Closure {
       includeFunction(post.symbol(d.corr.symTwin[0][i]));
     for (const Symbol &s : post.symbols()) {
       if (!isCorrelatable(post, s) || d.corr.preOf(s) >= 0 ||
-          isSpecialStaticIn(post, s))
+          isSpecialStaticIn(post, s) || post.isAlias(s))
         continue;
       const Section &sec = *post.sectionOf(s);
-      SectionClass cls = classOf(sec);
+      SectionClass cls = d.classOf(sec);
       bool code = s.isFunc() && cls == SectionClass::Text &&
                   coldParentName(s.name).empty();
       bool data = s.isObject() && (cls == SectionClass::Data ||
@@ -356,14 +359,14 @@ struct Closure {
   // patch replaces: dropping it silently could be wrong, so refuse.
   void checkUnknown() {
     for (const Section &sec : post.sections()) {
-      if (classOf(sec) != SectionClass::Unknown)
+      if (d.classOf(sec) != SectionClass::Unknown)
         continue;
       for (const Reloc &r : sec.relocs) {
         const Symbol &s = post.symbol(r.sym);
         if (!s.isDefined() || !d.includedPost.count(s.shndx))
           continue;
         const Section &ts = post.section(s.shndx);
-        if (classOf(ts) != SectionClass::Text)
+        if (d.classOf(ts) != SectionClass::Text)
           continue;
         const Symbol *f =
             ts.bundled >= 0 ? &post.symbol(ts.bundled) : &s;
@@ -389,7 +392,7 @@ void collectPreSections(Diff &d) {
   const ObjectFile &pre = *d.pre;
   std::set<uint32_t> out;
   for (const Section &sec : pre.sections()) {
-    if (classOf(sec) != SectionClass::Text || sec.bundled < 0)
+    if (d.classOf(sec) != SectionClass::Text || sec.bundled < 0)
       continue;
     out.insert(sec.index);
     for (const Reloc &r : sec.relocs) {
@@ -397,7 +400,7 @@ void collectPreSections(Diff &d) {
       if (!s.isDefined())
         continue;
       const Section &ts = pre.section(s.shndx);
-      if (classOf(ts) == SectionClass::ReadOnly && !ts.isNobits())
+      if (d.classOf(ts) == SectionClass::ReadOnly && !ts.isNobits())
         out.insert(ts.index);
     }
   }

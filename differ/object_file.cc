@@ -282,19 +282,34 @@ Error ObjectFile::load(StringRef bytes) {
   }
 
   // A section is "bundled" with the FUNC/OBJECT symbol at its offset 0 when
-  // it is the only such symbol there (-ffunction-sections/-fdata-sections).
-  // Unnamed and `.L` symbols name places, not things: never owners.
+  // it is the only such thing there (-ffunction-sections/-fdata-sections),
+  // under one name or several: an alias has the same place, size and type
+  // (module_exit()'s `cleanup_module`).  The owner is the first local one,
+  // else the first: the name the source gave it.  Unnamed and `.L` symbols
+  // name places, not things: never owners.
   auto owner = [](const Symbol &s) {
     return (s.isFunc() || s.isObject()) && s.isDefined() && !s.name.empty() &&
            !StringRef(s.name).startswith(".L");
   };
-  std::vector<int> count(nsec, 0);
-  for (const Symbol &s : symbols_)
-    if (owner(s))
-      count[s.shndx]++;
-  for (const Symbol &s : symbols_)
-    if (owner(s) && s.value == 0 && count[s.shndx] == 1)
-      sections_[s.shndx].bundled = s.index;
+  std::vector<int32_t> first(nsec, -1);
+  std::vector<bool> alone(nsec, true);
+  for (const Symbol &s : symbols_) {
+    if (!owner(s))
+      continue;
+    int32_t &f = first[s.shndx];
+    if (f < 0) {
+      f = s.index;
+      continue;
+    }
+    const Symbol &o = symbols_[f];
+    if (s.value != o.value || s.size != o.size || s.type != o.type)
+      alone[s.shndx] = false;
+    else if (s.isLocal() && !o.isLocal())
+      f = s.index;
+  }
+  for (uint32_t i = 0; i < nsec; i++)
+    if (first[i] >= 0 && alone[i] && symbols_[first[i]].value == 0)
+      sections_[i].bundled = first[i];
   bySection_.assign(nsec, {});
   for (const Symbol &s : symbols_)
     if (owner(s))
@@ -304,6 +319,17 @@ Error ObjectFile::load(StringRef bytes) {
       return symbols_[a].value < symbols_[b].value;
     });
   return Error::success();
+}
+
+bool ObjectFile::isAlias(const Symbol &s) const {
+  if (!s.isDefined() || s.shndx >= sections_.size())
+    return false;
+  int32_t b = sections_[s.shndx].bundled;
+  if (b < 0 || b == (int32_t)s.index)
+    return false;
+  const Symbol &o = symbols_[b];
+  return s.value == o.value && s.size == o.size && s.type == o.type &&
+         (s.isFunc() || s.isObject());
 }
 
 } // namespace ksplice

@@ -38,6 +38,7 @@ struct Section {
   llvm::ArrayRef<uint8_t> data; // empty for SHT_NOBITS
   std::vector<Reloc> relocs;    // sorted by offset
   int32_t bundled = -1; // the FUNC/OBJECT symbol that owns it, if any
+                        // (other names of it are aliases: isAlias())
 
   bool isAlloc() const;
   bool isExec() const;
@@ -86,6 +87,11 @@ public:
   /// The named function or object of SEC that contains OFF (or starts at
   /// it, if empty), or null.
   const Symbol *symbolAt(const Section &sec, int64_t off) const;
+  /// Whether S is another name of the symbol its section is bundled with
+  /// (`cleanup_module`, which module_exit() makes an alias of the exit
+  /// function): same place, size and type.  An alias is compared, carried
+  /// and replaced with its owner, never on its own.
+  bool isAlias(const Symbol &s) const;
 
   /// "pre/x.o:(.text.f+0x1c)".
   std::string where(const Section &sec, uint64_t offset) const;

@@ -263,7 +263,8 @@ void Writer::copyCarried() {
   for (uint32_t i : d.includedPost) {
     const Section &s = post.section(i);
     OutSection o;
-    o.name = s.name;
+    o.name = carriedSectionName(
+        s.name, s.bundled >= 0 ? StringRef(post.symbol(s.bundled).name) : "");
     o.type = s.type;
     o.flags = s.flags & ~(uint64_t)(SHF_GROUP | SHF_LINK_ORDER);
     o.align = s.align;

@@ -264,19 +264,47 @@ bool isPerSiteDataSection(StringRef section) {
   return false;
 }
 
-// Sections of built-in code that vmlinux has but never runs.  The x86
-// linker script puts .exit.text and .exit.data in the init area, freed
-// after boot without being run (kept until then only because alternatives
-// may point into them), and discards .exitcall.exit (EXIT_CALL in
-// DISCARDS): built-in code is never unloaded.
-static const char *const kUnrunWhenBuiltIn[] = {".exit.text", ".exit.data",
-                                                 ".exitcall.exit"};
+// __exit code and data, and module_exit()'s pointer: what they are depends
+// on where the unit is linked.  vmlinux never runs them: the x86 linker
+// script puts .exit.text and .exit.data in the init area, freed after boot
+// without being run (kept until then only because alternatives may point
+// into them), and discards .exitcall.exit (EXIT_CALL in DISCARDS):
+// built-in code is never unloaded.  A module runs its __exit code at
+// rmmod, from its core (CONFIG_MODULE_UNLOAD lays .exit.* out there):
+// ordinary text and data, and a replaced function is carried as
+// `.text.<function>`, since the patch module's own .exit.text is its
+// stub's.  (A module has no .exitcall.exit: module_exit() makes
+// `cleanup_module` an alias of the function.)
+struct ExitSection {
+  const char *name;
+  SectionClass builtIn, inModule;
+  const char *carriedAs; // prefix of the carried section's name, or null
+};
+static const ExitSection kExitSections[] = {
+    {".exit.text", SectionClass::Ignored, SectionClass::Text, ".text."},
+    {".exit.data", SectionClass::Ignored, SectionClass::Data, nullptr},
+    {".exitcall.exit", SectionClass::Ignored, SectionClass::InitData, nullptr},
+};
 
-bool isUnrunWhenBuiltIn(StringRef section) {
-  for (const char *n : kUnrunWhenBuiltIn)
-    if (section == n || section.startswith(std::string(n) + "."))
-      return true;
-  return false;
+static const ExitSection *findExitSection(StringRef section) {
+  for (const ExitSection &e : kExitSections)
+    if (section == e.name || section.startswith(std::string(e.name) + "."))
+      return &e;
+  return nullptr;
+}
+
+SectionClass classifyInUnit(StringRef name, uint32_t type, uint64_t flags,
+                            bool builtIn) {
+  if (const ExitSection *e = findExitSection(name))
+    return builtIn ? e->builtIn : e->inModule;
+  return classifySection(name, type, flags);
+}
+
+std::string carriedSectionName(StringRef section, StringRef owner) {
+  const ExitSection *e = findExitSection(section);
+  if (!e || !e->carriedAs || owner.empty())
+    return section.str();
+  return e->carriedAs + owner.str();
 }
 
 const char *pinnedTextReason(StringRef section) {
@@ -284,6 +312,10 @@ const char *pinnedTextReason(StringRef section) {
     if (section == p.name || section.startswith(std::string(p.name) + "."))
       return p.why;
   return nullptr;
+}
+
+bool isModuleEntryPoint(StringRef name) {
+  return name == "init_module" || name == "cleanup_module";
 }
 
 bool isLineMacroCallee(StringRef name) {

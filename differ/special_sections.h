@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <string>
 
 namespace ksplice {
 
@@ -100,17 +101,29 @@ bool isReadAtLoad(llvm::StringRef section, SectionClass cls);
 /// the patch gets fresh copies of them, never the running kernel's.
 bool isPerSiteDataSection(llvm::StringRef section);
 
-/// Whether SECTION of an object linked into vmlinux is code or data the
-/// running kernel never runs or reads: built-in __exit code and data, and
-/// module_exit()'s pointer.  A change there is no change to the running
-/// kernel.  (In a module they run at rmmod: not so.)
-bool isUnrunWhenBuiltIn(llvm::StringRef section);
+/// classifySection() for a unit linked into vmlinux (BUILTIN) or into a
+/// module: __exit code and data and module_exit()'s pointer are never run
+/// by vmlinux (Ignored: a change there is no change to the running
+/// kernel), but a module runs its __exit code at rmmod (Text and Data).
+SectionClass classifyInUnit(llvm::StringRef name, uint32_t type,
+                            uint64_t flags, bool builtIn);
+
+/// The name under which the patch carries a post section SECTION of a
+/// module unit whose function is OWNER: `.text.OWNER` for __exit code (the
+/// patch module's .exit.text is its own), else SECTION.
+std::string carriedSectionName(llvm::StringRef section, llvm::StringRef owner);
 
 /// Why the kernel treats the text section SECTION specially by its address
 /// range (.noinstr.text, .entry.text, .sched.text, ...), so that a function
 /// in it cannot be replaced by a copy in module text; nullptr for ordinary
 /// text.
 const char *pinnedTextReason(llvm::StringRef section);
+
+/// Whether NAME is a module's entry point, which module_init() and
+/// module_exit() make aliases of the functions they name: `init_module`,
+/// `cleanup_module`.  The module loader reads them once, when it loads the
+/// module.
+bool isModuleEntryPoint(llvm::StringRef name);
 
 /// Functions whose __LINE__ argument may change without a functional change
 /// (WARN(), might_sleep(), printk of __LINE__ ...).

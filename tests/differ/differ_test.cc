@@ -112,15 +112,52 @@ TEST(Diff, BuiltInExitCodeIsNotTheRunningKernel) {
   EXPECT_TRUE(d.newData.empty());
 }
 
-// In a module, __exit code runs at rmmod: its change is refused as before.
-TEST(Diff, ModuleExitCodeIsRefused) {
+// In a module, __exit code runs at rmmod, from the module's core: it is
+// replaced like any function, its module_exit() alias (`cleanup_module`)
+// with it.  (tlclk.c, i10nm_base.c and rmi_bus.c in 6.1.187 were refused.)
+TEST(Diff, ModuleExitCodeIsReplaced) {
+  LOAD_MODULE("mod", "module-exit", "");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"mod_exit"});
+  EXPECT_TRUE(d.newFunctions.empty());
+}
+
+// The built-in form of the same change (exit-changed): in a module, changed
+// __exit data is changed data, and a second __exit function shares
+// .exit.text with the first, which then cannot be replaced alone.
+TEST(Diff, ModuleExitDataAndSharedExitTextAreRefused) {
   LOAD_MODULE("mod", "exit-changed", "");
   EXPECT_EQ(d.verdict, Verdict::Unpatchable);
-  bool oldExit = false;
-  for (const Refusal &r : d.refusals)
-    oldExit |= r.symbol == "old_exit" &&
-               r.section.find("(.exit.text+0x0)") != std::string::npos;
-  EXPECT_TRUE(oldExit) << refusalsOf(d);
+  bool data = false, shared = false;
+  for (const Refusal &r : d.refusals) {
+    data |= r.symbol == "farewell" &&
+            r.reason.find("changed data") != std::string::npos;
+    shared |= r.symbol == "old_exit" &&
+              r.reason.find("shares its section") != std::string::npos;
+  }
+  EXPECT_TRUE(data && shared) << refusalsOf(d);
+}
+
+// The loaded module keeps the exit function it was loaded with: a
+// module_exit() that names another function, or a new one, is refused.
+TEST(Diff, ModuleExitNamingOtherCodeIsRefused) {
+  LOAD_MODULE("mod", "module-exit-renamed", "");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_FALSE(d.refusals.empty());
+  EXPECT_EQ(d.refusals[0].symbol, "cleanup_module") << refusalsOf(d);
+  EXPECT_NE(d.refusals[0].reason.find("once, when it loads the module"),
+            std::string::npos)
+      << refusalsOf(d);
+}
+
+TEST(Diff, NewModuleExitIsRefused) {
+  LOAD_MODULE("mod", "module-exit-added", "");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "cleanup_module");
+  EXPECT_NE(d.refusals[0].reason.find("'cleanup_module' added"),
+            std::string::npos)
+      << refusalsOf(d);
 }
 
 // ksplice-create opens objects deep in its cache under short names; the

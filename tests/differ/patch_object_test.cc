@@ -162,6 +162,28 @@ TEST(PatchObject, UnitStruct) {
     EXPECT_TRUE(p.relAt(".ksplice.unit", off)) << off;
 }
 
+// A module's __exit function is carried as .text.<function>: the patch
+// module's own .exit.text is its stub's.  Its alias stays a local name.
+TEST(PatchObject, ModuleExitFunctionIsCarriedAsText) {
+  Written w{runCase("module-exit", "", "mod"), {}};
+  ASSERT_TRUE(w.c.diff) << w.c.error;
+  PatchOptions opts;
+  opts.unitName = "module-exit.o";
+  auto bytes = writePatch(*w.c.diff, opts);
+  ASSERT_TRUE(!!bytes) << toString(bytes.takeError());
+  Patch p = parsePatch(std::move(*bytes));
+  const Patch::Rel *repl =
+      p.relAt(".ksplice.funcs", offsetof(ksplice_func, repl));
+  ASSERT_TRUE(repl);
+  EXPECT_EQ(repl->sym, "mod_exit");
+  EXPECT_EQ(repl->symSection, ".text.mod_exit");
+  for (const auto &s : p.syms) {
+    EXPECT_NE(s.section, ".exit.text") << s.name;
+    if (s.name == "cleanup_module")
+      EXPECT_EQ(s.bind, ELF::STB_LOCAL);
+  }
+}
+
 TEST(PatchObject, ReplacedFunction) {
   Written w = writeCase("late-relocs", kSymvers);
   const Patch &p = w.p;
