@@ -282,10 +282,8 @@ struct Passes {
         refuse(&s, pre, a, s.value, moduleEntryPoint(s.name, "removed"));
       return;
     }
-    const Section &b = *post.sectionOf(*t);
-    if (ot && (post.isAlias(*t) || b.bundled == (int)t->index) &&
-        t->shndx == ot->shndx && t->value == ot->value)
-      return;
+    if (ot && t->shndx == ot->shndx && t->value == ot->value)
+      return; // still the owner's: compared with it
     std::string why = formatv("'{0}', another name of '{1}', now names "
                               "other code",
                               s.name, owner.name);

@@ -28,7 +28,6 @@ static SectionClass kindOf(const Section &s) {
   return classifySection(s.name, s.type, s.flags);
 }
 
-
 bool Diff::isLive(const Section &sec, const Reloc &r) const {
   if (!isReplacementSection(sec.name))
     return true;
