@@ -59,7 +59,13 @@ cp "$loader/patch/stub.c" "$work/stub.c"
 objs=stub.o units= decls= loadtime=0
 i=0
 for obj in "$@"; do
-	if readelf -SW "$obj" | grep -q '[[:space:]]\.ksplice\.klp_relocs[[:space:]]'; then
+	# Matched in the shell, not by `readelf | grep -q`: under pipefail,
+	# grep -q leaving at the first match kills readelf with SIGPIPE while
+	# it still writes, the pipeline fails, and the conversion below was
+	# skipped (stop 21's CI: a patch module whose jump label key stayed
+	# zero, so the new code's static branch never turned on).
+	sections=$(readelf -SW "$obj")
+	if [[ $sections == *[[:space:]].ksplice.klp_relocs[[:space:]]* ]]; then
 		loadtime=1
 	fi
 	syms=$(nm --defined-only "$obj" | awk '$2 ~ /^[DRdr]$/ && $3 ~ /^ksplice_unit_/ { print $3 }')
@@ -106,5 +112,11 @@ if [ "$loadtime" = 1 ]; then
 		exit 1
 	}
 	"$convert" "$work/$name.ko" >/dev/null
+	# The module must not load with those fields still zero.
+	sections=$(readelf -SW "$work/$name.ko")
+	[[ $sections == *[[:space:]].klp.rela.vmlinux.* ]] || {
+		echo "build-patch-module: $name.ko: the load-time relocations were not converted (no .klp.rela.vmlinux.* section)" >&2
+		exit 1
+	}
 fi
 cp "$work/$name.ko" "$out"
