@@ -47,8 +47,8 @@ image_pkg_for() {
 	done
 }
 
-has_version() {
-	apt-cache madison "$1" | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep -qx "$2"
+has_version() { # (awk matches, not grep -q: see build-patch-module.sh)
+	apt-cache madison "$1" | awk -F'|' -v v="$2" '{gsub(/ /,"",$2)} $2 == v {n++} END {exit !n}'
 }
 
 pick_version() {
