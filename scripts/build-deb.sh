@@ -77,7 +77,7 @@ stage() {
 		--component "${component[$pkg]}" > /dev/null
 	# Strip as dh_strip does: no debug info, no .comment, no .note.
 	find "$dir" -type f -perm -u+x | while read -r f; do
-		file -b "$f" | grep -q '^ELF' || continue
+		file -b "$f" | grep '^ELF' > /dev/null || continue
 		strip --remove-section=.comment --remove-section=.note \
 			--strip-unneeded "$f"
 	done
@@ -96,7 +96,7 @@ stage() {
 depends() {
 	local pkg=$1 bins
 	bins=$(find "$work/$pkg" -type f -perm -u+x -exec sh -c \
-		'file -b "$1" | grep -q "^ELF"' _ {} \; -print | sort)
+		'file -b "$1" | grep "^ELF" > /dev/null' _ {} \; -print | sort)
 	mkdir -p "$work/shlibs/debian"
 	printf 'Source: ksplice\n\nPackage: %s\nArchitecture: any\n' "$pkg" \
 		> "$work/shlibs/debian/control"

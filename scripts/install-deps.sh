@@ -26,7 +26,7 @@ pkgs=(
 )
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' > /dev/null ||
 		missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

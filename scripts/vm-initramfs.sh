@@ -19,7 +19,7 @@ if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
 	exit 0
 fi
 
-command -v busybox >/dev/null && file -L "$(command -v busybox)" | grep -q 'statically linked' ||
+command -v busybox >/dev/null && file -L "$(command -v busybox)" | grep 'statically linked' > /dev/null ||
 	{ echo "vm-initramfs: error: needs busybox-static (apt-get install busybox-static)" >&2; exit 1; }
 
 mod_path() { find "$KSPLICE_MODDIR/kernel" -name "$1.ko" -print -quit; }

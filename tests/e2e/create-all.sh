@@ -75,7 +75,7 @@ while IFS=$'\t' read -r case sections; do
 	for s in $sections; do
 		want=$s
 		case $s in klp:*) want=.klp.rela.vmlinux.${s#klp:} ;; esac
-		printf '%s\n' "$have" | grep -qxF -- "$want" || missing="$missing $want"
+		printf '%s\n' "$have" | grep -xF -- "$want" > /dev/null || missing="$missing $want"
 	done
 	if [ -n "$missing" ]; then
 		echo "FAIL: $case: its patch module lacks$missing"
