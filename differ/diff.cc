@@ -278,7 +278,7 @@ struct Passes {
     const Symbol &owner = pre.symbol(a.bundled);
     const Symbol *t = postTwin(s), *ot = postTwin(owner);
     if (!t) {
-      if (isModuleEntryPoint(s.name) && d.target != "vmlinux")
+      if (isEntryPoint(s))
         refuse(&s, pre, a, s.value, moduleEntryPoint(s.name, "removed"));
       return;
     }
@@ -287,9 +287,14 @@ struct Passes {
     std::string why = formatv("'{0}', another name of '{1}', now names "
                               "other code",
                               s.name, owner.name);
-    if (isModuleEntryPoint(s.name) && d.target != "vmlinux")
+    if (isEntryPoint(s))
       why += ": " + loadedOnce();
     refuse(&s, pre, a, s.value, why);
+  }
+
+  // Whether S is the unit's module's init_module or cleanup_module.
+  bool isEntryPoint(const Symbol &s) const {
+    return d.target != "vmlinux" && isModuleEntryPoint(s.name);
   }
 
   static std::string moduleEntryPoint(StringRef name, StringRef what) {
@@ -325,7 +330,7 @@ struct Passes {
         continue;
       const Section &sec = *post.sectionOf(s);
       SectionClass cls = classOf(sec);
-      if (s.isFunc() && isModuleEntryPoint(s.name) && d.target != "vmlinux") {
+      if (s.isFunc() && isEntryPoint(s)) {
         refuse(&s, post, sec, s.value, moduleEntryPoint(s.name, "added"));
         continue;
       }

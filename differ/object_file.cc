@@ -121,6 +121,11 @@ std::string ObjectFile::where(const Section &sec, uint64_t offset) const {
   return formatv("{0}:({1}+{2:x})", name_, sec.name, offset).str();
 }
 
+// Whether symbols A and B of one section name the same thing: aliases.
+static bool sameThing(const Symbol &a, const Symbol &b) {
+  return a.value == b.value && a.size == b.size && a.type == b.type;
+}
+
 Error ObjectFile::load(StringRef bytes) {
   auto prefix = [&](const Twine &msg) { return fail(name_ + ": " + msg); };
   // ELFFile::create checks only the identification; check the class before
@@ -302,7 +307,7 @@ Error ObjectFile::load(StringRef bytes) {
       continue;
     }
     const Symbol &o = symbols_[f];
-    if (s.value != o.value || s.size != o.size || s.type != o.type)
+    if (!sameThing(s, o))
       alone[s.shndx] = false;
     else if (s.isLocal() && !o.isLocal())
       f = s.index;
@@ -327,9 +332,7 @@ bool ObjectFile::isAlias(const Symbol &s) const {
   int32_t b = sections_[s.shndx].bundled;
   if (b < 0 || b == (int32_t)s.index)
     return false;
-  const Symbol &o = symbols_[b];
-  return s.value == o.value && s.size == o.size && s.type == o.type &&
-         (s.isFunc() || s.isObject());
+  return (s.isFunc() || s.isObject()) && sameThing(s, symbols_[b]);
 }
 
 } // namespace ksplice
