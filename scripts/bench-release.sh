@@ -27,14 +27,17 @@
 # The inputs
 # are fetched as scripts/bench-realworld.sh fetches them (its cache).
 # Results in BENCH/release/OLD_NEW[-sampleN]/: the series, create.log,
-# guest results, and table.txt, which is also printed.  An interrupted
+# guest results, and table.txt, which is also printed; the cache (farms,
+# objects before the changes) in BENCH/release/cache-OLD, for every series
+# from OLD: the first run for OLD is the "first series" of the build-time
+# figure, any later one (another NEW) a "later series".  An interrupted
 # run resumes where it stopped (ksplice-create --resume; the build time is
 # the sum of the pieces) when it runs the very same ksplice-create with the
 # same data (KSPLICE_BENCH_BIN: the tools' directory, default build/cli;
 # KSPLICE_DATA_DIR: the loader's sources they package).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 old=6.1.176-1 new=6.1.187-1 sample= jobs=$(nproc) redo=0 full=0 headers=
 pos=()
 while [ $# -gt 0 ]; do
@@ -74,6 +77,13 @@ oldsrc=$KSPLICE_SRC newsrc=$bench/source/$new/linux-source-6.1
 run=$bench/release/${old}_$new${sample:+-sample$sample}
 [ "$redo" = 0 ] || rm -rf "$run"
 mkdir -p "$run"
+# One cache per running kernel, shared by every series for it (samples
+# included): the objects one series compiled before the changes are the
+# next one's, as in an operator's cache (the "later series" build time).
+# A run from before this cache kept its own, which stays where it is
+# (its farms hold absolute paths), named by a link.
+cache=$bench/release/cache-$old
+[ -e "$cache" ] || [ ! -d "$run/cache" ] || ln -s "$run/cache" "$cache"
 
 # The baseline: one full build of OLD's configuration, measured once, in a
 # copy of the tree scripts/prepare-tree.sh prepares from OLD's source and
@@ -162,7 +172,7 @@ if [ ! -f "$run/create.time" ]; then
 	rc=0
 	timed "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --resume --from "$old" --to "$new" \
 		--series-jobs "$jobs" -j 1 ${headers:+--series-header-objects "$headers"} --config "$KSPLICE_KCONFIG" \
-		--headers "$KSPLICE_HEADERS" --cache "$run/cache" -o "$run/series" \
+		--headers "$KSPLICE_HEADERS" --cache "$cache" -o "$run/series" \
 		"$oldsrc" > "$run/create.log" 2>&1 || rc=$?
 	cat "$run/create.cpu" >> "$run/create.pieces" && rm "$run/create.started"
 	awk -v rc="$rc" '{ w += $1; if ($2 == "?") unknown++; else c += $2 }
