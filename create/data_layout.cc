@@ -5,7 +5,10 @@
 
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/Object/ObjectFile.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+
+#include <algorithm>
 
 namespace ksplice {
 
@@ -33,6 +36,81 @@ std::map<std::string, std::string> layoutsOf(StringRef text) {
     }
   }
   return types;
+}
+
+static bool isWordChar(char c) { return isalnum(uint8_t(c)) || c == '_'; }
+
+// The words and punctuation of a C declaration as pahole prints it.
+static std::vector<StringRef> tokensOf(StringRef decl) {
+  std::vector<StringRef> tokens;
+  while (!(decl = decl.ltrim()).empty()) {
+    size_t n = 1;
+    if (isWordChar(decl[0]))
+      n = decl.find_if_not(isWordChar);
+    tokens.push_back(decl.take_front(n));
+    decl = decl.drop_front(n);
+  }
+  return tokens;
+}
+
+// The member a declaration names: its last word before a bit-field width,
+// an array's bounds, attributes or the ';' ("" for "struct {").
+static StringRef memberName(StringRef decl) {
+  decl = decl.take_front(decl.find_first_of(";:["));
+  decl = decl.take_front(decl.find("__attribute__"));
+  std::vector<StringRef> t = tokensOf(decl);
+  if (t.empty() || !isWordChar(t.back()[0]) || t.back() == "struct" ||
+      t.back() == "union" || t.back() == "enum")
+    return "";
+  return t.back();
+}
+
+std::string layoutShapeOf(StringRef line) {
+  line = line.trim();
+  std::string shape;
+  size_t open = line.find("/*");
+  StringRef decl = line.take_front(open);
+  if (open != StringRef::npos) {
+    StringRef comment = line.drop_front(open + 2);
+    for (StringRef word : llvm::split(comment.take_front(comment.find("*/")), ' '))
+      if (!word.empty())
+        shape += word.str() + " ";
+  }
+  // A function pointer: its name and return type, not its parameters.
+  if (size_t fn = decl.find("(*"); fn != StringRef::npos) {
+    shape += "fn " + decl.drop_front(fn + 2).take_while(isWordChar).str() + " ";
+    decl = decl.take_front(fn);
+  } else if (StringRef name = memberName(decl); !name.empty()) {
+    shape += name.str() + " ";
+  }
+  std::vector<StringRef> t = tokensOf(decl);
+  for (size_t i = 0; i < t.size(); ++i) {
+    StringRef word = t[i], next = i + 1 < t.size() ? t[i + 1] : "";
+    if ((word == "struct" || word == "union" || word == "enum") &&
+        !next.empty() && isWordChar(next[0])) {
+      shape += word.str() + " " + next.str() + " ";
+      ++i;
+    } else if (word == "*" || word == "{" || word == "}" ||
+               ((word == "struct" || word == "union") && next == "{")) {
+      shape += word.str() + " ";
+    } else if (word == ":" && !next.empty() && isdigit(uint8_t(next[0]))) {
+      shape += ":" + next.str() + " ";
+      ++i;
+    } else if (word == "__aligned__" && next == "(" && i + 2 < t.size()) {
+      shape += "aligned " + t[i + 2].str() + " ";
+      i += 2;
+    }
+  }
+  return shape;
+}
+
+// A type's text as the shapes of its lines.
+static std::string layoutShape(StringRef text) {
+  std::string shape;
+  for (StringRef line : llvm::split(text, '\n'))
+    if (!line.trim().empty())
+      shape += layoutShapeOf(line) + "\n";
+  return shape;
 }
 
 static llvm::Expected<std::map<std::string, std::string>>
@@ -103,7 +181,8 @@ changedLayouts(const std::string &pre, const std::string &post) {
     return after.takeError();
   std::vector<std::string> changed;
   for (const auto &[name, text] : *before)
-    if (auto it = after->find(name); it != after->end() && it->second != text)
+    if (auto it = after->find(name);
+        it != after->end() && layoutShape(it->second) != layoutShape(text))
       changed.push_back(name);
   auto enumsBefore = enumsOf(pre);
   if (!enumsBefore)

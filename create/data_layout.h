@@ -8,8 +8,12 @@
 // so it checks: each object's debug information (DWARF, which the
 // kernel's configuration has) shows every structure and union the object
 // uses, with its members' offsets and sizes, as pahole prints them; a type
-// whose text differs before and after the change has another layout.
-// Types only on one side (new, or no longer used) do not count.
+// whose members (by name) sit at other offsets, with other sizes or bit
+// positions, or are or point to other structures, has another layout.  A
+// member given another scalar type of the same size, or a function
+// pointer another prototype, does not count: the instances hold the same
+// bytes in the same places, read as the new code means them.  Types only
+// on one side (new, or no longer used) do not count.
 //
 // Enumerations too (pahole does not print them; LLVM's DWARF reader
 // does): an enumerator both sides have whose value differs means a number
@@ -37,6 +41,15 @@ std::map<std::string, std::string> layoutsOf(llvm::StringRef paholeText);
 /// (signed and unsigned values as their 64 bits).
 llvm::Expected<std::map<std::string, std::map<std::string, uint64_t>>>
 enumsOf(const std::string &object);
+
+/// The layout one line of pahole's text states: the numbers of its
+/// comment (offset, size, bit position; holes; the type's size and member
+/// count), the member's name, a bit-field's width, the nesting, alignment,
+/// and the structures, unions and enumerations the member is or points to
+/// (with its pointer depth), but not a scalar type's name nor a function
+/// pointer's parameters.  Two lines with the same shape describe the same
+/// bytes.
+std::string layoutShapeOf(llvm::StringRef line);
 
 /// The named structures and unions both objects describe with different
 /// layouts, then the named enumerations with an enumerator whose value

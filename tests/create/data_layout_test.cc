@@ -68,6 +68,60 @@ TEST(DataLayout, AFieldAddedIsALayoutChangeNewCodeIsNot) {
   EXPECT_EQ(*changed, V{"struct s"});
 }
 
+TEST(DataLayout, ALinesShapeIsItsNumbersNameWidthAndAggregatesNotItsScalarType) {
+  EXPECT_EQ(layoutShapeOf("\tint        b;         /*     4     4 */"),
+            layoutShapeOf("\tunsigned int  b; /*     4     4 */"));
+  EXPECT_NE(layoutShapeOf("\tint b; /* 4 4 */"),
+            layoutShapeOf("\tint renamed; /* 4 4 */"));
+  EXPECT_NE(layoutShapeOf("\tint b; /* 4 4 */"),
+            layoutShapeOf("\tint b; /* 8 4 */"));
+  EXPECT_EQ(layoutShapeOf("\tunsigned int x:3; /* 0: 0  4 */"), "0: 0 4 x :3 ");
+  EXPECT_NE(layoutShapeOf("\tunsigned int x:3; /* 0: 0  4 */"),
+            layoutShapeOf("\tunsigned int x:4; /* 0: 0  4 */"));
+  EXPECT_EQ(layoutShapeOf("\tstruct o * *  pp; /* 16 8 */"), "16 8 pp struct o * * ");
+  EXPECT_NE(layoutShapeOf("\tstruct o *  p; /* 16 8 */"),
+            layoutShapeOf("\tstruct q *  p; /* 16 8 */"));
+  EXPECT_EQ(layoutShapeOf("\tint (*fn)(struct o *); /* 8 8 */"),
+            layoutShapeOf("\tint (*fn)(struct o *, int); /* 8 8 */"));
+  EXPECT_EQ(layoutShapeOf("} __attribute__((__aligned__(16)));"),
+            "} aligned 16 ");
+  EXPECT_EQ(layoutShapeOf("\t/* size: 48, cachelines: 1, members: 6 */"),
+            "size: 48, cachelines: 1, members: 6 ");
+}
+
+TEST(DataLayout, AMemberRetypedInPlaceIsNotALayoutChangeOneMovedIs) {
+  TempDir tmp = scratch();
+  ASSERT_FALSE(tmp.path().empty());
+  auto with = [](const std::string &members) {
+    return "struct o; struct q;\nstruct s { " + members + " };\n"
+           "int get_a(struct s *p) { return p->a; }\n";
+  };
+  std::string pre = compile(tmp.path(), "pre",
+                            with("int a; int b; int (*fn)(struct o *); "
+                                 "struct o *op; struct { int x; } in;"));
+  // b's and x's signedness and fn's prototype changed: same bytes.
+  std::string same = compile(tmp.path(), "same",
+                             with("int a; unsigned b; int (*fn)(struct o *, int); "
+                                  "struct o *op; struct { unsigned int x; } in;"));
+  auto none = changedLayouts(pre, same);
+  ASSERT_TRUE(bool(none)) << llvm::toString(none.takeError());
+  EXPECT_EQ(*none, V{});
+  // op points to another structure: its instances would be misread.
+  std::string other = compile(tmp.path(), "other",
+                              with("int a; int b; int (*fn)(struct o *); "
+                                   "struct q *op; struct { int x; } in;"));
+  auto changed = changedLayouts(pre, other);
+  ASSERT_TRUE(bool(changed)) << llvm::toString(changed.takeError());
+  EXPECT_EQ(*changed, V{"struct s"});
+  // a and b swapped: the same offsets and sizes, other members there.
+  std::string swapped = compile(tmp.path(), "swapped",
+                                with("int b; int a; int (*fn)(struct o *); "
+                                     "struct o *op; struct { int x; } in;"));
+  auto moved = changedLayouts(pre, swapped);
+  ASSERT_TRUE(bool(moved)) << llvm::toString(moved.takeError());
+  EXPECT_EQ(*moved, V{"struct s"});
+}
+
 TEST(DataLayout, AnEnumeratorRenumberedIsALayoutChangeOneAddedAtTheEndIsNot) {
   TempDir tmp = scratch();
   ASSERT_FALSE(tmp.path().empty());
