@@ -200,6 +200,11 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res"
 	echo "bench-release: $old -> $new${sample:+ (sample of $sample .c files)}, kernel $KSPLICE_KREL, $(date -u +%Y-%m-%d)"
 	grep -E '^[0-9]+ changed files|^coverage:|^headers:' "$run/series/report.txt"
 	grep -E '^ksplice-create: compiled once:' "$run/create.log" | sed 's/^ksplice-create: //' || true
+	# issue 9's measure on the same files: of the .c files that build
+	# and change code (made or refused), how many are made.
+	awk -F': ' '$1 ~ /\.c$/ { f = $2; sub(/ .*/, "", f); m += f == "update"; r += f == "refused" }
+		END { if (m + r) printf "by .c file: %d of %d that build and change code made (%.1f %%), %d refused\n", m, m + r, 100 * m / (m + r), r }' \
+		"$run/series/report.txt"
 	printf 'fates:'; sed -n 's/^[^ ]*: \(update\|no functional change\|refused\|not in this configuration\|header, not carried\|needs a header change, not carried\|not a C file, not carried\|error\)\b.*/\1/p' \
 		"$run/series/report.txt" | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s %s;", c, substr($0, 2) }'; echo
 	printf 'build: %.0f s, %.0f s of CPU%s, with %s workers, in %s piece(s) (ksplice-create exit %s)' "$create_s" "${create_cpu:-0}" \
