@@ -51,6 +51,10 @@ SectionClass Diff::classOf(const Section &s) const {
   return classifyInUnit(s.name, s.type, s.flags, target == "vmlinux");
 }
 
+bool Diff::isInitOnly(const Section &s) const {
+  return isModuleInitOnly(s.name, target == "vmlinux");
+}
+
 namespace {
 struct Passes {
   Diff &d;
@@ -232,6 +236,11 @@ struct Passes {
         if (ca == SectionClass::InitText || cb == SectionClass::InitText)
           refuseInit(&s, pre, a, s.value,
                      "changes to __init code are not supported");
+        else if (d.isInitOnly(a) || d.isInitOnly(b))
+          refuseInit(&s, pre, a, s.value,
+                     "a module's __init function that shares '" +
+                         a.name + "' with other __init functions cannot "
+                                  "be replaced alone: " + why);
         else if (const char *pinned = pinnedTextReason(a.name))
           refuse(&s, pre, a, s.value,
                  formatv("changes to functions in '{0}' are not supported: "

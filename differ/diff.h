@@ -109,6 +109,9 @@ struct Diff {
   /// What section S is in this unit (classifyInUnit(): __exit code is
   /// text in a module, and nothing vmlinux runs).
   SectionClass classOf(const Section &s) const;
+  /// Whether S is a module's init text (isModuleInitOnly()): matched only
+  /// when a function in it is replaced, and gone once the module is live.
+  bool isInitOnly(const Section &s) const;
 
   /// Whether relocation R of carried post section SEC matters (false for
   /// replacement bytes of alternatives the patch does not keep).

@@ -390,8 +390,13 @@ void includeClosure(Diff &d, const std::set<uint32_t> &changed) {
 void collectPreSections(Diff &d) {
   const ObjectFile &pre = *d.pre;
   std::set<uint32_t> out;
+  std::set<uint32_t> replaced(d.replaced.begin(), d.replaced.end());
   for (const Section &sec : pre.sections()) {
     if (d.classOf(sec) != SectionClass::Text || sec.bundled < 0)
+      continue;
+    // A module's init text is gone once the module is live: matched only
+    // where the update needs it (and then the module must still load).
+    if (d.isInitOnly(sec) && !replaced.count(sec.bundled))
       continue;
     out.insert(sec.index);
     for (const Reloc &r : sec.relocs) {

@@ -371,6 +371,8 @@ void Writer::buildMetadata() {
       ps.flags = KSPLICE_SECT_STRING;
     else
       ps.flags = KSPLICE_SECT_RODATA;
+    if (d.isInitOnly(s))
+      ps.flags |= KSPLICE_SECT_INIT;
     if (s.bundled >= 0) {
       const Symbol &b = pre.symbol(s.bundled);
       ps.sym = ksym(b.name, ksymFlags(b, d.exports));
@@ -433,6 +435,8 @@ void Writer::buildMetadata() {
     f.pre_sect = preIndex.at(s.shndx);
     f.jump_offset = d.jumpOffset(s);
     f.flags = f.jump_offset ? KSPLICE_FUNC_FTRACE : 0;
+    if (d.isInitOnly(*pre.sectionOf(s)))
+      f.flags |= KSPLICE_FUNC_INIT;
     funcs.push_back(f);
     funcRepl.push_back(symbolFor(post.symbol(d.corr.symTwin[0][i])));
   }

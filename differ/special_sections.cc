@@ -275,19 +275,31 @@ bool isPerSiteDataSection(StringRef section) {
 // `.text.<function>`, since the patch module's own .exit.text is its
 // stub's.  (A module has no .exitcall.exit: module_exit() makes
 // `cleanup_module` an alias of the function.)
-struct ExitSection {
+//
+// __init code too: vmlinux ran it at boot and freed it, but a module runs
+// its init code each time it loads, from its init area, which the module
+// loader frees once the module is live.  So a module's .init.text is text
+// that exists only from the module's COMING to its LIVE: a replaced
+// function in it is patched into each later load before its init runs,
+// and refused by the loader for a module already live (its init ran with
+// the old code); it is matched only when replaced.  Carried as
+// `.text.<function>`: the patch module's own init area is freed too.
+struct UnitSection {
   const char *name;
   SectionClass builtIn, inModule;
   const char *carriedAs; // prefix of the carried section's name, or null
+  bool initOnly;         // in a module: gone once the module is live
 };
-static const ExitSection kExitSections[] = {
-    {".exit.text", SectionClass::Ignored, SectionClass::Text, ".text."},
-    {".exit.data", SectionClass::Ignored, SectionClass::Data, nullptr},
-    {".exitcall.exit", SectionClass::Ignored, SectionClass::InitData, nullptr},
+static const UnitSection kUnitSections[] = {
+    {".exit.text", SectionClass::Ignored, SectionClass::Text, ".text.", false},
+    {".exit.data", SectionClass::Ignored, SectionClass::Data, nullptr, false},
+    {".exitcall.exit", SectionClass::Ignored, SectionClass::InitData, nullptr,
+     false},
+    {".init.text", SectionClass::InitText, SectionClass::Text, ".text.", true},
 };
 
-static const ExitSection *findExitSection(StringRef section) {
-  for (const ExitSection &e : kExitSections)
+static const UnitSection *findUnitSection(StringRef section) {
+  for (const UnitSection &e : kUnitSections)
     if (section == e.name || section.startswith(std::string(e.name) + "."))
       return &e;
   return nullptr;
@@ -295,16 +307,21 @@ static const ExitSection *findExitSection(StringRef section) {
 
 SectionClass classifyInUnit(StringRef name, uint32_t type, uint64_t flags,
                             bool builtIn) {
-  if (const ExitSection *e = findExitSection(name))
+  if (const UnitSection *e = findUnitSection(name))
     return builtIn ? e->builtIn : e->inModule;
   return classifySection(name, type, flags);
 }
 
 std::string carriedSectionName(StringRef section, StringRef owner) {
-  const ExitSection *e = findExitSection(section);
+  const UnitSection *e = findUnitSection(section);
   if (!e || !e->carriedAs || owner.empty())
     return section.str();
   return e->carriedAs + owner.str();
+}
+
+bool isModuleInitOnly(StringRef section, bool builtIn) {
+  const UnitSection *e = findUnitSection(section);
+  return !builtIn && e && e->initOnly;
 }
 
 const char *pinnedTextReason(StringRef section) {

@@ -104,13 +104,21 @@ bool isPerSiteDataSection(llvm::StringRef section);
 /// classifySection() for a unit linked into vmlinux (BUILTIN) or into a
 /// module: __exit code and data and module_exit()'s pointer are never run
 /// by vmlinux (Ignored: a change there is no change to the running
-/// kernel), but a module runs its __exit code at rmmod (Text and Data).
+/// kernel), but a module runs its __exit code at rmmod (Text and Data);
+/// vmlinux's __init code ran at boot (InitText), a module's runs at each
+/// load (Text, isModuleInitOnly()).
 SectionClass classifyInUnit(llvm::StringRef name, uint32_t type,
                             uint64_t flags, bool builtIn);
 
+/// Whether SECTION of a module unit (not BUILTIN) exists only while the
+/// module loads: its .init.text, freed when the module is live.  A
+/// function in it is matched and patched only in a module still COMING.
+bool isModuleInitOnly(llvm::StringRef section, bool builtIn);
+
 /// The name under which the patch carries a post section SECTION of a
-/// module unit whose function is OWNER: `.text.OWNER` for __exit code (the
-/// patch module's .exit.text is its own), else SECTION.
+/// module unit whose function is OWNER: `.text.OWNER` for __exit and
+/// __init code (the patch module's .exit.text is its own, and its init
+/// area is freed after it loads), else SECTION.
 std::string carriedSectionName(llvm::StringRef section, llvm::StringRef owner);
 
 /// Why the kernel treats the text section SECTION specially by its address

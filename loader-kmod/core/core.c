@@ -361,25 +361,36 @@ static bool valid_id(const char *id)
 /*
  * Every pre section is of exactly one class, and the indices between the
  * tables are in range.  The differ writes text and the read-only data it
- * references, never init or exit code (its section table classifies that
- * apart), so the loader needs no section names.
+ * references, never init or exit code of vmlinux (its section table
+ * classifies that apart), so the loader needs no section names.  A
+ * module's init text is marked (KSPLICE_SECT_INIT, with KSPLICE_FUNC_INIT
+ * on the function replaced in it): it exists only while the module comes.
  */
 static int check_tables(const struct ksplice_unit *unit)
 {
 	const u32 classes = KSPLICE_SECT_TEXT | KSPLICE_SECT_RODATA |
 			    KSPLICE_SECT_DATA | KSPLICE_SECT_STRING;
+	bool vmlinux = !strcmp(unit->target, "vmlinux");
 	unsigned int i;
 
 	for (i = 0; i < unit->nr_pre; i++) {
 		u32 flags = unit->pre[i].flags;
+		u32 class = flags & ~KSPLICE_SECT_INIT;
 
-		if ((flags & ~classes) || hweight32(flags) != 1 ||
-		    unit->pre[i].sym >= unit->nr_syms)
+		if ((class & ~classes) || hweight32(class) != 1 ||
+		    unit->pre[i].sym >= unit->nr_syms ||
+		    ((flags & KSPLICE_SECT_INIT) &&
+		     (vmlinux || class != KSPLICE_SECT_TEXT)))
 			return -EINVAL;
 	}
-	for (i = 0; i < unit->nr_funcs; i++)
-		if (unit->funcs[i].pre_sect >= unit->nr_pre)
+	for (i = 0; i < unit->nr_funcs; i++) {
+		const struct ksplice_func *f = &unit->funcs[i];
+
+		if (f->pre_sect >= unit->nr_pre ||
+		    !(f->flags & KSPLICE_FUNC_INIT) !=
+			    !(unit->pre[f->pre_sect].flags & KSPLICE_SECT_INIT))
 			return -EINVAL;
+	}
 	return 0;
 }
 

@@ -94,6 +94,7 @@ struct ksplice_target {
 	const char *name;		/* unit->target: "vmlinux" or a module */
 	bool vmlinux;
 	bool hooks;			/* a unit of this target has hooks */
+	bool init;			/* a unit replaces its init code */
 	enum ksplice_target_state state;
 	enum ksplice_abort_cause cause;	/* REFUSED: why the load was refused */
 	struct module *mod;		/* PATCHED module: identity, no reference */

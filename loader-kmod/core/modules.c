@@ -11,8 +11,9 @@
  * If any of that fails the load is refused (the chain is called with
  * blocking_notifier_call_chain_robust(), so the module is freed without
  * running) and the target reads "refused <token>".  When a patched module
- * goes (MODULE_STATE_GOING), its jumps go with its text and the target
- * waits again.
+ * goes live (MODULE_STATE_LIVE), the jumps in its init text are forgotten
+ * (the module loader frees it); when it goes (MODULE_STATE_GOING), its
+ * jumps go with its text and the target waits again.
  *
  * The notifier takes ksplice_mutex; the kernel calls the chain without
  * module_mutex, and we take module_mutex (kallsyms walks) only under
@@ -270,13 +271,15 @@ static unsigned int unit_index(const struct ksplice_update *update,
 }
 
 /*
- * Forgets @update's jumps into target @t, whose module @mod goes.  A jump
- * in @mod's text goes with it; one written elsewhere (into an earlier
- * update's replacement of a function of @mod, reached only from @mod) is
- * undone, so the next load matches and patches afresh.
+ * Forgets @update's jumps into target @t, whose module @mod goes (or, with
+ * @init_only, goes live: its init text is freed).  A jump in @mod's text
+ * goes with it; one written elsewhere (into an earlier update's
+ * replacement of a function of @mod, reached only from @mod) is undone, so
+ * the next load matches and patches afresh.
  */
 static void drop_target_jumps(struct ksplice_update *update,
-			      struct ksplice_target *t, struct module *mod)
+			      struct ksplice_target *t, struct module *mod,
+			      bool init_only)
 {
 	unsigned int i, kept = 0;
 
@@ -284,13 +287,14 @@ static void drop_target_jumps(struct ksplice_update *update,
 		struct ksplice_jump *j = &update->jumps[i];
 		unsigned int u = unit_index(update, j->unit);
 
-		if (&update->targets[update->unit_target[u]] != t) {
+		if (&update->targets[update->unit_target[u]] != t ||
+		    (init_only && !(j->func->flags & KSPLICE_FUNC_INIT))) {
 			if (kept != i)
 				update->jumps[kept] = *j;
 			kept++;
 			continue;
 		}
-		if (!ksplice_within_module_core(j->addr, mod) &&
+		if (!within_module(j->addr, mod) &&
 		    !memcmp((void *)j->addr, j->insn, KSPLICE_JUMP_SIZE))
 			memcpy(j->wp, j->saved, KSPLICE_JUMP_SIZE);
 		vunmap(j->map);
@@ -322,11 +326,30 @@ static void module_going(struct module *mod)
 		}
 		if (t->state != KSPLICE_TARGET_PATCHED || t->mod != mod)
 			continue;
-		drop_target_jumps(u, t, mod);
+		drop_target_jumps(u, t, mod, false);
 		t->state = KSPLICE_TARGET_WAITING;
 		t->mod = NULL;
 		ksplice_info(u, "module '%s' unloaded: waiting for it to be loaded again\n",
 			     mod->name);
+	}
+}
+
+/*
+ * MODULE_STATE_LIVE: @mod's init ran and its init text is about to be
+ * freed; the jumps written there are forgotten (nothing runs that code
+ * again, and undo must not write into freed memory).
+ */
+static void module_live(struct module *mod)
+{
+	struct ksplice_update *u;
+
+	lockdep_assert_held(&ksplice_mutex);
+	for_each_applied(u, mod->name) {
+		struct ksplice_target *t = ksplice_target_named(u, mod->name);
+
+		if (t->init && t->state == KSPLICE_TARGET_PATCHED &&
+		    t->mod == mod)
+			drop_target_jumps(u, t, mod, true);
 	}
 }
 
@@ -336,10 +359,13 @@ static int module_notify(struct notifier_block *nb, unsigned long action,
 	struct module *mod = data;
 	int ret = 0;
 
-	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
+	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING &&
+	    action != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 	mutex_lock(&ksplice_mutex);
-	if (action == MODULE_STATE_COMING) {
+	if (action == MODULE_STATE_LIVE) {
+		module_live(mod);
+	} else if (action == MODULE_STATE_COMING) {
 		ret = ksplice_patch_coming(mod);
 		if (!ret)
 			ret = module_coming(mod);

@@ -25,6 +25,17 @@ static const char *const target_state_names[] = {
 	[KSPLICE_TARGET_REFUSED] = "refused",
 };
 
+/* Whether @unit replaces a function of its module's init text. */
+static bool replaces_init(const struct ksplice_unit *unit)
+{
+	unsigned int i;
+
+	for (i = 0; i < unit->nr_funcs; i++)
+		if (unit->funcs[i].flags & KSPLICE_FUNC_INIT)
+			return true;
+	return false;
+}
+
 /**
  * ksplice_init_targets() - the distinct targets of an update's units
  * @update: the update being registered, its units checked
@@ -55,6 +66,7 @@ int ksplice_init_targets(struct ksplice_update *update)
 			update->nr_targets++;
 		}
 		update->targets[i].hooks |= unit->nr_hooks != 0;
+		update->targets[i].init |= replaces_init(unit);
 		update->unit_target[u] = i;
 	}
 	return 0;
@@ -123,11 +135,14 @@ void ksplice_put_targets(struct ksplice_update *update)
  * @apply: for apply or check: a target with hooks must be loaded
  *
  * A module target that is not loaded is left out of the action (its units
- * are skipped, see ksplice_mark_skip()).
+ * are skipped, see ksplice_mark_skip()).  One whose init code the update
+ * replaces must not be live: its init ran with the old code (a module
+ * still coming is patched before, or while, its init runs; the stack
+ * check sees a thread in it).
  *
  * CONTEXT: ksplice_mutex held; might sleep.
- * RETURNS: 0, or -ENODEV with update->cause set (target_not_loaded) and no
- * reference of this action held.
+ * RETURNS: 0, or -ENODEV (target_not_loaded) or -EBUSY (module_init_ran)
+ * with update->cause set and no reference of this action held.
  */
 int ksplice_get_targets(struct ksplice_update *update, bool apply)
 {
@@ -140,6 +155,14 @@ int ksplice_get_targets(struct ksplice_update *update, bool apply)
 		if (t->vmlinux || t->ref)
 			continue;
 		t->ref = ksplice_get_module(t->name, counts_loaded);
+		if (apply && t->ref && t->init &&
+		    READ_ONCE(t->ref->state) == MODULE_STATE_LIVE) {
+			ksplice_abort(update, KSPLICE_CAUSE_module_init_ran,
+				      "module '%s' is loaded, and the update replaces its init code, which ran when it loaded; unload it and apply again\n",
+				      t->name);
+			ksplice_put_targets(update);
+			return -EBUSY;
+		}
 		if (t->ref || !apply || !t->hooks)
 			continue;
 		ksplice_abort(update, KSPLICE_CAUSE_target_not_loaded,

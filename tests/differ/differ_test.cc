@@ -101,6 +101,29 @@ TEST(Diff, InitCodeIsRefused) {
   EXPECT_NE(d.refusals[0].reason.find("__init"), std::string::npos);
 }
 
+// A module runs its __init code at each load: a change to it is replaced
+// for the loads after the update (the loader refuses a module already
+// live), with module_init()'s alias init_module.
+TEST(Diff, ModuleInitCodeIsReplaced) {
+  LOAD_MODULE("mod", "module-init", "");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"mod_init"});
+  EXPECT_TRUE(d.newFunctions.empty());
+}
+
+// The same __init function in a .init.text it shares with another cannot
+// be redirected alone.
+TEST(Diff, ModuleInitSharingItsSectionIsRefused) {
+  LOAD_MODULE("mod", "module-init-shared", "");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  bool shared = false; // (and its alias init_module, said again)
+  for (const Refusal &r : d.refusals)
+    shared |= r.symbol == "mod_init" &&
+              r.reason.find("shares '.init.text' with other __init "
+                            "functions") != std::string::npos;
+  EXPECT_TRUE(shared) << refusalsOf(d);
+}
+
 // Built-in __exit code and data, and module_exit()'s pointer, are never run
 // by vmlinux (freed or discarded): changes there, even a new module_exit(),
 // change nothing in the running kernel (crypto/rng.c was refused).

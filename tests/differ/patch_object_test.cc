@@ -184,6 +184,39 @@ TEST(PatchObject, ModuleExitFunctionIsCarriedAsText) {
   }
 }
 
+// A module's init function: carried as .text (the patch module's own init
+// area is freed after it loads), flagged with its pre section as init text.
+TEST(PatchObject, ModuleInitFunctionIsCarriedAsTextAndFlagged) {
+  Written w{runCase("module-init", "", "mod"), {}};
+  ASSERT_TRUE(w.c.diff) << w.c.error;
+  PatchOptions opts;
+  opts.unitName = "module-init.o";
+  auto bytes = writePatch(*w.c.diff, opts);
+  ASSERT_TRUE(!!bytes) << toString(bytes.takeError());
+  Patch p = parsePatch(std::move(*bytes));
+  const Patch::Rel *repl =
+      p.relAt(".ksplice.funcs", offsetof(ksplice_func, repl));
+  ASSERT_TRUE(repl);
+  EXPECT_EQ(repl->symSection, ".text.mod_init");
+  auto f = p.read<ksplice_func>(".ksplice.funcs", 0);
+  EXPECT_EQ(f.flags & KSPLICE_FUNC_INIT, (uint32_t)KSPLICE_FUNC_INIT);
+  auto pre = p.read<ksplice_pre_sect>(".ksplice.pre", f.pre_sect * sizeof(ksplice_pre_sect));
+  EXPECT_EQ(pre.flags, (uint32_t)(KSPLICE_SECT_TEXT | KSPLICE_SECT_INIT));
+  for (const auto &s : p.syms)
+    EXPECT_NE(s.section, ".init.text") << s.name;
+}
+
+// A module whose init code did not change: its init text, gone once the
+// module is live, is not among the sections matched.
+TEST(PatchObject, UnchangedModuleInitIsNotMatched) {
+  Written w{runCase("module-init-kept", "", "mod"), {}};
+  ASSERT_TRUE(w.c.diff) << w.c.error;
+  EXPECT_EQ(w.c.diff->changedFunctions, std::vector<std::string>{"foo"});
+  for (uint32_t i : w.c.diff->preSections)
+    EXPECT_NE(w.c.diff->pre->section(i).name, ".init.text");
+  EXPECT_FALSE(w.c.diff->preSections.empty());
+}
+
 TEST(PatchObject, ReplacedFunction) {
   Written w = writeCase("late-relocs", kSymvers);
   const Patch &p = w.p;

@@ -45,7 +45,7 @@
 #include <linux/types.h>
 
 #define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
-#define KSPLICE_ABI_VERSION	4
+#define KSPLICE_ABI_VERSION	5
 
 /* What an unwritten late-relocation field holds (masked to its width). */
 #define KSPLICE_CANARY		0x7777777777777777ULL
@@ -131,6 +131,7 @@ struct ksplice_site {
 #define KSPLICE_SECT_RODATA	0x2
 #define KSPLICE_SECT_DATA	0x4	/* writable: only relocations compared */
 #define KSPLICE_SECT_STRING	0x8
+#define KSPLICE_SECT_INIT	0x10	/* a module's init text: only while COMING */
 
 /*
  * One pre-patch section of the CU (with -ffunction-sections, one function
@@ -172,6 +173,12 @@ struct ksplice_reloc {
 
 /* struct ksplice_func.flags */
 #define KSPLICE_FUNC_FTRACE	0x1	/* has an ftrace site at offset 0 */
+/*
+ * In a module's init text (KSPLICE_SECT_INIT): patched into a module that
+ * is still COMING (its init has not run), refused for one already live,
+ * and forgotten when the module goes live (the module loader frees init).
+ */
+#define KSPLICE_FUNC_INIT	0x2
 
 /*
  * A replaced function.  The loader writes a KSPLICE_JUMP_SIZE jump to

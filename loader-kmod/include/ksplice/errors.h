@@ -64,7 +64,12 @@
 	X(unexpected,							\
 	  "The loader met a condition it does not handle; it refused "	\
 	  "and changed nothing. The kernel log (prefix 'ksplice:') has " \
-	  "the details; please report it.")
+	  "the details; please report it.")				\
+	X(module_init_ran,						\
+	  "The update replaces __init code of a module that is loaded: " \
+	  "its init already ran with the old code, so the fix would not " \
+	  "take effect. Nothing was changed. Unload the module and apply " \
+	  "again (the module is patched when it loads next), or reboot.")
 
 #define KSPLICE_CAUSE_ENUM(token, sentence) KSPLICE_CAUSE_##token,
 enum ksplice_abort_cause {
