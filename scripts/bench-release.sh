@@ -56,15 +56,7 @@ done
 [ ${#pos[@]} = 0 ] || [ ${#pos[@]} = 2 ] || usage
 [ ${#pos[@]} = 0 ] || { old=${pos[0]}; new=${pos[1]}; }
 log() { printf 'bench-release: %s\n' "$*" >&2; }
-# timed FILE CMD...: runs CMD; FILE gets "WALL CPU" in seconds (CPU: user +
-# system of CMD and its children).
-timed() {
-	local out=$1; shift
-	local TIMEFORMAT='%3R %3U %3S' t rc=0
-	{ t=$( { time "$@" 2>&3 >&4; } 2>&1 ) || rc=$?; } 3>&2 4>&1
-	echo "$t" | awk '{ printf "%s %.3f\n", $1, $2 + $3 }' > "$out"
-	return $rc
-}
+. "$root/scripts/bench/metered.sh"
 bin=${KSPLICE_BENCH_BIN:-$root/build/cli}
 [ -x "$bin/ksplice-create" ] || { echo "bench-release: error: build first (scripts/setup.sh)" >&2; exit 1; }
 
@@ -90,10 +82,10 @@ cache=$bench/release/cache-$old
 # config (as a user would).  It takes hours on a small machine, so it may
 # run in pieces: make resumes where an interrupted run stopped (the build
 # tree is kept until it ends), and each piece's wall and CPU time is added
-# to full-build-OLD.time.pieces (a piece whose script is killed outright is
-# lost, so the baseline can only err low).  The CPU time (user + system of
-# every compiler) is what the series is compared with when the two did
-# not have the machine to themselves.
+# to full-build-OLD.time.pieces (metered: a piece whose script is killed
+# outright counts to within 10 s).  The CPU time (user + system of every
+# compiler) is what the series is compared with when the two did not have
+# the machine to themselves.
 fullfile=$bench/release/full-build-$old.time
 full_build() {
 	[ ! -f "$fullfile" ] || return 0
@@ -102,8 +94,9 @@ full_build() {
 		tree=$("$root/scripts/prepare-tree.sh")
 		rm -rf "$fb" && cp -a "$tree" "$fb" && touch "$fb/.ksplice-full-build"
 	fi
+	piece_leftover "$fullfile.piece" "$fullfile.pieces"
 	log "timing a full build of $old (make vmlinux modules -j$(nproc)); $(cat "$fullfile.pieces" 2>/dev/null | wc -l) pieces so far"
-	timed "$fullfile.piece" nice make -C "$fb" -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules \
+	metered "$fullfile.piece" nice make -C "$fb" -s -j"$(nproc)" KERNELRELEASE="$KSPLICE_KREL" vmlinux modules \
 		>> "$bench/release/full-build-$old.log" 2>&1 || rc=$?
 	cat "$fullfile.piece" >> "$fullfile.pieces" && rm "$fullfile.piece"
 	[ "$rc" = 0 ] || { echo "bench-release: error: the full build failed or stopped (make exited $rc; see $bench/release/full-build-$old.log); run again to resume" >&2; exit 1; }
@@ -160,17 +153,20 @@ if [ ! -f "$run/create.time" ]; then
 	# --resume: the files an interrupted run finished with the same inputs
 	# are not built again (their results are in series/results/); the time
 	# is then this run's alone.
-	# Each run is a piece (create.pieces: wall, CPU); a piece killed outright
-	# (its script too) left create.started: its wall time is taken from its
-	# log's last write, its CPU time is unknown ("?").
+	# Each run is a piece (create.pieces: wall, CPU), metered: a piece
+	# killed outright (its script too) left its last reading in
+	# create.cpu.  (Pieces of runs from before the meter, killed, were
+	# recorded with their wall time from the log's last write and CPU "?".)
 	if [ -f "$run/create.started" ] && [ -f "$run/create.log" ]; then
-		echo "$(($(stat -c %Y "$run/create.log") - $(cat "$run/create.started"))) ?" >> "$run/create.pieces"
 		cat "$run/create.log" >> "$run/create-earlier.log"
+		[ -f "$run/create.cpu" ] ||
+			echo "$(($(stat -c %Y "$run/create.log") - $(cat "$run/create.started"))) ?" > "$run/create.cpu"
+		piece_leftover "$run/create.cpu" "$run/create.pieces"
 	fi
 	log "ksplice-create --series --resume ($jobs workers; log in $run/create.log)"
 	date +%s > "$run/create.started"
 	rc=0
-	timed "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --resume --from "$old" --to "$new" \
+	metered "$run/create.cpu" nice "$bin/ksplice-create" --series "$later" --resume --from "$old" --to "$new" \
 		--series-jobs "$jobs" -j 1 ${headers:+--series-header-objects "$headers"} --config "$KSPLICE_KCONFIG" \
 		--headers "$KSPLICE_HEADERS" --cache "$cache" -o "$run/series" \
 		"$oldsrc" > "$run/create.log" 2>&1 || rc=$?
