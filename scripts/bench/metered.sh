@@ -17,6 +17,10 @@ metered() {
 	children_cpu "$out.t0"
 	setsid "$@" &
 	pid=$!
+	# A session of its own is a scheduling autogroup of its own, which
+	# the other sessions' share of the CPUs ignores nice inside: give the
+	# group this script's niceness (nice -n 19 bench-... yields to others).
+	echo "$(nice)" > "/proc/$pid/autogroup" 2>/dev/null || true
 	# Its own session does not get the terminal's signals: pass them on.
 	trap 'kill -TERM -- -'"$pid"' 2>/dev/null' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
