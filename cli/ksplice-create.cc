@@ -278,6 +278,8 @@ int main(int argc, char **argv) {
       fmt::print("  new function: {}\n", f);
     for (const std::string &f : u.newData)
       fmt::print("  new data: {}\n", f);
+    for (const std::string &f : u.changedData)
+      fmt::print("  changed data: {} (written as the module loads)\n", f);
     for (const std::string &f : u.removed)
       fmt::print("  removed function: {}\n", f);
     for (const std::string &h : u.hooks)

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "diff.h"
+#include "split_section.h"
 #include "object_file.h"
 #include "patch_writer.h"
 #include "symvers.h"
@@ -38,10 +39,10 @@ std::string jsonList(const std::vector<std::string> &v) {
 void printJson(const Diff &d) {
   fmt::print("{{\"verdict\": {}, \"changed_functions\": {}, "
              "\"new_functions\": {}, \"removed_functions\": {}, "
-             "\"new_data\": {}, \"refusals\": [",
+             "\"new_data\": {}, \"changed_data\": {}, \"refusals\": [",
              jsonString(toString(d.verdict)), jsonList(d.changedFunctions),
              jsonList(d.newFunctions), jsonList(d.removedFunctions),
-             jsonList(d.newData));
+             jsonList(d.newData), jsonList(d.changedData));
   for (size_t i = 0; i < d.refusals.size(); ++i) {
     const Refusal &r = d.refusals[i];
     fmt::print("{}{{\"symbol\": {}, \"section\": {}, \"reason\": {}}}",
@@ -64,6 +65,7 @@ void printText(const Diff &d, bool explain) {
   list("new function", d.newFunctions);
   list("removed function", d.removedFunctions);
   list("new data", d.newData);
+  list("changed data", d.changedData);
   for (const Refusal &r : d.refusals)
     fmt::print("unpatchable: {}: '{}': {}\n", r.section, r.symbol, r.reason);
   if (explain)
@@ -105,10 +107,10 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(ex.takeError()));
     exports = std::move(*ex);
   }
-  auto pre = ObjectFile::open(prePath);
+  auto pre = openUnitObject(prePath);
   if (!pre)
     return fail(llvm::toString(pre.takeError()));
-  auto post = ObjectFile::open(postPath);
+  auto post = openUnitObject(postPath);
   if (!post)
     return fail(llvm::toString(post.takeError()));
   auto diff = diffObjects(**pre, **post, std::move(exports), target);

@@ -1,5 +1,6 @@
 //===- create.cc - ksplice-create: from a source patch to an update -------===//
 #include "create.h"
+#include "split_section.h"
 #include "error.h"
 #include "affected_objects.h"
 #include "data_layout.h"
@@ -47,10 +48,10 @@ static llvm::Error collectNewGlobals(const std::string &object,
                                      const std::string &work,
                                      const Exports &exports,
                                      std::set<std::string> &globals) {
-  auto preObj = ObjectFile::open(work + "/pre/" + object, "pre/" + object);
+  auto preObj = openUnitObject(work + "/pre/" + object, "pre/" + object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = ObjectFile::open(work + "/post/" + object, "post/" + object);
+  auto postObj = openUnitObject(work + "/post/" + object, "post/" + object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports, target);
@@ -71,10 +72,10 @@ static llvm::Error diffUnit(const std::string &object,
                             const std::string &work, const Exports &exports,
                             CreateResult &result) {
   std::string pre = work + "/pre/" + object, post = work + "/post/" + object;
-  auto preObj = ObjectFile::open(pre, "pre/" + object);
+  auto preObj = openUnitObject(pre, "pre/" + object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = ObjectFile::open(post, "post/" + object);
+  auto postObj = openUnitObject(post, "post/" + object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports, target);
@@ -90,6 +91,7 @@ static llvm::Error diffUnit(const std::string &object,
   u.added = d.newFunctions;
   u.removed = d.removedFunctions;
   u.newData = d.newData;
+  u.changedData = d.changedData;
   u.newExports = d.newExports;
   u.removedExports = d.removedExports;
   u.loadTimeSymbols = d.loadTimeSymbols;

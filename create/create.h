@@ -62,6 +62,7 @@ struct UnitResult {
   std::string target; // "vmlinux" or a module
   std::string verdict;
   std::vector<std::string> changed, added, removed, newData;
+  std::vector<std::string> changedData; // a module's, written as it loads
   // EXPORT_SYMBOL()s the patch adds (the patch module exports them) and
   // removes (they stay exported by the running kernel).
   std::vector<std::string> newExports, removedExports;

@@ -113,8 +113,9 @@ static std::string layoutShape(StringRef text) {
   return shape;
 }
 
+// Each structure and union of OBJECT's debug information, as its shape.
 static llvm::Expected<std::map<std::string, std::string>>
-paholeOf(const std::string &object) {
+shapesOf(const std::string &object) {
   // pahole says nothing, successfully, of a file it cannot open.
   if (!llvm::sys::fs::exists(object))
     return fail("cannot check the layouts of '" + object +
@@ -126,7 +127,10 @@ paholeOf(const std::string &object) {
     return r.takeError();
   if (r->status != 0)
     return fail("pahole " + object + " failed: " + r->output);
-  return layoutsOf(r->output);
+  std::map<std::string, std::string> shapes = layoutsOf(r->output);
+  for (auto &[name, text] : shapes)
+    text = layoutShape(text);
+  return shapes;
 }
 
 llvm::Expected<std::map<std::string, std::map<std::string, uint64_t>>>
@@ -173,16 +177,15 @@ static bool valuesDiffer(const std::map<std::string, uint64_t> &a,
 
 llvm::Expected<std::vector<std::string>>
 changedLayouts(const std::string &pre, const std::string &post) {
-  auto before = paholeOf(pre);
+  auto before = shapesOf(pre);
   if (!before)
     return before.takeError();
-  auto after = paholeOf(post);
+  auto after = shapesOf(post);
   if (!after)
     return after.takeError();
   std::vector<std::string> changed;
-  for (const auto &[name, text] : *before)
-    if (auto it = after->find(name);
-        it != after->end() && layoutShape(it->second) != layoutShape(text))
+  for (const auto &[name, shape] : *before)
+    if (auto it = after->find(name); it != after->end() && it->second != shape)
       changed.push_back(name);
   auto enumsBefore = enumsOf(pre);
   if (!enumsBefore)

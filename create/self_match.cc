@@ -1,5 +1,6 @@
 //===- self_match.cc - Updates that replace nothing, for checking matching ===//
 #include "self_match.h"
+#include "split_section.h"
 #include "error.h"
 #include "cache_lock.h"
 #include "create.h"
@@ -83,10 +84,10 @@ static llvm::Error checkUnit(SelfMatchUnit &u, const std::string &work,
                              bool twice, const Exports &exports) {
   std::string pre = work + "/pre/" + u.object;
   std::string post = work + (twice ? "/post/" : "/pre/") + u.object;
-  auto preObj = ObjectFile::open(pre, "pre/" + u.object);
+  auto preObj = openUnitObject(pre, "pre/" + u.object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = ObjectFile::open(post, (twice ? "post/" : "pre/") + u.object);
+  auto postObj = openUnitObject(post, (twice ? "post/" : "pre/") + u.object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports, u.target);

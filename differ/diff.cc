@@ -196,6 +196,8 @@ struct Passes {
       if (cls == SectionClass::InitData)
         refuseInit(owner, pre, a, 0,
                    "changes to __init data are not supported: " + why);
+      else if (d.target != "vmlinux" && owner)
+        changedModuleData(*owner, a, b, why);
       else
         refuse(owner, pre, a, 0,
                "changed data (existing objects keep their running value "
@@ -206,12 +208,31 @@ struct Passes {
     }
   }
 
+  // Object OWNER of a module, in pre section A (post B), has a new
+  // initial value: written as the module loads if its size is the same
+  // (the running module's layout is fixed when it loads).
+  void changedModuleData(const Symbol &owner, const Section &a,
+                         const Section &b, const std::string &why) {
+    int32_t twin = d.corr.symTwin[0][owner.index];
+    if (twin < 0 || b.bundled != twin ||
+        a.size != b.size || owner.size != post.symbol(twin).size) {
+      refuse(&owner, pre, a, 0,
+             formatv("changed data of module '{0}' with a new size or "
+                     "layout ({1} to {2} bytes): the running module's "
+                     "objects were laid out when it loaded",
+                     d.target, a.size, b.size));
+      return;
+    }
+    d.why[owner.name] = why;
+    d.dataImages.push_back({owner.index, b.index});
+  }
+
   void compareFunctions() {
     for (const Symbol &s : pre.symbols()) {
       if (!s.isFunc() || !s.isDefined())
         continue;
       if (pre.isAlias(s)) {
-        checkAlias(s);
+        checkAlias(s, *pre.ownerOf(s));
         continue;
       }
       const Section &a = *pre.sectionOf(s);
@@ -282,9 +303,8 @@ struct Passes {
   // still name the owner's twin.  A module's entry points (module_exit()'s
   // `cleanup_module`) are read once, when it loads: one removed, or naming
   // another function, would not be seen by the loaded module.
-  void checkAlias(const Symbol &s) {
+  void checkAlias(const Symbol &s, const Symbol &owner) {
     const Section &a = *pre.sectionOf(s);
-    const Symbol &owner = pre.symbol(a.bundled);
     const Symbol *t = postTwin(s), *ot = postTwin(owner);
     if (!t) {
       if (isEntryPoint(s))
@@ -457,6 +477,12 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   std::sort(d->newFunctions.begin(), d->newFunctions.end());
   std::sort(d->removedFunctions.begin(), d->removedFunctions.end());
   std::sort(d->newData.begin(), d->newData.end());
+  std::sort(d->dataImages.begin(), d->dataImages.end(),
+            [&](const Diff::DataImage &x, const Diff::DataImage &y) {
+              return pre.symbol(x.preSym).name < pre.symbol(y.preSym).name;
+            });
+  for (const Diff::DataImage &im : d->dataImages)
+    d->changedData.push_back(pre.symbol(im.preSym).name);
   std::sort(d->ignoredInit.begin(), d->ignoredInit.end());
   d->ignoredInit.erase(
       std::unique(d->ignoredInit.begin(), d->ignoredInit.end()),
@@ -470,7 +496,8 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   if (!d->refusals.empty())
     d->verdict = Verdict::Unpatchable;
   else if (!d->changedFunctions.empty() || !d->newFunctions.empty() ||
-           !d->newData.empty() || !d->newExports.empty())
+           !d->newData.empty() || !d->newExports.empty() ||
+           !d->dataImages.empty())
     d->verdict = Verdict::Changed;
   else
     d->verdict = Verdict::NoChange;

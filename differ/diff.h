@@ -89,6 +89,16 @@ struct Diff {
   // EXPORT_SYMBOL()s the patch adds (carried: the patch module exports
   // them) and removes (the running kernel keeps exporting them).  Sorted.
   std::vector<std::string> newExports, removedExports;
+  // Objects of a module whose initial value changed, same size: the patch
+  // carries the new value, which the core writes over the object as the
+  // module loads (struct ksplice_data).  Pre object symbol, post section
+  // holding the value; sorted by name.
+  struct DataImage {
+    uint32_t preSym;
+    uint32_t postSec;
+  };
+  std::vector<DataImage> dataImages;
+  std::vector<std::string> changedData; // their names, the same order
   std::vector<Refusal> refusals; // sorted
   // Unexported symbols the module loader must resolve when the patch
   // module loads (Reference::LoadTime).  Sorted, unique.

@@ -273,6 +273,9 @@ struct Closure {
     // New exports: the patch module exports them.
     for (uint32_t i : d.exportSections)
       include(post.section(i));
+    // A module's changed data: what its new value points to.
+    for (const Diff::DataImage &im : d.dataImages)
+      scan(post.section(im.postSec));
     // Fixpoint over relocations and the table entries of carried code.
     std::set<std::pair<uint32_t, uint64_t>> kept;
     for (;;) {
@@ -349,6 +352,9 @@ struct Closure {
     };
     for (uint32_t i : d.includedPost)
       check(post.section(i), post.section(i).relocs, nullptr);
+    for (const Diff::DataImage &im : d.dataImages)
+      check(post.section(im.postSec), post.section(im.postSec).relocs,
+            nullptr);
     for (const TableEntry &e : d.keptEntries)
       check(*e.table, relocsIn(*e.table, e.offset, e.spec->entsize), &e);
     d.loadTimeSymbols.assign(loadTime.begin(), loadTime.end());

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "object_file.h"
+#include "x86_64.h"
 
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Object/ELF.h"
@@ -286,6 +287,11 @@ Error ObjectFile::load(StringRef bytes) {
                               where(target, target.relocs[k].offset)));
   }
 
+  index();
+  return Error::success();
+}
+
+void ObjectFile::index() {
   // A section is "bundled" with the FUNC/OBJECT symbol at its offset 0 when
   // it is the only such thing there (-ffunction-sections/-fdata-sections),
   // under one name or several: an alias has the same place, size and type
@@ -296,6 +302,9 @@ Error ObjectFile::load(StringRef bytes) {
     return (s.isFunc() || s.isObject()) && s.isDefined() && !s.name.empty() &&
            !StringRef(s.name).startswith(".L");
   };
+  uint32_t nsec = sections_.size();
+  for (Section &sec : sections_)
+    sec.bundled = -1;
   std::vector<int32_t> first(nsec, -1);
   std::vector<bool> alone(nsec, true);
   for (const Symbol &s : symbols_) {
@@ -323,16 +332,138 @@ Error ObjectFile::load(StringRef bytes) {
     std::stable_sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
       return symbols_[a].value < symbols_[b].value;
     });
+}
+
+std::vector<std::pair<uint64_t, uint32_t>>
+ObjectFile::functionStarts(uint32_t sec) const {
+  std::vector<std::pair<uint64_t, uint32_t>> starts;
+  for (uint32_t i : bySection_[sec]) {
+    const Symbol &f = symbols_[i];
+    if (!f.isFunc())
+      continue;
+    if (starts.empty() || starts.back().first != f.value)
+      starts.push_back({f.value, i});
+    else if (f.isLocal() && !symbols_[starts.back().second].isLocal())
+      starts.back().second = i; // the name the source gave it
+  }
+  return starts;
+}
+
+Error ObjectFile::splitByFunction(uint32_t si, std::vector<Reloc> extra) {
+  const Section old = sections_[si]; // (sections_ grows below)
+  auto refuse = [&](uint64_t off, const Twine &why) {
+    return fail(where(old, off) + ": cannot split by function: " + why);
+  };
+  std::vector<std::pair<uint64_t, uint32_t>> fns = functionStarts(si);
+  if (fns.size() < 2)
+    return refuse(0, "fewer than two functions");
+  if (fns[0].first != 0)
+    return refuse(0, "bytes before its first function");
+  auto endOf = [&](size_t k) {
+    return k + 1 < fns.size() ? fns[k + 1].first : old.size;
+  };
+  // The function whose range holds OFF (its end, the section's, is the
+  // last one's: objtool's ORC terminator), or -1.
+  auto groupOf = [&](int64_t off) -> int {
+    if (off < 0 || (uint64_t)off > old.size)
+      return -1;
+    auto it = std::upper_bound(
+        fns.begin(), fns.end(), (uint64_t)off,
+        [](uint64_t o, const std::pair<uint64_t, uint32_t> &f) {
+          return o < f.first;
+        });
+    return int(it - fns.begin()) - 1;
+  };
+  auto isOldSection = [&](uint32_t sym) {
+    return symbols_[sym].isSection() && symbols_[sym].shndx == si;
+  };
+  // References to the section symbol name the function they land in.
+  std::vector<std::vector<Reloc>> retargeted(sections_.size());
+  for (const Section &t : sections_) {
+    retargeted[t.index] = t.index == si ? t.relocs : std::vector<Reloc>();
+    bool any = false;
+    for (const Reloc &r : t.relocs)
+      any |= isOldSection(r.sym);
+    if (!any)
+      continue;
+    retargeted[t.index] = t.relocs;
+    for (Reloc &r : retargeted[t.index]) {
+      if (!isOldSection(r.sym))
+        continue;
+      int k = groupOf(r.addend + pcrelBias(t, r));
+      if (k < 0)
+        return refuse(r.addend, formatv("{0} refers to it outside every "
+                                        "function",
+                                        where(t, r.offset)));
+      r.sym = fns[k].second;
+      r.addend -= fns[k].first;
+    }
+  }
+  // Its own relocations, and the resolved references, go with the
+  // function that holds their field.
+  std::vector<std::vector<Reloc>> relocs(fns.size());
+  for (std::vector<Reloc> *list : {&retargeted[si], &extra})
+    for (Reloc r : *list) {
+      int k = groupOf(r.offset);
+      if (k < 0 || r.offset + relocWidth(r.type) > endOf(k))
+        return refuse(r.offset, "a relocation field crosses two functions");
+      r.offset -= fns[k].first;
+      relocs[k].push_back(r);
+    }
+
+  for (const Section &t : sections_)
+    if (t.index != si && !retargeted[t.index].empty())
+      sections_[t.index].relocs = std::move(retargeted[t.index]);
+  std::vector<uint32_t> parts(fns.size());
+  for (size_t k = 0; k < fns.size(); ++k) {
+    Section part = sections_[si];
+    part.index = parts[k] = sections_.size();
+    part.name = old.name + "." + symbols_[fns[k].second].name;
+    part.size = endOf(k) - fns[k].first;
+    if (!old.data.empty())
+      part.data = old.data.slice(fns[k].first, part.size);
+    part.relocs = std::move(relocs[k]);
+    std::stable_sort(part.relocs.begin(), part.relocs.end(),
+                     [](const Reloc &a, const Reloc &b) {
+                       return a.offset < b.offset;
+                     });
+    sections_.push_back(std::move(part));
+  }
+  for (Symbol &s : symbols_)
+    if (s.shndx == si && !s.isSection()) {
+      int k = groupOf(s.value);
+      s.shndx = parts[k];
+      s.value -= fns[k].first;
+    }
+  Section &emptied = sections_[si];
+  emptied.size = 0;
+  emptied.data = {};
+  emptied.relocs.clear();
+  index();
   return Error::success();
 }
 
-bool ObjectFile::isAlias(const Symbol &s) const {
-  if (!s.isDefined() || s.shndx >= sections_.size())
-    return false;
+const Symbol *ObjectFile::ownerOf(const Symbol &s) const {
+  if (!s.isDefined() || s.shndx >= sections_.size() ||
+      !(s.isFunc() || s.isObject()))
+    return nullptr;
   int32_t b = sections_[s.shndx].bundled;
-  if (b < 0 || b == (int32_t)s.index)
-    return false;
-  return (s.isFunc() || s.isObject()) && sameThing(s, symbols_[b]);
+  if (b >= 0)
+    return sameThing(s, symbols_[b]) ? &symbols_[b] : nullptr;
+  const Symbol *owner = nullptr; // the rule of load()'s bundling
+  for (uint32_t i : bySection_[s.shndx]) {
+    const Symbol &o = symbols_[i];
+    if (o.value > s.value)
+      break;
+    if (sameThing(s, o) && (!owner || (o.isLocal() && !owner->isLocal())))
+      owner = &o;
+  }
+  return owner;
+}
+
+bool ObjectFile::isAlias(const Symbol &s) const {
+  const Symbol *owner = ownerOf(s);
+  return owner && owner != &s;
 }
 
 } // namespace ksplice

@@ -87,17 +87,36 @@ public:
   /// The named function or object of SEC that contains OFF (or starts at
   /// it, if empty), or null.
   const Symbol *symbolAt(const Section &sec, int64_t off) const;
-  /// Whether S is another name of the symbol its section is bundled with
-  /// (`cleanup_module`, which module_exit() makes an alias of the exit
-  /// function): same place, size and type.  An alias is compared, carried
-  /// and replaced with its owner, never on its own.
+  /// The name that owns the function or object S names: the symbol its
+  /// section is bundled with, or in a section of several things (a
+  /// module's shared .init.text) the first local, else the first, of the
+  /// names with S's place, size and type.  Null if S names no such thing.
+  const Symbol *ownerOf(const Symbol &s) const;
+  /// Whether S is another name of its owner (`cleanup_module`, which
+  /// module_exit() makes an alias of the exit function).  An alias is
+  /// compared, carried and replaced with its owner, never on its own.
   bool isAlias(const Symbol &s) const;
 
   /// "pre/x.o:(.text.f+0x1c)".
   std::string where(const Section &sec, uint64_t offset) const;
 
+  /// Makes section SEC, which holds several functions, into one section
+  /// per function, as -ffunction-sections would have compiled them:
+  /// `SEC.F`, from F's start to the next function's (aliases stay
+  /// together).  EXTRA are SEC's references from one of its functions to
+  /// another that the assembler resolved without a relocation (found by
+  /// decoding, split_section.h); they become relocations against the
+  /// function referred to, as do references to SEC's section symbol.  An
+  /// Error (nothing changed) if SEC has bytes before its first function, a
+  /// relocation field crosses two functions, or a reference lands in none.
+  llvm::Error splitByFunction(uint32_t sec, std::vector<Reloc> extra);
+  /// The functions of SEC by start: [start, next start) of each, with the
+  /// owner of each range (first local name, else first).
+  std::vector<std::pair<uint64_t, uint32_t>> functionStarts(uint32_t sec) const;
+
 private:
   llvm::Error load(llvm::StringRef bytes);
+  void index(); // bundled owners and bySection_, after load or a split
 
   std::unique_ptr<llvm::MemoryBuffer> buffer_;
   std::string name_;

@@ -52,6 +52,7 @@ static_assert(sizeof(ksplice_pre_sect) == KSPLICE_PRE_SECT_SIZE, "abi");
 static_assert(sizeof(ksplice_reloc) == KSPLICE_RELOC_SIZE, "abi");
 static_assert(sizeof(ksplice_func) == KSPLICE_FUNC_SIZE, "abi");
 static_assert(sizeof(ksplice_hook) == KSPLICE_HOOK_SIZE, "abi");
+static_assert(sizeof(ksplice_data) == KSPLICE_DATA_SIZE, "abi");
 static_assert(sizeof(ksplice_unit) == KSPLICE_UNIT_SIZE, "abi");
 
 std::string defaultUnitSymbol(StringRef unitName) {
@@ -129,6 +130,7 @@ private:
   uint32_t ksym(const std::string &name, uint32_t flags);
   void copyCarried();
   void copyTables();
+  void copyDataImages();
   void buildMetadata();
   void buildLoadTime();
   void buildImports();
@@ -160,6 +162,7 @@ private:
   };
   std::vector<LoadTimeReloc> loadTime;
   std::set<std::string> namespaces; // of the exports new code uses
+  std::vector<uint32_t> imageOut; // out section of each d.dataImages[k]
 };
 
 uint32_t Writer::ksym(const std::string &name, uint32_t flags) {
@@ -236,9 +239,14 @@ void Writer::relocate(OutSection &out, uint32_t outIndex,
     unsigned width = relocWidth(r.type);
     if (!out.data.empty())
       std::memcpy(&out.data[at], "\x77\x77\x77\x77\x77\x77\x77\x77", width);
+    // EXPORTED tells the core that a global may be another module's; one
+    // without it, in a module's unit, is the module's own.
     uint32_t flags = (ref.local ? KSPLICE_SYM_LOCAL : 0) |
                      (ref.type == STT_FUNC ? KSPLICE_SYM_FUNC : 0) |
-                     (ref.type == STT_OBJECT ? KSPLICE_SYM_OBJECT : 0);
+                     (ref.type == STT_OBJECT ? KSPLICE_SYM_OBJECT : 0) |
+                     (!ref.local && d.exports.isExported(ref.name)
+                          ? KSPLICE_SYM_EXPORTED
+                          : 0);
     ksplice_reloc lr{};
     lr.addend = ref.addend;
     lr.type = abiRelocType(r.type);
@@ -328,6 +336,27 @@ void Writer::copyTables() {
       data.insert(data.end(), c->data.begin() + off,
                   c->data.begin() + off + n);
     }
+  }
+}
+
+// The new values of a module's changed data objects, one section each
+// (not the object itself: references to the object stay references to
+// the running module's, which the core overwrites with this value).
+void Writer::copyDataImages() {
+  for (const Diff::DataImage &im : d.dataImages) {
+    const Section &s = post.section(im.postSec);
+    OutSection o;
+    o.name = ".ksplice.image." + pre.symbol(im.preSym).name;
+    o.align = s.align;
+    o.size = s.size;
+    if (s.isNobits()) // .bss: the image is its zeros
+      o.data.assign(s.size, 0);
+    else
+      o.data.assign(s.data.begin(), s.data.end());
+    uint32_t out = addSection(std::move(o));
+    for (const Reloc &r : s.relocs)
+      relocate(sections[out], out, s, r, r.offset);
+    imageOut.push_back(out);
   }
 }
 
@@ -440,6 +469,11 @@ void Writer::buildMetadata() {
     funcs.push_back(f);
     funcRepl.push_back(symbolFor(post.symbol(d.corr.symTwin[0][i])));
   }
+  std::vector<uint32_t> dataSym; // the object each image is written over
+  for (const Diff::DataImage &im : d.dataImages) {
+    const Symbol &obj = pre.symbol(im.preSym);
+    dataSym.push_back(ksym(obj.name, ksymFlags(obj, d.exports)));
+  }
   uint32_t unitName = str(opts.unitName), unitTarget = str(opts.target);
 
   // Now emit the tables; pointer fields get R_X86_64_64 relocations.
@@ -489,6 +523,23 @@ void Writer::buildMetadata() {
     f.name = 0;
     append(sections[funcSec].data, f);
   }
+  uint32_t dataSec = table(".ksplice.data");
+  for (size_t k = 0; k < d.dataImages.size(); ++k) {
+    uint64_t base = k * sizeof(ksplice_data);
+    const Symbol &obj = pre.symbol(d.dataImages[k].preSym);
+    ksplice_data e{};
+    e.size = obj.size;
+    e.dst = KSPLICE_CANARY;
+    pointer(dataSec, base + offsetof(ksplice_data, name), strSec,
+            str(obj.name));
+    pointer(dataSec, base + offsetof(ksplice_data, image), imageOut[k], 0);
+    ksplice_reloc lr{};
+    lr.type = KSPLICE_R_64;
+    lr.sym = dataSym[k];
+    lateRelocs.push_back(lr);
+    lateWhere.push_back({dataSec, base + offsetof(ksplice_data, dst)});
+    append(sections[dataSec].data, e);
+  }
   uint32_t lateSec = table(".ksplice.relocs");
   for (size_t k = 0; k < lateRelocs.size(); ++k) {
     auto [sec, off] = lateWhere[k];
@@ -518,6 +569,7 @@ void Writer::buildMetadata() {
   u.nr_funcs = funcs.size();
   u.nr_relocs = lateRelocs.size();
   u.nr_hooks = d.hooks.size();
+  u.nr_data = d.dataImages.size();
   append(sections[unitSec].data, u);
   pointer(unitSec, offsetof(ksplice_unit, name), strSec, unitName);
   pointer(unitSec, offsetof(ksplice_unit, target), strSec, unitTarget);
@@ -531,6 +583,8 @@ void Writer::buildMetadata() {
     pointer(unitSec, offsetof(ksplice_unit, relocs), lateSec, 0);
   if (u.nr_hooks)
     pointer(unitSec, offsetof(ksplice_unit, hooks), hookSec, 0);
+  if (u.nr_data)
+    pointer(unitSec, offsetof(ksplice_unit, data), dataSec, 0);
   OutSymbol us;
   us.name = opts.unitSymbol.empty() ? defaultUnitSymbol(opts.unitName)
                                     : opts.unitSymbol;
@@ -605,6 +659,7 @@ Expected<std::vector<uint8_t>> Writer::run() {
                 post.name(), d.refusals.size()));
   copyCarried();
   copyTables();
+  copyDataImages();
   buildMetadata();
   buildLoadTime();
   buildImports();

@@ -284,18 +284,28 @@ bool isPerSiteDataSection(StringRef section) {
 // and refused by the loader for a module already live (its init ran with
 // the old code); it is matched only when replaced.  Carried as
 // `.text.<function>`: the patch module's own init area is freed too.
+//
+// Both text sections hold every __init (__exit) function of the unit (the
+// section attribute wins over -ffunction-sections), so the differ splits
+// them into one section per function, `.init.text.<function>`, as
+// -ffunction-sections would have made them (split_section.h): a changed
+// one is then replaced alone.
 struct UnitSection {
   const char *name;
   SectionClass builtIn, inModule;
   const char *carriedAs; // prefix of the carried section's name, or null
   bool initOnly;         // in a module: gone once the module is live
+  bool split;            // split by function when read
 };
 static const UnitSection kUnitSections[] = {
-    {".exit.text", SectionClass::Ignored, SectionClass::Text, ".text.", false},
-    {".exit.data", SectionClass::Ignored, SectionClass::Data, nullptr, false},
-    {".exitcall.exit", SectionClass::Ignored, SectionClass::InitData, nullptr,
+    {".exit.text", SectionClass::Ignored, SectionClass::Text, ".text.", false,
+     true},
+    {".exit.data", SectionClass::Ignored, SectionClass::Data, nullptr, false,
      false},
-    {".init.text", SectionClass::InitText, SectionClass::Text, ".text.", true},
+    {".exitcall.exit", SectionClass::Ignored, SectionClass::InitData, nullptr,
+     false, false},
+    {".init.text", SectionClass::InitText, SectionClass::Text, ".text.", true,
+     true},
 };
 
 static const UnitSection *findUnitSection(StringRef section) {
@@ -322,6 +332,11 @@ std::string carriedSectionName(StringRef section, StringRef owner) {
 bool isModuleInitOnly(StringRef section, bool builtIn) {
   const UnitSection *e = findUnitSection(section);
   return !builtIn && e && e->initOnly;
+}
+
+bool isSplitByFunction(StringRef section) {
+  const UnitSection *e = findUnitSection(section);
+  return e && e->split && section == e->name;
 }
 
 const char *pinnedTextReason(StringRef section) {

@@ -115,6 +115,11 @@ SectionClass classifyInUnit(llvm::StringRef name, uint32_t type,
 /// function in it is matched and patched only in a module still COMING.
 bool isModuleInitOnly(llvm::StringRef section, bool builtIn);
 
+/// Whether SECTION holds functions a section attribute put together
+/// (.init.text, .exit.text), which the differ splits into one section per
+/// function when it reads an object (split_section.h).
+bool isSplitByFunction(llvm::StringRef section);
+
 /// The name under which the patch carries a post section SECTION of a
 /// module unit whose function is OWNER: `.text.OWNER` for __exit and
 /// __init code (the patch module's .exit.text is its own, and its init

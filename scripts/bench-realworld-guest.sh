@@ -66,6 +66,34 @@ health() { # WHEN
 	watch - "workload-$1"
 }
 
+# One step of the loader on the current unit ($pkg, $id), its words in /tmp/step.*.
+apply() { "$bin/ksplice-apply" --raw-errors "$pkg" > /tmp/step.out 2> /tmp/step.err; }
+undo() { "$bin/ksplice-undo" --raw-errors "$id" > /tmp/step.out 2> /tmp/step.err; }
+
+# An update refused because a target module is loaded: one that replaces
+# its __init code (module_init_ran) or changes its data (module_data_live).
+needs_unloaded() { grep -qE 'module_(init_ran|data_live)' /tmp/step.err; }
+unload() { # UNIT: remove $mods (comma-separated), noted as a modprobe step
+	for m in $(echo "$mods" | tr , ' '); do
+		loaded "$m" || continue
+		if ! modprobe -r "$m" > /tmp/rm.err 2>&1; then
+			note "$1 modprobe 1 -r $m: $(one_line /tmp/rm.err)"
+			return 1
+		fi
+		note "$1 modprobe 0 -r $m"
+	done
+}
+reload() { # UNIT: load $mods again, patched as they come
+	for m in $(echo "$mods" | tr , ' '); do
+		if modprobe "$m" > /tmp/rm.err 2>&1; then
+			note "$1 modprobe 0 $m (patched as it loads)"
+		else
+			note "$1 modprobe 1 $m: $(one_line /tmp/rm.err)"
+		fi
+	done
+	return 0
+}
+
 applied=
 while read -r unit pkg id mods; do
 	[ -n "$unit" ] || continue
@@ -86,9 +114,19 @@ while read -r unit pkg id mods; do
 	fi
 	[ "$ok" = 1 ] || continue
 	now "$unit" apply
-	if "$bin/ksplice-apply" --raw-errors "$pkg" > /tmp/step.out 2> /tmp/step.err; then
+	rc=0
+	apply || rc=$?
+	if [ "$rc" != 0 ] && [ "$mods" != - ] && needs_unloaded &&
+		unload "$unit"; then
+		# It changes a module's __init code or data: applied with its
+		# modules unloaded, which then load patched.
+		rc=0
+		apply || rc=$?
+		[ "$rc" = 0 ] && reload "$unit"
+	fi
+	if [ "$rc" = 0 ]; then
 		note "$unit apply 0 $(one_line /tmp/step.out)"
-		applied="$unit:$id $applied"
+		applied="$unit:$id:$mods $applied"
 	else
 		# The loader's own words are in the kernel log.
 		dmesg | grep -E "ksplice: '$id'|livepatch:" |
@@ -96,7 +134,7 @@ while read -r unit pkg id mods; do
 		note "$unit apply 1 $(one_line /tmp/step.err) | $(one_line /tmp/step.log)"
 	fi
 	watch "$unit" apply || continue
-	case " $applied" in *" $unit:$id "*) ;; *) continue ;; esac
+	case " $applied" in *" $unit:$id:"*) ;; *) continue ;; esac
 	now "$unit" view
 	if "$bin/ksplice-view" --id "$id" > /tmp/step.out 2> /tmp/step.err &&
 		grep -q "applied" /tmp/step.out; then
@@ -109,9 +147,18 @@ done < "$list"
 
 health applied
 for a in $applied; do		# newest first
-	unit=${a%%:*} id=${a#*:}
+	unit=${a%%:*} rest=${a#*:}
+	id=${rest%%:*} mods=${rest#*:}
 	now "$unit" undo
-	if "$bin/ksplice-undo" --raw-errors "$id" > /tmp/step.out 2> /tmp/step.err; then
+	# An update of a module's data is undone with the module unloaded.
+	rc=0
+	undo || rc=$?
+	if [ "$rc" != 0 ] && [ "$mods" != - ] &&
+		grep -q module_data_live /tmp/step.err && unload "$unit"; then
+		rc=0
+		undo || rc=$?
+	fi
+	if [ "$rc" = 0 ]; then
 		note "$unit undo 0 $(one_line /tmp/step.out)"
 	else
 		note "$unit undo 1 $(one_line /tmp/step.err)"

@@ -43,6 +43,13 @@ static inline bool ksplice_within_module_core(unsigned long addr,
 	return within_module_core(addr, mod);
 }
 
+/* Core or init area: a module's text while it is coming. */
+static inline bool ksplice_within_module(unsigned long addr,
+					 struct module *mod)
+{
+	return within_module(addr, mod);
+}
+
 /*
  * Non-exported functions, found by name at module init (lookup.c).  The
  * callback of kallsyms_on_each_symbol() and module_kallsyms_on_each_symbol()

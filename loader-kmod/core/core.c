@@ -370,7 +370,7 @@ static int check_tables(const struct ksplice_unit *unit)
 {
 	const u32 classes = KSPLICE_SECT_TEXT | KSPLICE_SECT_RODATA |
 			    KSPLICE_SECT_DATA | KSPLICE_SECT_STRING;
-	bool vmlinux = !strcmp(unit->target, "vmlinux");
+	bool vmlinux = ksplice_unit_in_vmlinux(unit);
 	unsigned int i;
 
 	for (i = 0; i < unit->nr_pre; i++) {
@@ -391,6 +391,13 @@ static int check_tables(const struct ksplice_unit *unit)
 			    !(unit->pre[f->pre_sect].flags & KSPLICE_SECT_INIT))
 			return -EINVAL;
 	}
+	/* Changed data is written as a module loads: never in vmlinux. */
+	for (i = 0; i < unit->nr_data; i++) {
+		const struct ksplice_data *d = &unit->data[i];
+
+		if (vmlinux || !d->name || !d->image || !d->size)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -409,7 +416,8 @@ int ksplice_check_unit(const struct ksplice_unit *unit)
 	if ((unit->nr_syms && !unit->syms) || (unit->nr_pre && !unit->pre) ||
 	    (unit->nr_funcs && !unit->funcs) ||
 	    (unit->nr_relocs && !unit->relocs) ||
-	    (unit->nr_hooks && !unit->hooks))
+	    (unit->nr_hooks && !unit->hooks) ||
+	    (unit->nr_data && !unit->data))
 		return -EINVAL;
 	return check_tables(unit);
 }
@@ -551,6 +559,7 @@ static int __init ksplice_init(void)
 	BUILD_BUG_ON(sizeof(struct ksplice_reloc) != KSPLICE_RELOC_SIZE);
 	BUILD_BUG_ON(sizeof(struct ksplice_func) != KSPLICE_FUNC_SIZE);
 	BUILD_BUG_ON(sizeof(struct ksplice_hook) != KSPLICE_HOOK_SIZE);
+	BUILD_BUG_ON(sizeof(struct ksplice_data) != KSPLICE_DATA_SIZE);
 	BUILD_BUG_ON(sizeof(struct ksplice_unit) != KSPLICE_UNIT_SIZE);
 	BUILD_BUG_ON(ARRAY_SIZE(ksplice_cause_names) != KSPLICE_NR_CAUSES);
 

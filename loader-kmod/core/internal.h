@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <ksplice/abi.h>
 #include <ksplice/errors.h>
@@ -64,6 +65,12 @@ static inline bool ksplice_pre_open(u8 state)
 	return state <= KSPLICE_PRE_OPEN;
 }
 
+/* Whether a unit patches the kernel image rather than a module. */
+static inline bool ksplice_unit_in_vmlinux(const struct ksplice_unit *unit)
+{
+	return !strcmp(unit->target, "vmlinux");
+}
+
 /* Per-unit working state of one apply or check attempt. */
 struct ksplice_unit_state {
 	const struct ksplice_unit *unit;
@@ -95,6 +102,8 @@ struct ksplice_target {
 	bool vmlinux;
 	bool hooks;			/* a unit of this target has hooks */
 	bool init;			/* a unit replaces its init code */
+	bool data;			/* a unit changes its data (written
+					 * only as the module comes) */
 	enum ksplice_target_state state;
 	enum ksplice_abort_cause cause;	/* REFUSED: why the load was refused */
 	struct module *mod;		/* PATCHED module: identity, no reference */

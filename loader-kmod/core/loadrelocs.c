@@ -146,7 +146,7 @@ static int load_reloc(struct module *patch, const struct ksplice_unit *unit,
 	int ret;
 
 	if (!ksplice_reloc_ok(unit, r, patch) ||
-	    !strcmp(unit->target, "vmlinux")) {
+	    ksplice_unit_in_vmlinux(unit)) {
 		refuse_load(patch, KSPLICE_CAUSE_bad_package,
 			    "unit '%s' load-time relocation %u is malformed\n",
 			    unit->name, i);

@@ -286,7 +286,7 @@ static bool is_patch_module(struct module *mod)
 
 static bool in_target(const struct ksplice_unit *unit, struct module *mod)
 {
-	if (!strcmp(unit->target, "vmlinux"))
+	if (ksplice_unit_in_vmlinux(unit))
 		return !mod;
 	return mod && !strcmp(mod->name, unit->target);
 }

@@ -131,6 +131,64 @@ static int check_coming_sites(struct ksplice_update *update,
 	return 0;
 }
 
+/* Whether @t's jumps are already written into this instance @mod. */
+static bool patched_in(const struct ksplice_target *t, const struct module *mod)
+{
+	return t->state == KSPLICE_TARGET_PATCHED && t->mod == mod;
+}
+
+/* Each changed data object @d of @update's units of @t (u, i: cursors). */
+#define for_each_coming_data(update, t, d, u, i)			\
+	for (u = 0; u < (update)->nr_units; u++)			\
+		if (&(update)->targets[(update)->unit_target[u]] == (t))	\
+			for (i = 0; i < (update)->units[u]->nr_data &&	\
+				    (d = &(update)->units[u]->data[i]); i++)
+
+/*
+ * Before the commit point: the late relocations of @update's units of @t
+ * put every changed data object inside @mod.  Returns 0 or -EINVAL with
+ * cause set.
+ */
+static int check_coming_data(struct ksplice_update *update,
+			     const struct ksplice_target *t, struct module *mod)
+{
+	const struct ksplice_data *d;
+	unsigned int u, i;
+
+	for_each_coming_data(update, t, d, u, i) {
+		unsigned long dst = (unsigned long)d->dst;
+
+		if (ksplice_within_module(dst, mod) &&
+		    ksplice_within_module(dst + d->size - 1, mod))
+			continue;
+		ksplice_abort(update, KSPLICE_CAUSE_bad_package,
+			      "unit '%s' data '%s': its address %px is not in module '%s'\n",
+			      update->units[u]->name, d->name, d->dst, mod->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Writes the changed data of @update's units of @t into the coming module,
+ * which nothing has read yet: part of a load's commit point, in the order
+ * the updates were applied (the last one's value stays).
+ */
+static void write_coming_data(struct ksplice_update *update,
+			      const struct ksplice_target *t)
+{
+	const struct ksplice_data *d;
+	unsigned int u, i, n = 0;
+
+	for_each_coming_data(update, t, d, u, i) {
+		memcpy(d->dst, d->image, d->size);
+		n++;
+	}
+	if (n)
+		ksplice_info(update, "wrote %u data object%s of module '%s' as it loads\n",
+			     n, n == 1 ? "" : "s", t->name);
+}
+
 /*
  * Prepares @update's units of @t for the coming @mod: matching, late
  * relocations (written into the new code, which nothing reaches before
@@ -156,6 +214,8 @@ static int prepare_coming(struct ksplice_update *update,
 	ksplice_free_states(update, states);
 	if (!ret)
 		ret = check_coming_sites(update, *from);
+	if (!ret)
+		ret = check_coming_data(update, t, mod);
 	return ret;
 }
 
@@ -213,7 +273,7 @@ static int module_coming(struct module *mod)
 		struct ksplice_target *t = ksplice_target_named(u, mod->name);
 
 		from[i] = u->nr_jumps;
-		if (t->state == KSPLICE_TARGET_PATCHED && t->mod == mod) {
+		if (patched_in(t, mod)) {
 			i++;
 			continue;	/* an apply found it coming */
 		}
@@ -229,6 +289,14 @@ static int module_coming(struct module *mod)
 		if (ret)
 			break;
 		write_coming(u, from[--i]);
+	}
+	for_each_applied(u, mod->name) {
+		struct ksplice_target *t = ksplice_target_named(u, mod->name);
+
+		if (ret)
+			break;
+		if (!patched_in(t, mod))
+			write_coming_data(u, t);
 	}
 	i = 0;
 	for_each_applied(u, mod->name) {
@@ -294,7 +362,7 @@ static void drop_target_jumps(struct ksplice_update *update,
 			kept++;
 			continue;
 		}
-		if (!within_module(j->addr, mod) &&
+		if (!ksplice_within_module(j->addr, mod) &&
 		    !memcmp((void *)j->addr, j->insn, KSPLICE_JUMP_SIZE))
 			memcpy(j->wp, j->saved, KSPLICE_JUMP_SIZE);
 		vunmap(j->map);
@@ -324,7 +392,7 @@ static void module_going(struct module *mod)
 			module_put(mod);
 			t->ref = NULL;
 		}
-		if (t->state != KSPLICE_TARGET_PATCHED || t->mod != mod)
+		if (!patched_in(t, mod))
 			continue;
 		drop_target_jumps(u, t, mod, false);
 		t->state = KSPLICE_TARGET_WAITING;
@@ -347,8 +415,7 @@ static void module_live(struct module *mod)
 	for_each_applied(u, mod->name) {
 		struct ksplice_target *t = ksplice_target_named(u, mod->name);
 
-		if (t->init && t->state == KSPLICE_TARGET_PATCHED &&
-		    t->mod == mod)
+		if (t->init && patched_in(t, mod))
 			drop_target_jumps(u, t, mod, true);
 	}
 }

@@ -47,8 +47,11 @@ int ksplice_reloc_field(u16 type, unsigned long where, unsigned long s,
 
 /*
  * The value of a late relocation's symbol: learned by run-pre matching, or
- * the only kallsyms entry of a global name outside patch modules, or the
- * only entry of a local name in the target.  Returns 0 or -ENOENT with
+ * the only entry of a local name in the target, or of a global name that
+ * nothing exports in a module's target (the module's own: defined in
+ * another of its files, or __this_module, which every module has; its
+ * link could bind the name to nothing else), or else the only kallsyms
+ * entry of a global name outside patch modules.  Returns 0 or -ENOENT with
  * cause set.
  */
 static int late_symbol(struct ksplice_update *update,
@@ -60,6 +63,12 @@ static int late_symbol(struct ksplice_update *update,
 
 	if (st->vals[sym].resolved) {
 		*value = st->vals[sym].value;
+		return 0;
+	}
+	if (!(s->flags & (KSPLICE_SYM_LOCAL | KSPLICE_SYM_SECTION |
+			  KSPLICE_SYM_EXPORTED)) &&
+	    !ksplice_unit_in_vmlinux(st->unit) && c->nr == 1) {
+		*value = c->addr[0];
 		return 0;
 	}
 	if (!(s->flags & (KSPLICE_SYM_LOCAL | KSPLICE_SYM_SECTION)) &&

@@ -62,11 +62,12 @@ int ksplice_init_targets(struct ksplice_update *update)
 		if (i == update->nr_targets) {
 			update->targets[i].name = unit->target;
 			update->targets[i].vmlinux =
-				!strcmp(unit->target, "vmlinux");
+				ksplice_unit_in_vmlinux(unit);
 			update->nr_targets++;
 		}
 		update->targets[i].hooks |= unit->nr_hooks != 0;
 		update->targets[i].init |= replaces_init(unit);
+		update->targets[i].data |= unit->nr_data != 0;
 		update->unit_target[u] = i;
 	}
 	return 0;
@@ -129,6 +130,31 @@ void ksplice_put_targets(struct ksplice_update *update)
 	}
 }
 
+/*
+ * Whether @t's module, just referenced, rules the action out: its init
+ * ran with the old code (apply), or it holds data whose initial value the
+ * update changes (apply and undo: the value is written only as the module
+ * comes, so the module must not be loaded).  Sets the cause.
+ */
+static int loaded_conflict(struct ksplice_update *update,
+			   const struct ksplice_target *t, bool apply)
+{
+	if (apply && t->init && READ_ONCE(t->ref->state) == MODULE_STATE_LIVE) {
+		ksplice_abort(update, KSPLICE_CAUSE_module_init_ran,
+			      "module '%s' is loaded, and the update replaces its init code, which ran when it loaded; unload it and apply again\n",
+			      t->name);
+		return -EBUSY;
+	}
+	if (t->data) {
+		ksplice_abort(update, KSPLICE_CAUSE_module_data_live,
+			      apply ? "module '%s' is loaded, and the update changes the initial value of its data, which it has been using; unload it and apply again\n" :
+				      "module '%s' is loaded with the data this update wrote as it loaded; unload it and undo again\n",
+			      t->name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 /**
  * ksplice_get_targets() - reference the target modules that are loaded
  * @update: the update
@@ -138,15 +164,18 @@ void ksplice_put_targets(struct ksplice_update *update)
  * are skipped, see ksplice_mark_skip()).  One whose init code the update
  * replaces must not be live: its init ran with the old code (a module
  * still coming is patched before, or while, its init runs; the stack
- * check sees a thread in it).
+ * check sees a thread in it).  One whose data the update changes must not
+ * be loaded at all (loaded_conflict()).
  *
  * CONTEXT: ksplice_mutex held; might sleep.
- * RETURNS: 0, or -ENODEV (target_not_loaded) or -EBUSY (module_init_ran)
- * with update->cause set and no reference of this action held.
+ * RETURNS: 0, or -ENODEV (target_not_loaded) or -EBUSY (module_init_ran,
+ * module_data_live) with update->cause set and no reference of this action
+ * held.
  */
 int ksplice_get_targets(struct ksplice_update *update, bool apply)
 {
 	unsigned int i;
+	int ret;
 
 	lockdep_assert_held(&ksplice_mutex);
 	for (i = 0; i < update->nr_targets; i++) {
@@ -155,13 +184,10 @@ int ksplice_get_targets(struct ksplice_update *update, bool apply)
 		if (t->vmlinux || t->ref)
 			continue;
 		t->ref = ksplice_get_module(t->name, counts_loaded);
-		if (apply && t->ref && t->init &&
-		    READ_ONCE(t->ref->state) == MODULE_STATE_LIVE) {
-			ksplice_abort(update, KSPLICE_CAUSE_module_init_ran,
-				      "module '%s' is loaded, and the update replaces its init code, which ran when it loaded; unload it and apply again\n",
-				      t->name);
+		ret = t->ref ? loaded_conflict(update, t, apply) : 0;
+		if (ret) {
 			ksplice_put_targets(update);
-			return -EBUSY;
+			return ret;
 		}
 		if (t->ref || !apply || !t->hooks)
 			continue;

@@ -114,17 +114,21 @@ struct Written {
   Patch p;
 };
 
-Written writeCase(const std::string &name, const char *symvers) {
-  Written w{runCase(name, symvers), {}};
+// The patch object of case NAME, a unit of TARGET (vmlinux or a module).
+Written writeCase(const std::string &name, const char *symvers,
+                  const std::string &target = "vmlinux") {
+  Written w{runCase(name, symvers, target), {}};
   EXPECT_TRUE(w.c.error.empty()) << w.c.error;
   if (!w.c.diff)
     return w;
   PatchOptions opts;
   opts.unitName = name + ".o";
   auto bytes = writePatch(*w.c.diff, opts);
-  EXPECT_TRUE(!!bytes);
-  if (bytes)
-    w.p = parsePatch(std::move(*bytes));
+  if (!bytes) {
+    ADD_FAILURE() << toString(bytes.takeError());
+    return w;
+  }
+  w.p = parsePatch(std::move(*bytes));
   return w;
 }
 
@@ -165,13 +169,9 @@ TEST(PatchObject, UnitStruct) {
 // A module's __exit function is carried as .text.<function>: the patch
 // module's own .exit.text is its stub's.  Its alias stays a local name.
 TEST(PatchObject, ModuleExitFunctionIsCarriedAsText) {
-  Written w{runCase("module-exit", "", "mod"), {}};
+  Written w = writeCase("module-exit", "", "mod");
   ASSERT_TRUE(w.c.diff) << w.c.error;
-  PatchOptions opts;
-  opts.unitName = "module-exit.o";
-  auto bytes = writePatch(*w.c.diff, opts);
-  ASSERT_TRUE(!!bytes) << toString(bytes.takeError());
-  Patch p = parsePatch(std::move(*bytes));
+  const Patch &p = w.p;
   const Patch::Rel *repl =
       p.relAt(".ksplice.funcs", offsetof(ksplice_func, repl));
   ASSERT_TRUE(repl);
@@ -179,21 +179,18 @@ TEST(PatchObject, ModuleExitFunctionIsCarriedAsText) {
   EXPECT_EQ(repl->symSection, ".text.mod_exit");
   for (const auto &s : p.syms) {
     EXPECT_NE(s.section, ".exit.text") << s.name;
-    if (s.name == "cleanup_module")
+    if (s.name == "cleanup_module") {
       EXPECT_EQ(s.bind, ELF::STB_LOCAL);
+    }
   }
 }
 
 // A module's init function: carried as .text (the patch module's own init
 // area is freed after it loads), flagged with its pre section as init text.
 TEST(PatchObject, ModuleInitFunctionIsCarriedAsTextAndFlagged) {
-  Written w{runCase("module-init", "", "mod"), {}};
+  Written w = writeCase("module-init", "", "mod");
   ASSERT_TRUE(w.c.diff) << w.c.error;
-  PatchOptions opts;
-  opts.unitName = "module-init.o";
-  auto bytes = writePatch(*w.c.diff, opts);
-  ASSERT_TRUE(!!bytes) << toString(bytes.takeError());
-  Patch p = parsePatch(std::move(*bytes));
+  const Patch &p = w.p;
   const Patch::Rel *repl =
       p.relAt(".ksplice.funcs", offsetof(ksplice_func, repl));
   ASSERT_TRUE(repl);
@@ -323,6 +320,53 @@ TEST(PatchObject, LateRelocationsHoldTheCanary) {
       EXPECT_EQ(r.bind, ELF::STB_GLOBAL);
     }
   EXPECT_TRUE(printk);
+}
+
+// A module's changed structure: its new value in a section of its own,
+// pointing to the carried callback (ELF) and to the running module's
+// function (late); the data entry's destination is a late relocation to
+// the object.
+TEST(PatchObject, ModuleDataImageAndEntry) {
+  Written w = writeCase("module-data-pointer", "", "mod");
+  ASSERT_TRUE(w.c.diff) << w.c.error;
+  const Patch &p = w.p;
+  auto u = p.read<ksplice_unit>(".ksplice.unit", 0);
+  ASSERT_EQ(u.nr_data, 1u);
+  const Patch::Rel *data = p.relAt(".ksplice.unit", offsetof(ksplice_unit, data));
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->symSection, ".ksplice.data");
+  auto e = p.read<ksplice_data>(".ksplice.data", 0);
+  EXPECT_EQ(e.size, 24u);
+  EXPECT_EQ(e.dst, KSPLICE_CANARY);
+  const Patch::Rel *image = p.relAt(".ksplice.data", offsetof(ksplice_data, image));
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->symSection, ".ksplice.image.my_ops");
+  const Patch::Rel *name = p.relAt(".ksplice.data", offsetof(ksplice_data, name));
+  ASSERT_TRUE(name);
+  EXPECT_EQ(p.cstr(name->addend), "my_ops");
+  // The image: .remove (offset 8) to the carried my_remove; .probe (0) a
+  // late relocation to the module's my_probe; .name (16) the string.
+  const Patch::Rel *remove = p.relAt(".ksplice.image.my_ops", 8);
+  ASSERT_TRUE(remove);
+  EXPECT_EQ(remove->symSection, ".text.my_remove");
+  EXPECT_FALSE(p.relAt(".ksplice.image.my_ops", 0));
+  EXPECT_EQ(p.read<uint64_t>(".ksplice.image.my_ops", 0), KSPLICE_CANARY);
+  std::map<std::string, uint64_t> lateAt; // symbol -> where (section sym)
+  for (uint32_t k = 0; k < u.nr_relocs; ++k) {
+    auto r = p.read<ksplice_reloc>(".ksplice.relocs", k * sizeof(ksplice_reloc));
+    const Patch::Rel *where = p.relAt(".ksplice.relocs", k * sizeof(ksplice_reloc));
+    const Patch::Rel *sn = p.relAt(".ksplice.syms", r.sym * sizeof(ksplice_symbol));
+    ASSERT_TRUE(where && sn);
+    EXPECT_EQ(r.type, KSPLICE_R_64);
+    EXPECT_EQ(r.flags, 0);
+    lateAt[p.cstr(sn->addend) + "@" + where->symSection] = where->addend;
+  }
+  EXPECT_EQ(lateAt.count("my_probe@.ksplice.image.my_ops"), 1u);
+  ASSERT_EQ(lateAt.count("my_ops@.ksplice.data"), 1u);
+  EXPECT_EQ(lateAt["my_ops@.ksplice.data"], offsetof(ksplice_data, dst));
+  // The object itself is not carried: code refers to the module's.
+  for (const auto &s : p.syms)
+    EXPECT_NE(s.name, "my_ops") << s.section;
 }
 
 TEST(PatchObject, ExtableEntryOnlyForChangedFunction) {
@@ -461,7 +505,7 @@ TEST(Cli, JsonAndExitCodes) {
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(out, "{\"verdict\": \"changed\", \"changed_functions\": "
                  "[\"foo\"], \"new_functions\": [], \"removed_functions\": "
-                 "[], \"new_data\": [], \"refusals\": []}\n");
+                 "[], \"new_data\": [], \"changed_data\": [], \"refusals\": []}\n");
   EXPECT_EQ(runTool(casePath("line-only", "pre") + " " +
                     casePath("line-only", "post"))
                 .first,

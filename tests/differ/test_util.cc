@@ -1,4 +1,5 @@
 #include "test_util.h"
+#include "split_section.h"
 
 #include <fstream>
 #include <iterator>
@@ -17,12 +18,12 @@ std::vector<uint8_t> readFile(const std::string &path) {
 Case runCase(const std::string &name, const std::string &symvers,
              const std::string &target) {
   Case c;
-  auto pre = ObjectFile::open(casePath(name, "pre"));
+  auto pre = openUnitObject(casePath(name, "pre"));
   if (!pre) {
     c.error = llvm::toString(pre.takeError());
     return c;
   }
-  auto post = ObjectFile::open(casePath(name, "post"));
+  auto post = openUnitObject(casePath(name, "post"));
   if (!post) {
     c.error = llvm::toString(post.takeError());
     return c;

@@ -32,6 +32,10 @@
  *  - The replaced functions (struct ksplice_func): which pre section each
  *    replaces, where the new code is, where the jump goes.
  *
+ *  - A module unit's changed data (struct ksplice_data): the new initial
+ *    value of an object of the module, written over the object when the
+ *    module loads, before anything has read it.
+ *
  * Every struct here has a fixed layout (explicit padding, natural
  * alignment); both sides assert the sizes.  Pointer fields are 64-bit.
  * Bump KSPLICE_ABI_VERSION on any change.
@@ -45,7 +49,7 @@
 #include <linux/types.h>
 
 #define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
-#define KSPLICE_ABI_VERSION	5
+#define KSPLICE_ABI_VERSION	6
 
 /* What an unwritten late-relocation field holds (masked to its width). */
 #define KSPLICE_CANARY		0x7777777777777777ULL
@@ -78,7 +82,7 @@ enum ksplice_reloc_type {
 #define KSPLICE_SYM_FUNC	0x2	/* STT_FUNC */
 #define KSPLICE_SYM_OBJECT	0x4	/* STT_OBJECT */
 #define KSPLICE_SYM_SECTION	0x8	/* a section with no named symbol */
-#define KSPLICE_SYM_EXPORTED	0x10	/* exported by the target (hint) */
+#define KSPLICE_SYM_EXPORTED	0x10	/* exported (vmlinux or a module) */
 #define KSPLICE_SYM_WEAK	0x20	/* STB_WEAK: another object may override it */
 
 /*
@@ -225,6 +229,23 @@ struct ksplice_hook {
 	__u32 pad;
 };
 
+/*
+ * An object of a module unit whose initial value the patch changes (same
+ * size).  The loader copies `image` over it when the module comes
+ * (MODULE_STATE_COMING: its data as the module loader left it, before
+ * parse_args() and init); an update with such objects is refused while
+ * the module is loaded, for apply and for undo.  `dst` is a late
+ * relocation (KSPLICE_R_64) to the object, written at that time like any
+ * other; the image's own pointers are ordinary or late relocations too.
+ */
+struct ksplice_data {
+	KSPLICE_PTR(const char, name);	/* the object, for messages */
+	KSPLICE_PTR(const void, image);	/* the new value, in the patch */
+	KSPLICE_PTR(void, dst);		/* the object, in the module */
+	__u32 size;
+	__u32 pad;
+};
+
 /* One compilation unit's part of an update. */
 struct ksplice_unit {
 	__u32 magic;			/* KSPLICE_UNIT_MAGIC */
@@ -241,7 +262,8 @@ struct ksplice_unit {
 	__u32 nr_relocs;
 	KSPLICE_PTR(const struct ksplice_hook, hooks);
 	__u32 nr_hooks;
-	__u32 pad;
+	__u32 nr_data;
+	KSPLICE_PTR(const struct ksplice_data, data);
 };
 
 #define KSPLICE_SYMBOL_SIZE	16
@@ -251,6 +273,7 @@ struct ksplice_unit {
 #define KSPLICE_RELOC_SIZE	24
 #define KSPLICE_FUNC_SIZE	32
 #define KSPLICE_HOOK_SIZE	24
-#define KSPLICE_UNIT_SIZE	88
+#define KSPLICE_DATA_SIZE	32
+#define KSPLICE_UNIT_SIZE	96
 
 #endif /* KSPLICE_ABI_H */

@@ -69,7 +69,14 @@
 	  "The update replaces __init code of a module that is loaded: " \
 	  "its init already ran with the old code, so the fix would not " \
 	  "take effect. Nothing was changed. Unload the module and apply " \
-	  "again (the module is patched when it loads next), or reboot.")
+	  "again (the module is patched when it loads next), or reboot.")	\
+	X(module_data_live,						\
+	  "The update changes the initial value of data of a module that " \
+	  "is loaded: the module has been using the old value, and the "	\
+	  "new one is written only as the module loads. Nothing was "	\
+	  "changed. Unload the module and try again (an update is applied "\
+	  "or undone with the module unloaded; the module gets the new "	\
+	  "data when it loads next), or reboot.")
 
 #define KSPLICE_CAUSE_ENUM(token, sentence) KSPLICE_CAUSE_##token,
 enum ksplice_abort_cause {
