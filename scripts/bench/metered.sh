@@ -12,7 +12,7 @@
 # the pieces with piece_leftover.  Returns CMD's exit status.
 metered() {
 	local out=$1; shift
-	local start pid rc=0
+	local start pid cpu last=0 rc=0
 	start=$(date +%s.%N)
 	children_cpu "$out.t0"
 	setsid "$@" &
@@ -24,16 +24,20 @@ metered() {
 	# Its own session does not get the terminal's signals: pass them on.
 	trap 'kill -TERM -- -'"$pid"' 2>/dev/null' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
-		printf '%.3f %.3f\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$(session_cpu "$pid")" > "$out.tmp" &&
+		last=$(session_cpu "$pid")
+		printf '%.3f %.3f\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$last" > "$out.tmp" &&
 			mv "$out.tmp" "$out"
 		sleep 10 & wait $! || true
 	done
 	wait "$pid" || rc=$?
 	trap - INT TERM
-	# The run is over: its whole CPU time is in this shell's children's.
+	# The run is over: its whole CPU time is in this shell's children's,
+	# unless it was killed, when its processes died unwaited-for and only
+	# the last reading from /proc has their time: never report less.
 	children_cpu "$out.t1"
-	printf '%.3f %.3f\n' "$(echo "$(date +%s.%N) - $start" | bc)" \
-		"$(echo "$(cat "$out.t1") - $(cat "$out.t0")" | bc)" > "$out.tmp" && mv "$out.tmp" "$out"
+	cpu=$(echo "$(cat "$out.t1") - $(cat "$out.t0")" | bc)
+	if [ "$(echo "$cpu < $last" | bc)" = 1 ]; then cpu=$last; fi
+	printf '%.3f %.3f\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$cpu" > "$out.tmp" && mv "$out.tmp" "$out"
 	rm -f "$out.t0" "$out.t1"
 	return $rc
 }
