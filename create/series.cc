@@ -86,19 +86,50 @@ changedFiles(const std::string &oldTree, const std::string &newTree) {
   return files;
 }
 
-// (series.h)
-std::string seriesUpdateId(const std::string &path) {
+// The readable id of PATH: its name without ".c", lowercase, every other
+// character that an id cannot hold a '-'; a name too long keeps its end.
+static std::string readableId(const std::string &path) {
+  llvm::StringRef name(path);
+  name.consume_back(".c");
   std::string id;
-  for (char c : llvm::StringRef(path).drop_back(2)) {
+  for (char c : name) {
     char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     id += (std::isalnum(static_cast<unsigned char>(l)) || l == '_') ? l : '-';
   }
+  return id;
+}
+
+// The id of PATH behind the first 8 hex digits of its SHA-256.
+static std::string hashedId(const std::string &path, const std::string &id) {
+  return sha256Hex(path).substr(0, 8) + "-" +
+         id.substr(id.size() - std::min(id.size(),
+                                        kMaxNewUpdateIdLength - 9));
+}
+
+// (series.h)
+std::string seriesUpdateId(const std::string &path) {
+  std::string id = readableId(path);
   if (id.size() > kMaxNewUpdateIdLength)
-    id = sha256Hex(path).substr(0, 8) + "-" +
-         id.substr(id.size() - (kMaxNewUpdateIdLength - 9));
+    id = hashedId(path, id);
   if (!isNewUpdateId(id))
     id = "u" + sha256Hex(path).substr(0, 8);
   return id;
+}
+
+// (series.h)
+std::vector<std::string>
+seriesUpdateIds(const std::vector<std::string> &paths) {
+  std::vector<std::string> ids;
+  std::map<std::string, size_t> uses;
+  for (const std::string &p : paths)
+    uses[ids.emplace_back(seriesUpdateId(p))]++;
+  for (size_t i = 0; i < paths.size(); i++)
+    if (uses[ids[i]] > 1) {
+      ids[i] = hashedId(paths[i], readableId(paths[i]));
+      if (!isNewUpdateId(ids[i]))
+        ids[i] = "u" + sha256Hex(paths[i]).substr(0, 16);
+    }
+  return ids;
 }
 
 // The unified diff of one file between the trees, as a -p1 patch.
@@ -168,14 +199,13 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
     f.fate = SeriesFileResult::NotConfigured;
     return llvm::Error::success();
   }
-  std::string id = seriesUpdateId(f.path);
   std::string stem = fs::path(b.work).filename().string();
   CreateOptions c = o.base;
   c.checkLayouts = true;
   c.cacheDir = cacheDir;
   c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
   f.patch = c.patchFile;
-  c.id = id;
+  c.id = f.id;
   c.description = "series " + o.to + ": " + f.path;
   c.output = o.outputDir + "/" + stem + ".tar.gz";
   if (b.state == BatchFile::Ready)
@@ -191,7 +221,6 @@ static llvm::Error buildOne(const SeriesCreateOptions &o,
   classify(f, *res);
   if (f.fate != SeriesFileResult::Update)
     return llvm::Error::success();
-  f.id = id;
   f.package = fs::path(c.output).filename().string();
   return llvm::Error::success();
 }
@@ -248,7 +277,7 @@ static std::string reportText(const SeriesCreateOptions &o,
       << "later source: " << o.newSource << "\n\n";
   for (const SeriesFileResult &f : r.files) {
     out << f.path << ": " << fateName(f.fate);
-    if (!f.id.empty())
+    if (!f.package.empty())
       out << " " << f.id << " (" << f.replaced << " function"
           << (f.replaced == 1 ? "" : "s") << ")";
     if (!f.why.empty())
@@ -281,7 +310,7 @@ prepareBatch(const SeriesCreateOptions &o, const std::vector<size_t> &units,
     const std::string &path = result.files[units[k]].path;
     char num[24];
     snprintf(num, sizeof num, "%03zu", k + 1);
-    std::string stem = std::string(num) + "-" + seriesUpdateId(path);
+    std::string stem = std::string(num) + "-" + result.files[units[k]].id;
     auto text = fileDiff(o, path);
     if (!text)
       return text.takeError();
@@ -440,7 +469,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
   }
   char num[24];
   snprintf(num, sizeof num, "%03u", number);
-  std::string id = seriesUpdateId(lead.path);
+  const std::string id = lead.id;
   std::string stem = std::string(num) + "-" + id;
   CreateOptions c = o.base;
   c.checkLayouts = true;
@@ -485,10 +514,8 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
     } else {
       classify(lead, *res);
     }
-    if (lead.fate == SeriesFileResult::Update) {
-      lead.id = id;
+    if (lead.fate == SeriesFileResult::Update)
       lead.package = fs::path(c.output).filename().string();
-    }
     if (auto err = records.save(stem, lead, change, paths))
       return err;
   }
@@ -604,9 +631,12 @@ createSeries(const SeriesCreateOptions &opts, const Progress &progress) {
   series.kernelRelease = *release;
 
   std::vector<size_t> units;  // indexes of the .c files in result.files
-  for (const std::string &p : *paths) {
+  std::vector<std::string> ids = seriesUpdateIds(*paths);
+  for (size_t i = 0; i < paths->size(); i++) {
+    const std::string &p = (*paths)[i];
     SeriesFileResult f;
     f.path = p;
+    f.id = ids[i];
     llvm::StringRef ext = llvm::StringRef(p).rsplit('.').second;
     f.fate = ext == "h"   ? SeriesFileResult::Header
              : ext != "c" ? SeriesFileResult::NotC

@@ -61,8 +61,9 @@ struct SeriesFileResult {
   };
   std::string path;  // relative to the trees
   Fate fate = Error;
-  std::string id;       // Update: the update's id
-  std::string package;  // Update: its file in the series directory
+  std::string id;       // the id of the update it would lead
+                        // (seriesUpdateIds)
+  std::string package;  // the file of the update it leads, if it does
   std::string why;   // Refused, Error: the reason; Header, NotC: a note
   size_t replaced = 0, refusedFunctions = 0;
   std::vector<std::string> objects;  // Update: the objects it replaces in
@@ -81,10 +82,16 @@ struct SeriesCreateResult {
   size_t changedFunctions() const;  // replaced + those of refused files
 };
 
-// The id of a file's update: "fs/proc/base.c" -> "fs-proc-base", a new
-// update id (update_id.h); a path too long keeps its end, behind the first
-// 8 hex digits of its SHA-256 (ids of different files stay different).
+// The id of a file's update: "fs/proc/base.c" -> "fs-proc-base",
+// "fs/ocfs2/journal.h" -> "fs-ocfs2-journal-h", a new update id
+// (update_id.h); a path too long keeps its end, behind the first 8 hex
+// digits of its SHA-256.
 std::string seriesUpdateId(const std::string &path);
+
+// The ids of a series' files, one per path, all different: a readable id
+// two paths share ("a/b-c.c", "a-b/c.c") is replaced, for each of them, by
+// the hashed form.
+std::vector<std::string> seriesUpdateIds(const std::vector<std::string> &paths);
 
 llvm::Expected<SeriesCreateResult>
 createSeries(const SeriesCreateOptions &opts, const Progress &progress);

@@ -97,6 +97,7 @@ bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
   std::string line;
   SeriesFileResult r;
   r.path = f.path;
+  r.id = f.id;
   r.includers = f.includers;
   std::vector<std::string> theirMembers;
   bool samePath = false, sameChange = false;
@@ -145,7 +146,7 @@ llvm::Error SeriesRecords::save(const std::string &stem,
   std::ostringstream out;
   out << "path " << f.path << "\nchange " << change << "\nfate "
       << int(f.fate) << "\n";
-  if (!f.id.empty())
+  if (!f.package.empty())
     out << "id " << f.id << "\npackage " << f.package << "\n";
   if (!f.why.empty())
     out << "why " << escape(f.why) << "\n";
