@@ -62,7 +62,7 @@ expect "fs/proc/cmdline.c: update fs-proc-cmdline (1 function)"
 expect "fs/proc/internal.h: update: with fs/proc/cmdline.c"
 expect "fs/proc/generic.c: update: with fs/proc/cmdline.c"
 expect "fs/proc/meminfo.c: update fs-proc-meminfo (1 function)"
-expect "include/linux/time_namespace.h: update include-linux-time_namespace (1 function)"
+expect "include/linux/time_namespace.h: update include-linux-time_namespace-h (1 function)"
 grep -q "^kernel/sys.c: refused: .*'overflowuid': changed data" "$report" ||
 	{ cat "$report"; fail "report: kernel/sys.c not refused for its data"; }
 grep -q '^coverage: 4 of 5 changed functions of this kernel replaced (80 %)' "$report" ||
@@ -70,7 +70,7 @@ grep -q '^coverage: 4 of 5 changed functions of this kernel replaced (80 %)' "$r
 grep -q '^headers: 2 carried' "$report" || { cat "$report"; fail "report: not 2 headers carried"; }
 index=$work/series/series
 [ "$(grep '^update ' "$index" | cut -d' ' -f2 | tr '\n' ' ')" = \
-  "fs-binfmt_misc fs-proc-meminfo fs-proc-cmdline include-linux-time_namespace " ] &&
+  "fs-binfmt_misc fs-proc-meminfo fs-proc-cmdline include-linux-time_namespace-h " ] &&
 	grep -q '^update fs-proc-cmdline 007-fs-proc-cmdline.tar.gz [0-9a-f]\{64\}$' "$index" &&
 	grep -q "^kernel-release $KSPLICE_KREL$" "$index" ||
 	{ cat "$index"; fail "index: not the four updates for $KSPLICE_KREL, in order"; }
