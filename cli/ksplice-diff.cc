@@ -107,10 +107,10 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(ex.takeError()));
     exports = std::move(*ex);
   }
-  auto pre = openUnitObject(prePath);
+  auto pre = openUnitObject(prePath, target);
   if (!pre)
     return fail(llvm::toString(pre.takeError()));
-  auto post = openUnitObject(postPath);
+  auto post = openUnitObject(postPath, target);
   if (!post)
     return fail(llvm::toString(post.takeError()));
   auto diff = diffObjects(**pre, **post, std::move(exports), target);

@@ -48,10 +48,12 @@ static llvm::Error collectNewGlobals(const std::string &object,
                                      const std::string &work,
                                      const Exports &exports,
                                      std::set<std::string> &globals) {
-  auto preObj = openUnitObject(work + "/pre/" + object, "pre/" + object);
+  auto preObj =
+      openUnitObject(work + "/pre/" + object, target, "pre/" + object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = openUnitObject(work + "/post/" + object, "post/" + object);
+  auto postObj =
+      openUnitObject(work + "/post/" + object, target, "post/" + object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports, target);
@@ -72,10 +74,10 @@ static llvm::Error diffUnit(const std::string &object,
                             const std::string &work, const Exports &exports,
                             CreateResult &result) {
   std::string pre = work + "/pre/" + object, post = work + "/post/" + object;
-  auto preObj = openUnitObject(pre, "pre/" + object);
+  auto preObj = openUnitObject(pre, target, "pre/" + object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = openUnitObject(post, "post/" + object);
+  auto postObj = openUnitObject(post, target, "post/" + object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports, target);

@@ -84,10 +84,11 @@ static llvm::Error checkUnit(SelfMatchUnit &u, const std::string &work,
                              bool twice, const Exports &exports) {
   std::string pre = work + "/pre/" + u.object;
   std::string post = work + (twice ? "/post/" : "/pre/") + u.object;
-  auto preObj = openUnitObject(pre, "pre/" + u.object);
+  auto preObj = openUnitObject(pre, u.target, "pre/" + u.object);
   if (!preObj)
     return preObj.takeError();
-  auto postObj = openUnitObject(post, (twice ? "post/" : "pre/") + u.object);
+  auto postObj =
+      openUnitObject(post, u.target, (twice ? "post/" : "pre/") + u.object);
   if (!postObj)
     return postObj.takeError();
   auto diff = diffObjects(**preObj, **postObj, exports, u.target);

@@ -103,6 +103,24 @@ struct Passes {
     }
   }
 
+  // A module's changed data is written only while the module is not
+  // loaded (the loader refuses with module_data_live), hooks run at apply
+  // against the loaded module: one update cannot do both.
+  void checkDataBesideHooks() {
+    if (d.hooks.empty())
+      return;
+    for (const Diff::DataImage &im : d.dataImages) {
+      const Symbol &owner = pre.symbol(im.preSym);
+      refuse(&owner, pre, *pre.sectionOf(owner), 0,
+             formatv("changed data of module '{0}' in an update with hooks: "
+                     "the data is written only while the module is not "
+                     "loaded, the hooks run with it loaded; keep the old "
+                     "initialiser and set the new value in the "
+                     "ksplice_apply() hook",
+                     d.target));
+    }
+  }
+
   // The functions the patch registered as hooks: functions it adds.
   void collectHooks() {
     for (const Section &sec : post.sections()) {
@@ -382,7 +400,14 @@ struct Passes {
         if (cls == SectionClass::Text)
           d.newFunctions.push_back(s.name);
       } else if (s.isObject() && !isSpecialStaticIn(post, s)) {
-        if (cls == SectionClass::Data || cls == SectionClass::ReadOnly)
+        if (sec.splitEdge && cls != SectionClass::InitData)
+          refuse(&s, post, sec, s.value,
+                 "new object in a section it shares with others, and a "
+                 "reference lands where it meets one of them (the end of "
+                 "one or the start of the other): it cannot be carried "
+                 "apart from them; give it a section of its own (drop "
+                 "__read_mostly)");
+        else if (cls == SectionClass::Data || cls == SectionClass::ReadOnly)
           d.newData.push_back(s.name);
         else if (cls == SectionClass::InitData)
           refuseInit(&s, post, sec, s.value,
@@ -468,6 +493,7 @@ Expected<std::unique_ptr<Diff>> diffObjects(const ObjectFile &pre,
   p.collectNew();
   p.checkExports();
   p.collectHooks();
+  p.checkDataBesideHooks();
   p.checkReplaceable();
   // What the patch must carry, and whether every reference is expressible.
   includeClosure(*d, p.changed);

@@ -349,19 +349,67 @@ ObjectFile::functionStarts(uint32_t sec) const {
   return starts;
 }
 
+std::vector<std::pair<uint64_t, uint32_t>>
+ObjectFile::objectStarts(uint32_t sec) const {
+  std::vector<std::pair<uint64_t, uint32_t>> starts;
+  for (uint32_t i : bySection_[sec]) {
+    const Symbol &o = symbols_[i];
+    if (!o.isObject() || StringRef(o.name).startswith(".L"))
+      continue;
+    if (starts.empty() || starts.back().first != o.value)
+      starts.push_back({o.value, i});
+    else if (o.isLocal() && !symbols_[starts.back().second].isLocal())
+      starts.back().second = i;
+  }
+  return starts;
+}
+
 Error ObjectFile::splitByFunction(uint32_t si, std::vector<Reloc> extra) {
+  return splitAt(si, functionStarts(si), std::move(extra), false);
+}
+
+Error ObjectFile::splitByObject(uint32_t si) {
+  return splitAt(si, objectStarts(si), {}, true);
+}
+
+Error ObjectFile::splitAt(uint32_t si,
+                          std::vector<std::pair<uint64_t, uint32_t>> fns,
+                          std::vector<Reloc> extra, bool byObject) {
   const Section old = sections_[si]; // (sections_ grows below)
+  StringRef what = byObject ? "object" : "function";
   auto refuse = [&](uint64_t off, const Twine &why) {
-    return fail(where(old, off) + ": cannot split by function: " + why);
+    return fail(where(old, off) + ": cannot split by " + what + ": " + why);
   };
-  std::vector<std::pair<uint64_t, uint32_t>> fns = functionStarts(si);
   if (fns.size() < 2)
-    return refuse(0, "fewer than two functions");
+    return refuse(0, "fewer than two of them");
   if (fns[0].first != 0)
-    return refuse(0, "bytes before its first function");
+    return refuse(0, "bytes before the first");
+  // Whether OFF is where one thing ends and the next begins: a reference
+  // there may mean either (`&a[N]` or `&b`).
+  auto isEdge = [&](int64_t off, int k) {
+    if (k < 1 || (uint64_t)off != fns[k].first)
+      return false;
+    const Symbol &prev = symbols_[fns[k - 1].second];
+    return prev.value + prev.size == fns[k].first;
+  };
+  std::vector<bool> edge(fns.size(), false);
   auto endOf = [&](size_t k) {
     return k + 1 < fns.size() ? fns[k + 1].first : old.size;
   };
+  // Where each part ends: at the next one, except that an object's part
+  // leaves out the zeros that align the next (another object's padding is
+  // not its value: a change of it alone is no change of layout).
+  std::vector<uint64_t> ends(fns.size());
+  for (size_t k = 0; k < fns.size(); ++k) {
+    const Symbol &o = symbols_[fns[k].second];
+    uint64_t own = fns[k].first + o.size;
+    ends[k] = endOf(k);
+    if (!byObject || !o.size || own >= ends[k])
+      continue;
+    if (old.data.empty() || llvm::all_of(old.data.slice(own, ends[k] - own),
+                                         [](uint8_t b) { return b == 0; }))
+      ends[k] = own;
+  }
   // The function whose range holds OFF (its end, the section's, is the
   // last one's: objtool's ORC terminator), or -1.
   auto groupOf = [&](int64_t off) -> int {
@@ -390,11 +438,18 @@ Error ObjectFile::splitByFunction(uint32_t si, std::vector<Reloc> extra) {
     for (Reloc &r : retargeted[t.index]) {
       if (!isOldSection(r.sym))
         continue;
-      int k = groupOf(r.addend + pcrelBias(t, r));
+      int64_t at = r.addend + pcrelBias(t, r);
+      int k = groupOf(at);
       if (k < 0)
         return refuse(r.addend, formatv("{0} refers to it outside every "
-                                        "function",
-                                        where(t, r.offset)));
+                                        "{1}",
+                                        where(t, r.offset), what));
+      if ((uint64_t)at > ends[k])
+        return refuse(at, formatv("{0} refers to the padding after '{1}'",
+                                  where(t, r.offset),
+                                  symbols_[fns[k].second].name));
+      if (t.isAlloc() && isEdge(at, k))
+        edge[k - 1] = edge[k] = true;
       r.sym = fns[k].second;
       r.addend -= fns[k].first;
     }
@@ -405,8 +460,8 @@ Error ObjectFile::splitByFunction(uint32_t si, std::vector<Reloc> extra) {
   for (std::vector<Reloc> *list : {&retargeted[si], &extra})
     for (Reloc r : *list) {
       int k = groupOf(r.offset);
-      if (k < 0 || r.offset + relocWidth(r.type) > endOf(k))
-        return refuse(r.offset, "a relocation field crosses two functions");
+      if (k < 0 || r.offset + relocWidth(r.type) > ends[k])
+        return refuse(r.offset, "a relocation field crosses two of them");
       r.offset -= fns[k].first;
       relocs[k].push_back(r);
     }
@@ -419,10 +474,11 @@ Error ObjectFile::splitByFunction(uint32_t si, std::vector<Reloc> extra) {
     Section part = sections_[si];
     part.index = parts[k] = sections_.size();
     part.name = old.name + "." + symbols_[fns[k].second].name;
-    part.size = endOf(k) - fns[k].first;
+    part.size = ends[k] - fns[k].first;
     if (!old.data.empty())
       part.data = old.data.slice(fns[k].first, part.size);
     part.relocs = std::move(relocs[k]);
+    part.splitEdge = edge[k];
     std::stable_sort(part.relocs.begin(), part.relocs.end(),
                      [](const Reloc &a, const Reloc &b) {
                        return a.offset < b.offset;

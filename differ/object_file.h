@@ -39,6 +39,11 @@ struct Section {
   std::vector<Reloc> relocs;    // sorted by offset
   int32_t bundled = -1; // the FUNC/OBJECT symbol that owns it, if any
                         // (other names of it are aliases: isAlias())
+  // Split from a shared section (ObjectFile::splitAt()): a reference lands
+  // where it meets a neighbour, which may mean the end of one or the start
+  // of the other.  Right wherever the two stay side by side (the running
+  // kernel's copy of the section); ambiguous for a part carried alone.
+  bool splitEdge = false;
 
   bool isAlloc() const;
   bool isExec() const;
@@ -110,13 +115,21 @@ public:
   /// Error (nothing changed) if SEC has bytes before its first function, a
   /// relocation field crosses two functions, or a reference lands in none.
   llvm::Error splitByFunction(uint32_t sec, std::vector<Reloc> extra);
+  /// The same for data: section SEC, which holds several objects (a
+  /// module's `__read_mostly` variables), into `SEC.V` for each object V.
+  llvm::Error splitByObject(uint32_t sec);
   /// The functions of SEC by start: [start, next start) of each, with the
   /// owner of each range (first local name, else first).
   std::vector<std::pair<uint64_t, uint32_t>> functionStarts(uint32_t sec) const;
+  /// The same for the data objects of SEC.
+  std::vector<std::pair<uint64_t, uint32_t>> objectStarts(uint32_t sec) const;
 
 private:
   llvm::Error load(llvm::StringRef bytes);
   void index(); // bundled owners and bySection_, after load or a split
+  llvm::Error splitAt(uint32_t sec,
+                      std::vector<std::pair<uint64_t, uint32_t>> starts,
+                      std::vector<Reloc> extra, bool byObject);
 
   std::unique_ptr<llvm::MemoryBuffer> buffer_;
   std::string name_;

@@ -289,23 +289,34 @@ bool isPerSiteDataSection(StringRef section) {
 // section attribute wins over -ffunction-sections), so the differ splits
 // them into one section per function, `.init.text.<function>`, as
 // -ffunction-sections would have made them (split_section.h): a changed
-// one is then replaced alone.
+// one is then replaced alone.  Likewise a module's __exit and
+// `__read_mostly` data against -fdata-sections: one section per object,
+// so that one object's new initial value is written alone as the module
+// loads (vmlinux's changed data is refused whole anyway, and its
+// references keep the form the run-pre matcher has always seen).
+enum class Split {
+  Never,
+  Always,   // by function
+  InModule, // by object, in a module unit only
+};
 struct UnitSection {
   const char *name;
   SectionClass builtIn, inModule;
   const char *carriedAs; // prefix of the carried section's name, or null
   bool initOnly;         // in a module: gone once the module is live
-  bool split;            // split by function when read
+  Split split;           // made one section per thing when read
 };
 static const UnitSection kUnitSections[] = {
     {".exit.text", SectionClass::Ignored, SectionClass::Text, ".text.", false,
-     true},
+     Split::Always},
     {".exit.data", SectionClass::Ignored, SectionClass::Data, nullptr, false,
-     false},
+     Split::InModule},
     {".exitcall.exit", SectionClass::Ignored, SectionClass::InitData, nullptr,
-     false, false},
+     false, Split::Never},
     {".init.text", SectionClass::InitText, SectionClass::Text, ".text.", true,
-     true},
+     Split::Always},
+    {".data..read_mostly", SectionClass::Data, SectionClass::Data, nullptr,
+     false, Split::InModule},
 };
 
 static const UnitSection *findUnitSection(StringRef section) {
@@ -334,9 +345,11 @@ bool isModuleInitOnly(StringRef section, bool builtIn) {
   return !builtIn && e && e->initOnly;
 }
 
-bool isSplitByFunction(StringRef section) {
+bool isSplitWhenRead(StringRef section, bool builtIn) {
   const UnitSection *e = findUnitSection(section);
-  return e && e->split && section == e->name;
+  if (!e || section != e->name)
+    return false;
+  return e->split == Split::Always || (e->split == Split::InModule && !builtIn);
 }
 
 const char *pinnedTextReason(StringRef section) {

@@ -115,10 +115,12 @@ SectionClass classifyInUnit(llvm::StringRef name, uint32_t type,
 /// function in it is matched and patched only in a module still COMING.
 bool isModuleInitOnly(llvm::StringRef section, bool builtIn);
 
-/// Whether SECTION holds functions a section attribute put together
-/// (.init.text, .exit.text), which the differ splits into one section per
-/// function when it reads an object (split_section.h).
-bool isSplitByFunction(llvm::StringRef section);
+/// Whether SECTION holds functions or objects a section attribute put
+/// together (.init.text, .exit.text; a module's .exit.data and
+/// .data..read_mostly), which the differ splits into one section per
+/// function or object when it reads an object of a unit linked into
+/// vmlinux (BUILTIN) or a module (split_section.h).
+bool isSplitWhenRead(llvm::StringRef section, bool builtIn);
 
 /// The name under which the patch carries a post section SECTION of a
 /// module unit whose function is OWNER: `.text.OWNER` for __exit and

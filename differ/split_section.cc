@@ -157,22 +157,42 @@ Expected<std::vector<Reloc>> unrelocatedReferences(const ObjectFile &obj,
   return refs;
 }
 
-Expected<std::unique_ptr<ObjectFile>> openUnitObject(StringRef path,
-                                                     StringRef name) {
+// Splits section I of OBJ, a data section, by object; one that cannot be
+// split stays whole (its objects are then refused as sharing it).
+static void splitData(ObjectFile &obj, uint32_t i) {
+  if (obj.objectStarts(i).size() < 2)
+    return;
+  if (Error e = obj.splitByObject(i))
+    consumeError(std::move(e));
+}
+
+// The same for a text section, by function.
+static void splitText(ObjectFile &obj, uint32_t i) {
+  if (obj.functionStarts(i).size() < 2)
+    return;
+  auto refs = unrelocatedReferences(obj, i);
+  if (!refs) {
+    consumeError(refs.takeError());
+    return;
+  }
+  if (Error e = obj.splitByFunction(i, std::move(*refs)))
+    consumeError(std::move(e));
+}
+
+Expected<std::unique_ptr<ObjectFile>>
+openUnitObject(StringRef path, StringRef target, StringRef name) {
   auto obj = ObjectFile::open(path, name);
   if (!obj)
     return obj.takeError();
+  bool builtIn = target == "vmlinux";
   for (uint32_t i = 0, n = (*obj)->sections().size(); i < n; ++i) {
     const Section &sec = (*obj)->section(i);
-    if (!isSplitByFunction(sec.name) || (*obj)->functionStarts(i).size() < 2)
+    if (!isSplitWhenRead(sec.name, builtIn))
       continue;
-    auto refs = unrelocatedReferences(**obj, i);
-    if (!refs) {
-      consumeError(refs.takeError()); // stays whole: refused as shared
-      continue;
-    }
-    if (Error e = (*obj)->splitByFunction(i, std::move(*refs)))
-      consumeError(std::move(e));
+    if (sec.isExec())
+      splitText(**obj, i);
+    else
+      splitData(**obj, i);
   }
   return obj;
 }

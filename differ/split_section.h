@@ -27,12 +27,14 @@ namespace ksplice {
 llvm::Expected<std::vector<Reloc>> unrelocatedReferences(const ObjectFile &obj,
                                                          uint32_t sec);
 
-/// Opens the object at PATH (ObjectFile::open()) and splits each section
-/// that isSplitByFunction() names and that holds several functions.  A
-/// section that cannot be split stays whole: its functions are then
-/// refused as sharing it, as before.
+/// Opens the object at PATH (ObjectFile::open()) of a unit linked into
+/// TARGET ("vmlinux" or a module) and splits each section that
+/// isSplitWhenRead() names and that holds several functions or objects.
+/// A section that cannot be split stays whole: its functions or objects
+/// are then refused as sharing it, as before.
 llvm::Expected<std::unique_ptr<ObjectFile>>
-openUnitObject(llvm::StringRef path, llvm::StringRef name = "");
+openUnitObject(llvm::StringRef path, llvm::StringRef target,
+               llvm::StringRef name = "");
 
 } // namespace ksplice
 

@@ -129,6 +129,58 @@ TEST(Diff, ModuleDataChangingSizeIsRefused) {
       << refusalsOf(d);
 }
 
+// A module's __read_mostly variables share .data..read_mostly whatever
+// -fdata-sections (xt_connmark.c of 6.1.187): the section is split by
+// object, and the one with a new initial value is written alone.
+TEST(Diff, ModuleReadMostlyDataIsSplitByObject) {
+  LOAD_MODULE("mod", "module-read-mostly", "");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_TRUE(d.changedFunctions.empty());
+  ASSERT_EQ(d.dataImages.size(), 1u);
+  EXPECT_EQ(d.pre->symbol(d.dataImages[0].preSym).name, "limit");
+  EXPECT_EQ(d.post->section(d.dataImages[0].postSec).name,
+            ".data..read_mostly.limit");
+  EXPECT_EQ(d.post->section(d.dataImages[0].postSec).size, 4u);
+}
+
+// In vmlinux the section stays whole (a change to its data is refused
+// anyway, and the run-pre matcher sees references as they always were).
+TEST(Diff, VmlinuxReadMostlyDataStaysWhole) {
+  LOAD("module-read-mostly");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_FALSE(d.refusals.empty());
+  EXPECT_NE(d.refusals[0].section.find("(.data..read_mostly+0x0)"),
+            std::string::npos)
+      << refusalsOf(d);
+  EXPECT_NE(d.refusals[0].reason.find("changed data"), std::string::npos)
+      << refusalsOf(d);
+  EXPECT_EQ(d.post->findSection(".data..read_mostly.limit"), nullptr);
+}
+
+// A new variable right after another one that code reads: a reference to
+// its start may mean the other's end, so it is not carried alone.
+TEST(Diff, ModuleNewReadMostlyDataAtAnEdgeIsRefused) {
+  LOAD_MODULE("mod", "module-read-mostly-new", "");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "added");
+  EXPECT_NE(d.refusals[0].reason.find("where it meets one of them"),
+            std::string::npos)
+      << d.refusals[0].reason;
+}
+
+// Hooks run with the module loaded, its changed data is written only
+// while it is not: refused at create time, not by the loader later.
+TEST(Diff, ModuleDataBesideHooksIsRefused) {
+  LOAD_MODULE("mod", "module-data-hooks", "");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_EQ(d.refusals.size(), 1u) << refusalsOf(d);
+  EXPECT_EQ(d.refusals[0].symbol, "limit");
+  EXPECT_NE(d.refusals[0].reason.find("in an update with hooks"),
+            std::string::npos)
+      << d.refusals[0].reason;
+}
+
 TEST(Diff, InitCodeIsRefused) {
   LOAD("init-changed");
   EXPECT_EQ(d.verdict, Verdict::Unpatchable);

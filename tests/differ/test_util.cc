@@ -18,12 +18,12 @@ std::vector<uint8_t> readFile(const std::string &path) {
 Case runCase(const std::string &name, const std::string &symvers,
              const std::string &target) {
   Case c;
-  auto pre = openUnitObject(casePath(name, "pre"));
+  auto pre = openUnitObject(casePath(name, "pre"), target);
   if (!pre) {
     c.error = llvm::toString(pre.takeError());
     return c;
   }
-  auto post = openUnitObject(casePath(name, "post"));
+  auto post = openUnitObject(casePath(name, "post"), target);
   if (!post) {
     c.error = llvm::toString(post.takeError());
     return c;
