@@ -284,6 +284,11 @@ bool isPerSiteDataSection(StringRef section) {
 // and refused by the loader for a module already live (its init ran with
 // the old code); it is matched only when replaced.  Carried as
 // `.text.<function>`: the patch module's own init area is freed too.
+// A module's __init data likewise: it is in the module's init area from
+// COMING to LIVE, which is when the loader writes a changed object's new
+// value (the module's parameters are parsed after COMING, its init runs
+// after that); a new object is carried as `.data.<object>` in the patch
+// module's core, since the patch module's own init area is freed.
 //
 // Both text sections hold every __init (__exit) function of the unit (the
 // section attribute wins over -ffunction-sections), so the differ splits
@@ -315,6 +320,8 @@ static const UnitSection kUnitSections[] = {
      false, Split::Never},
     {".init.text", SectionClass::InitText, SectionClass::Text, ".text.", true,
      Split::Always},
+    {".init.data", SectionClass::InitData, SectionClass::Data, ".data.", true,
+     Split::InModule},
     {".data..read_mostly", SectionClass::Data, SectionClass::Data, nullptr,
      false, Split::InModule},
 };

@@ -181,6 +181,28 @@ TEST(Diff, ModuleDataBesideHooksIsRefused) {
       << d.refusals[0].reason;
 }
 
+// A module's __init data exists from COMING to LIVE, when the loader
+// writes a changed object (vfb.c's vfb_enable): made like any data of a
+// module, the section split by object.
+TEST(Diff, ModuleInitDataIsWrittenAsItLoads) {
+  LOAD_MODULE("mod", "module-init-data", "");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_TRUE(d.changedFunctions.empty());
+  ASSERT_EQ(d.dataImages.size(), 1u);
+  EXPECT_EQ(d.pre->symbol(d.dataImages[0].preSym).name, "enable");
+  EXPECT_EQ(d.post->section(d.dataImages[0].postSec).name,
+            ".init.data.enable");
+}
+
+// vmlinux's __init data was read at boot and freed: still refused.
+TEST(Diff, VmlinuxInitDataIsRefused) {
+  LOAD("module-init-data");
+  EXPECT_EQ(d.verdict, Verdict::Unpatchable);
+  ASSERT_FALSE(d.refusals.empty());
+  EXPECT_NE(d.refusals[0].reason.find("__init data"), std::string::npos)
+      << refusalsOf(d);
+}
+
 TEST(Diff, InitCodeIsRefused) {
   LOAD("init-changed");
   EXPECT_EQ(d.verdict, Verdict::Unpatchable);
