@@ -334,34 +334,35 @@ void ObjectFile::index() {
     });
 }
 
-std::vector<std::pair<uint64_t, uint32_t>>
-ObjectFile::functionStarts(uint32_t sec) const {
+// The things of SEC that IS_THING accepts, by start (see functionStarts()).
+template <typename Pred>
+static std::vector<std::pair<uint64_t, uint32_t>>
+startsOf(const std::vector<uint32_t> &bySection,
+         const std::vector<Symbol> &symbols, Pred isThing) {
   std::vector<std::pair<uint64_t, uint32_t>> starts;
-  for (uint32_t i : bySection_[sec]) {
-    const Symbol &f = symbols_[i];
-    if (!f.isFunc())
+  for (uint32_t i : bySection) {
+    const Symbol &t = symbols[i];
+    if (!isThing(t))
       continue;
-    if (starts.empty() || starts.back().first != f.value)
-      starts.push_back({f.value, i});
-    else if (f.isLocal() && !symbols_[starts.back().second].isLocal())
+    if (starts.empty() || starts.back().first != t.value)
+      starts.push_back({t.value, i});
+    else if (t.isLocal() && !symbols[starts.back().second].isLocal())
       starts.back().second = i; // the name the source gave it
   }
   return starts;
 }
 
 std::vector<std::pair<uint64_t, uint32_t>>
+ObjectFile::functionStarts(uint32_t sec) const {
+  return startsOf(bySection_[sec], symbols_,
+                  [](const Symbol &s) { return s.isFunc(); });
+}
+
+std::vector<std::pair<uint64_t, uint32_t>>
 ObjectFile::objectStarts(uint32_t sec) const {
-  std::vector<std::pair<uint64_t, uint32_t>> starts;
-  for (uint32_t i : bySection_[sec]) {
-    const Symbol &o = symbols_[i];
-    if (!o.isObject() || StringRef(o.name).startswith(".L"))
-      continue;
-    if (starts.empty() || starts.back().first != o.value)
-      starts.push_back({o.value, i});
-    else if (o.isLocal() && !symbols_[starts.back().second].isLocal())
-      starts.back().second = i;
-  }
-  return starts;
+  return startsOf(bySection_[sec], symbols_, [](const Symbol &s) {
+    return s.isObject() && !StringRef(s.name).startswith(".L");
+  });
 }
 
 Error ObjectFile::splitByFunction(uint32_t si, std::vector<Reloc> extra) {
