@@ -15,9 +15,12 @@
 # again.  Results go to $KSPLICE_OUT/results, one line per step, written
 # as they happen (the host reads them even if the guest dies):
 #   UNIT STEP RC DETAIL
-# STEP is modprobe, apply, view, undo or dirty (the kernel log gained a
-# Call Trace, BUG:, WARNING:, Oops or panic line during the unit's last
-# step), and "- workload-applied|workload-undone RC DETAIL" for the batch.
+# STEP is modprobe, apply, coming (a target module that did not load was
+# loaded again with the update applied: RC 0 when the loader patched it as
+# it came, whatever its init then did), view, undo or dirty (the kernel
+# log gained a Call Trace, BUG:, WARNING:, Oops or panic line during the
+# unit's last step), and "- workload-applied|workload-undone RC DETAIL"
+# for the batch.
 # $KSPLICE_OUT/now holds "UNIT STEP" before each step, so that a hang or
 # panic is charged to the step that caused it.
 set -u
@@ -94,11 +97,38 @@ reload() { # UNIT: load $mods again, patched as they come
 	return 0
 }
 
+# A target module that does not load here (its init fails without its
+# hardware: no such device, no VMX under TCG) still comes: the loader
+# run-pre matches it and patches it at MODULE_STATE_COMING, before its
+# init runs and fails.  So the update is applied with the module absent
+# and the module loaded once more; a "coming" step says whether the
+# loader's log shows it patched (or its data written) as it loaded.
+came() { # UNIT MODULE: after a load of MODULE, with the log from line $mark
+	m=$(echo "$2" | tr - _)
+	dmesg | tail -n +$((mark + 1)) |
+		grep -E "ksplice: '$id': (patched|wrote .*) (of )?module '$m' as it loads" > /tmp/came.log
+	if [ -s /tmp/came.log ]; then
+		note "$1 coming 0 $2: $(one_line /tmp/came.log); modprobe: $(one_line /tmp/rm.err)"
+	else
+		note "$1 coming 1 $2: not patched as it loaded; modprobe: $(one_line /tmp/rm.err)"
+	fi
+}
+load_absent() { # UNIT: load each module of $absent once, patched as it comes
+	for m in $absent; do
+		now "$1" coming
+		mark=$(dmesg | wc -l)
+		modprobe "$m" > /tmp/rm.err 2>&1 || true
+		came "$1" "$m"
+		watch "$1" coming
+		# One that did load after all stays, as any target would.
+	done
+}
+
 applied=
 while read -r unit pkg id mods; do
 	[ -n "$unit" ] || continue
 	pkg=/host$pkg
-	ok=1
+	ok=1 absent=
 	if [ "$mods" != - ]; then
 		for m in $(echo "$mods" | tr , ' '); do
 			loaded "$m" && continue
@@ -107,7 +137,7 @@ while read -r unit pkg id mods; do
 				note "$unit modprobe 0 $m"
 			else
 				note "$unit modprobe 1 $m: $(one_line /tmp/step.err)"
-				ok=0
+				absent="$absent $m"
 			fi
 			watch "$unit" modprobe || ok=0
 		done
@@ -127,6 +157,7 @@ while read -r unit pkg id mods; do
 	if [ "$rc" = 0 ]; then
 		note "$unit apply 0 $(one_line /tmp/step.out)"
 		applied="$unit:$id:$mods $applied"
+		load_absent "$unit"
 	else
 		# The loader's own words are in the kernel log.
 		dmesg | grep -E "ksplice: '$id'|livepatch:" |
