@@ -39,10 +39,12 @@
 	  "for another ABI version. Nothing was changed. Rebuild it with " \
 	  "this version of ksplice-create.")				\
 	X(target_not_loaded,						\
-	  "The update patches a module that is not loaded, with hooks "	\
-	  "that run only at apply (a module without hooks would just be " \
-	  "patched when it loads). Nothing was changed. Load the module " \
-	  "first.")							\
+	  "The update patches a module that is not loaded and must find " \
+	  "it loaded at apply: its hooks run only at apply, or its new " \
+	  "code uses static keys, static calls or tracepoints of the "	\
+	  "module that the kernel links when the patch module loads "	\
+	  "(any other update would just patch the module when it "	\
+	  "loads). Nothing was changed. Load the module first.")	\
 	X(module_busy,							\
 	  "The patch module is still in use and cannot be removed. Undo " \
 	  "the updates that depend on it first.")			\
