@@ -256,6 +256,13 @@ llvm::Expected<ObjectPlan> planObjects(const PatchFiles &patch,
 
 void narrowObjects(ObjectPlan &plan, const std::string &tree,
                    const Progress &progress) {
+  narrowObjects(
+      plan, [&](const std::string &o) { return readDepFile(tree, o); },
+      progress);
+}
+
+void narrowObjects(ObjectPlan &plan, const ReadsOf &reads,
+                   const Progress &progress) {
   std::set<std::string> changed(plan.included.begin(), plan.included.end());
   std::vector<ObjectChoice> kept;
   std::vector<std::string> dropped, unknown;
@@ -266,7 +273,7 @@ void narrowObjects(ObjectPlan &plan, const std::string &tree,
       continue;
     }
     checked++;
-    auto deps = readDepFile(tree, o.object);
+    auto deps = reads(o.object);
     if (!deps) {
       unknown.push_back(o.object);
       kept.push_back(o);

@@ -33,6 +33,7 @@
 #include "llvm/Support/Error.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,8 +89,15 @@ llvm::Expected<ObjectPlan> planObjects(const PatchFiles &patch,
                                        const GraphSource &graph,
                                        unsigned jobs, const Progress &progress);
 
-/// After the pre compile in TREE (the farm): drops the graph-chosen
-/// objects whose .cmd says the compiler read none of PLAN.included.
+/// The files an object read (its .cmd file), or nothing when unknown.
+using ReadsOf = std::function<std::optional<std::vector<std::string>>(
+    const std::string &object)>;
+
+/// After the pre compile: drops the graph-chosen objects that, by READS,
+/// read none of PLAN.included.
+void narrowObjects(ObjectPlan &plan, const ReadsOf &reads,
+                   const Progress &progress);
+/// The same with the .cmd files in TREE (the farm).
 void narrowObjects(ObjectPlan &plan, const std::string &tree,
                    const Progress &progress);
 

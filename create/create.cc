@@ -276,7 +276,8 @@ compilePrePost(const CreateOptions &opts, const std::string &patch,
   std::error_code ec;
   fs::remove_all(work, ec);
   PrePostInputs in{opts.patchFile, patch, files, kinds, {},
-                   work, opts.cacheDir, opts.source, opts.jobs};
+                   work, opts.cacheDir, opts.source, opts.jobs,
+                   opts.preCache};
   for (const std::string &after : opts.afterPatches) {
     auto text = readFile(after, "the --after patch");
     if (!text)

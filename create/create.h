@@ -55,6 +55,9 @@ struct CreateOptions {
     std::vector<ObjectChoice> objects;
   };
   std::optional<Prebuilt> prebuilt;
+  // Pre objects compiled from the pristine tree are kept there and taken
+  // from there (pre_cache.h): a series' header groups share them.
+  std::string preCache;
 };
 
 struct UnitResult {

@@ -22,6 +22,17 @@ std::string depFilePath(StringRef object) {
          object.drop_front(slash + 1).str() + ".cmd";
 }
 
+// P relative to the tree ROOT (when under it), without "./" and "..".
+static std::string normalise(StringRef path, const std::string &root) {
+  std::string p = path.str();
+  if (!root.empty() && StringRef(p).startswith(root + "/"))
+    p = p.substr(root.size() + 1);
+  p = fs::path(p).lexically_normal().generic_string();
+  if (StringRef(p).startswith("./"))
+    p = p.substr(2);
+  return p;
+}
+
 std::optional<std::vector<std::string>>
 parseDepFile(StringRef text, StringRef object, StringRef tree) {
   std::string key = "deps_" + object.str() + " :=";
@@ -46,13 +57,7 @@ parseDepFile(StringRef text, StringRef object, StringRef tree) {
     for (StringRef w : words) {
       if (w.startswith("$("))
         break; // $(wildcard include/config/X)
-      std::string p = w.str();
-      if (!root.empty() && StringRef(p).startswith(root + "/"))
-        p = p.substr(root.size() + 1);
-      p = fs::path(p).lexically_normal().generic_string();
-      if (StringRef(p).startswith("./"))
-        p = p.substr(2);
-      out.push_back(p);
+      out.push_back(normalise(w, root));
     }
   }
   std::sort(out.begin(), out.end());
@@ -74,6 +79,28 @@ readDepFile(const std::string &dir, const std::string &object,
   std::stringstream ss;
   ss << in.rdbuf();
   return parseDepFile(ss.str(), object, tree);
+}
+
+std::optional<std::vector<std::string>>
+readInputs(const std::string &dir, const std::string &object,
+           const std::string &tree) {
+  std::ifstream in(dir + "/" + depFilePath(object), std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  auto inputs = parseDepFile(text, object, tree);
+  std::string key = "\nsource_" + object + " := ";
+  size_t at = text.find(key);
+  if (!inputs || at == std::string::npos)
+    return std::nullopt;
+  StringRef source = StringRef(text).substr(at + key.size()).split('\n').first;
+  std::string root = StringRef(tree).rtrim('/').str();
+  inputs->push_back(normalise(source.trim(), root));
+  std::sort(inputs->begin(), inputs->end());
+  inputs->erase(std::unique(inputs->begin(), inputs->end()), inputs->end());
+  return inputs;
 }
 
 } // namespace ksplice

@@ -47,6 +47,12 @@ std::optional<std::vector<std::string>>
 readDepFile(const std::string &dir, const std::string &object,
             const std::string &tree);
 
+/// Everything the compiler read for OBJECT: readDepFile() and its source
+/// (the .cmd file's source_ line); nullopt when either is missing.
+std::optional<std::vector<std::string>>
+readInputs(const std::string &dir, const std::string &object,
+           const std::string &tree);
+
 } // namespace ksplice
 
 #endif

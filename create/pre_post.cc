@@ -1,5 +1,8 @@
 //===- pre_post.cc - The objects a patch changes, compiled before and after ===//
 #include "pre_post.h"
+#include "dep_file.h"
+#include "error.h"
+#include "pre_cache.h"
 
 #include "sha256.h"
 
@@ -75,6 +78,7 @@ private:
       if (!files)
         return files.takeError();
       touched.insert(touched.end(), files->begin(), files->end());
+      afterFiles.insert(afterFiles.end(), files->begin(), files->end());
       out.afterDigests.push_back(sha256Hex(after.text));
       progress("applying " + after.path + " (already on the target)");
       if (auto err = tree.applyPatch(after.text, *files))
@@ -115,10 +119,17 @@ private:
     for (const ObjectChoice &o : plan.objects)
       if (!o.certain)
         mayFail.insert(o.object);
-    progress("compiling " + listObjects(compiled) + " (pre)");
+    std::vector<std::string> fresh;
+    if (auto err = takeKept(fresh))
+      return err;
     std::vector<std::string> notBuilt;
-    llvm::Error err = tree.compile(compiled, in.work + "/pre", mayFail,
-                                   &notBuilt);
+    llvm::Error err = llvm::Error::success();
+    if (!fresh.empty()) {
+      progress("compiling " + listObjects(fresh) + " (pre)");
+      err = tree.compile(fresh, in.work + "/pre", mayFail, &notBuilt);
+    }
+    if (!err)
+      err = keepFresh(fresh, notBuilt);
     if (!notBuilt.empty()) {
       progress("not built in this configuration after all: " +
                listObjects(notBuilt));
@@ -128,7 +139,15 @@ private:
     }
     if (err)
       return err;
-    narrowObjects(plan, tree.root(), progress);
+    narrowObjects(
+        plan,
+        [&](const std::string &o) -> std::optional<std::vector<std::string>> {
+          auto k = kept.find(o);
+          if (k != kept.end())
+            return k->second;
+          return readDepFile(tree.root(), o);
+        },
+        progress);
     if (plan.objects.empty())
       return llvm::Error::success();
     std::map<std::string, std::string> layout = tree.layoutHeaders();
@@ -150,12 +169,60 @@ private:
     return llvm::Error::success();
   }
 
+  // The planned objects kept in the cache from a compile with the same
+  // inputs (none of afterFiles read) go to WORK/pre; FRESH gets the rest.
+  llvm::Error takeKept(std::vector<std::string> &fresh) {
+    if (!in.preCache.empty()) {
+      auto c = PreCache::open(in.preCache, tree.configurationKey(),
+                              tree.root());
+      if (!c)
+        return c.takeError();
+      cache.emplace(std::move(*c));
+    }
+    for (const std::string &o : compiled) {
+      auto reads = cache ? cache->reads(o) : std::nullopt;
+      if (!reads || !unchangedBy(afterFiles, *reads)) {
+        fresh.push_back(o);
+        continue;
+      }
+      if (auto err = linkFile(cache->path(o), in.work + "/pre/" + o))
+        return err;
+      kept[o] = std::move(*reads);
+    }
+    if (!kept.empty())
+      progress("taking " + plural(kept.size(), "object", "objects") +
+               " before the changes from " + cache->dir() + " (" +
+               std::to_string(fresh.size()) + " to compile)");
+    return llvm::Error::success();
+  }
+
+  // The objects of FRESH just compiled whose inputs the --after patches
+  // did not change, into the cache for later builds.
+  llvm::Error keepFresh(const std::vector<std::string> &fresh,
+                        const std::vector<std::string> &notBuilt) {
+    if (!cache)
+      return llvm::Error::success();
+    for (const std::string &o : fresh) {
+      if (llvm::is_contained(notBuilt, o))
+        continue;
+      auto reads = readInputs(tree.root(), o, tree.root());
+      if (!reads || !unchangedBy(afterFiles, *reads))
+        continue;
+      if (auto err = cache->keep(o, in.work + "/pre/" + o))
+        return err;
+    }
+    return llvm::Error::success();
+  }
+
   BuildTree &tree;
   const PrePostInputs &in;
   const Progress &progress;
   std::vector<TouchedFile> touched;   // reverted at the end
   std::vector<std::string> compiled;  // the planned objects, to revert
   std::optional<IncludeGraph> graph;
+  std::vector<TouchedFile> afterFiles;  // what the --after patches touch
+  std::optional<PreCache> cache;        // in.preCache, when given
+  std::map<std::string, std::vector<std::string>> kept; // taken: its reads
   PrePost out;
 };
 } // namespace

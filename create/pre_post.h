@@ -2,9 +2,10 @@
 //
 // Step 3 of ksplice-create (create.h): in the build farm, apply the
 // --after patches (they are live on the target, so they belong to "pre"),
-// decide which objects the patch can change, compile them ("pre"), apply
-// the patch, compile them again ("post"), and revert everything, whatever
-// happened, so that the farm is the source tree again for the next run.
+// decide which objects the patch can change, compile them ("pre"; or take
+// them from a cache of pre objects, pre_cache.h), apply the patch, compile
+// them again ("post"), and revert everything, whatever happened, so that
+// the farm is the source tree again for the next run.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KSPLICE_CREATE_PRE_POST_H
@@ -34,6 +35,8 @@ struct PrePostInputs {
   std::string cacheDir;                  // the include graph's cache
   std::string source;                    // KERNEL_SRC (the graph's key)
   unsigned jobs = 1;
+  // Where pre objects are kept and taken (pre_cache.h); "" for none.
+  std::string preCache;
 };
 
 struct PrePost {

@@ -1,6 +1,7 @@
 //===- series.cc - A series of updates from two source releases -----------===//
 
 #include "series.h"
+#include "pre_cache.h"
 #include "error.h"
 #include "cache_lock.h"
 #include "series_build.h"
@@ -474,6 +475,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
   CreateOptions c = o.base;
   c.checkLayouts = true;
   c.jobs = o.base.jobs * o.workers;  // groups are built one at a time
+  c.preCache = preCacheDir(o.base.cacheDir);  // the batch's, in its farm
   c.patchFile = o.outputDir + "/patches/" + stem + ".patch";
   if (!(std::ofstream(c.patchFile) << text))
     return fail("cannot write '" + c.patchFile + "'");

@@ -2,6 +2,7 @@
 #include "series_build.h"
 #include "error.h"
 #include "dep_file.h"
+#include "pre_cache.h"
 #include "pre_post.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -17,20 +18,6 @@
 namespace fs = std::filesystem;
 
 namespace ksplice {
-
-// A file is linked where it is, copied where links are not possible.
-static llvm::Error linkFile(const fs::path &from, const fs::path &to) {
-  std::error_code ec;
-  fs::create_directories(to.parent_path(), ec);
-  fs::remove(to, ec);
-  fs::create_hard_link(from, to, ec);
-  if (ec)
-    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-  if (ec)
-    return fail("cannot copy '" + from.string() + "' to '" + to.string() +
-                "': " + ec.message());
-  return llvm::Error::success();
-}
 
 namespace {
 class Batch {
@@ -144,20 +131,14 @@ private:
   // into a new directory, then moved in: the cache holds only whole
   // objects of one configuration key.
   llvm::Error compilePre() {
-    std::error_code ec;
-    preDir = cacheDir + "/series-pre";
-    std::string key = tree.configurationKey();
-    std::string keyFile = preDir + "/.key", old;
-    if (std::ifstream in{keyFile})
-      std::getline(in, old);
-    if (old != key) {
-      fs::remove_all(preDir, ec);
-      fs::create_directories(preDir, ec);
-      std::ofstream(keyFile) << key << "\n";
-    }
+    auto c = PreCache::open(preCacheDir(cacheDir), tree.configurationKey(),
+                            tree.root());
+    if (!c)
+      return c.takeError();
+    pre.emplace(std::move(*c));
     std::vector<std::string> missing;
     for (const std::string &o : objectsOfCandidates()) {
-      if (fs::exists(preDir + "/" + o))
+      if (pre->has(o))
         stats.preCached++;
       else
         missing.push_back(o);
@@ -174,14 +155,9 @@ private:
     auto start = std::chrono::steady_clock::now();
     std::string fresh = cacheDir + "/work/series-pre-new";
     auto keep = [&](const std::vector<std::string> &built) -> llvm::Error {
-      std::error_code ec;
-      for (const std::string &o : built) {
-        fs::create_directories(fs::path(preDir + "/" + o).parent_path(), ec);
-        fs::rename(fresh + "/" + o, preDir + "/" + o, ec);
-        if (ec)
-          return fail("cannot keep '" + o + "' in '" + preDir +
-                      "': " + ec.message());
-      }
+      for (const std::string &o : built)
+        if (auto err = pre->keep(o, fresh + "/" + o))
+          return err;
       return llvm::Error::success();
     };
     if (auto err = compileInChunks(missing, fresh, "before the changes", keep))
@@ -352,14 +328,14 @@ private:
   llvm::Error linkObjects() {
     for (BatchFile *f : candidates())
       for (const ObjectChoice &o : f->objects) {
-        fs::path pre = f->work + "/pre/" + o.object;
-        fs::path post = f->work + "/post/" + o.object;
-        if (auto err = linkFile(preDir + "/" + o.object, pre))
+        std::string before = f->work + "/pre/" + o.object;
+        std::string post = f->work + "/post/" + o.object;
+        if (auto err = linkFile(pre->path(o.object), before))
           return err;
         if (auto err = linkFile(postDir + "/" + o.object, post))
           return err;
         if (auto err = linkFile(postDir + "/" + o.object + ".symvers",
-                                post.string() + ".symvers"))
+                                post + ".symvers"))
           return err;
       }
     return llvm::Error::success();
@@ -384,7 +360,8 @@ private:
   std::map<BatchFile *, std::vector<TouchedFile>> patchFiles; // parsed
   std::vector<std::string> postObjects;      // deleted at the end
   std::map<std::string, std::string> layout; // before the changes
-  std::string preDir, postDir;
+  std::optional<PreCache> pre;               // CACHE/series-pre
+  std::string postDir;
   BatchStats stats;
 };
 } // namespace

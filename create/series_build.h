@@ -9,9 +9,10 @@
 // .cmd file after the post compile proves it (an object that read another
 // changed file is not batched).
 //
-// The pre objects are kept, in CACHE/series-pre, under the farm's
-// configuration key (BuildTree::configurationKey): a later series for the
-// same running kernel compiles only the objects no earlier one compiled.
+// The pre objects are kept, in CACHE/series-pre (pre_cache.h), under the
+// farm's configuration key (BuildTree::configurationKey): a later series
+// for the same running kernel compiles only the objects no earlier one
+// compiled, and the series' header groups take them too.
 // The post objects are kept too, in CACHE/series-post, only for a run
 // that may be resumed (`--resume`), under the series' inputs digest
 // (series_resume.h): a run stopped before its files were built compiles

@@ -20,7 +20,7 @@
 # e2e.series_created, which applies it in the VM.  Two workers build the
 # files (each with its own farm), so the report must not depend on the
 # order they finish in.  A second series from the same trees compiles no
-# pre object again (they are kept).
+# pre object again (they are kept); the header groups take kept ones.
 #   series-create.sh KSPLICE_CREATE WORK_DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,6 +76,13 @@ index=$work/series/series
 	{ cat "$index"; fail "index: not the four updates for $KSPLICE_KREL, in order"; }
 grep -q "compiled once: 5 objects .*: 4 files ready, 1 to build alone" "$work/create.log" ||
 	{ cat "$work/create.log"; fail "the .c files were not compiled once per side"; }
+# The header groups take the pre objects the batch and the groups before
+# them compiled (create/pre_cache.h), but never one that an update they
+# are built on changes: fs/proc/meminfo.o is compiled again, with
+# fs-proc-meminfo's change, for fs/proc/internal.h's group (taken as it
+# was, the group would replace meminfo_proc_show too: 2 functions).
+grep -q "taking [0-9]* objects before the changes from $work/cache/series-pre" "$work/create.log" ||
+	{ cat "$work/create.log"; fail "the header groups took no kept pre object"; }
 # fs-proc-cmdline is built on fs-proc-meminfo: its manifest requires it.
 after=$(tar -xOzf "$work/series/007-fs-proc-cmdline.tar.gz" --wildcards '*/manifest' | grep -c '^after ')
 [ "$after" = 1 ] || fail "fs-proc-cmdline: $after after lines, not 1 (fs-proc-meminfo)"
