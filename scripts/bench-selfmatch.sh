@@ -25,7 +25,8 @@
 # the objects (ksplice-create --self-match --list-objects) into N runs,
 # each in OUT/part-K: a part whose result is there is not run again, so a
 # run stopped midway resumes with the same --out and --parts (each part
-# compiles in a farm of its own make; the figures are the parts' sums).
+# compiles in a farm of its own make; the figures are the parts' sums;
+# a part whose packages were made runs only its check again).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -86,7 +87,13 @@ run() {
 	shift
 	mkdir -p "$dir"
 	t0=$(date +%s)
-	create "$dir" sm "$@" > "$dir/sm.create" 2> "$dir/sm.create.err" || rc=$?
+	if [ -s "$dir/sm.create.secs" ] && grep -q '^summary:' "$dir/sm.create"; then
+		# Its create finished before the run stopped: only the check again.
+		t0=$((t0 - $(cat "$dir/sm.create.secs")))
+	else
+		create "$dir" sm "$@" > "$dir/sm.create" 2> "$dir/sm.create.err" || rc=$?
+		echo $(($(date +%s) - t0)) > "$dir/sm.create.secs"
+	fi
 	t1=$(date +%s)
 	summary=$(grep '^summary:' "$dir/sm.create") ||
 		{ echo "bench-selfmatch: ksplice-create failed (exit $rc):"; tail -20 "$dir/sm.create.err"; exit 1; }
