@@ -45,14 +45,6 @@ llvm::Expected<PreCache> PreCache::open(const std::string &dir,
   return PreCache(dir, tree);
 }
 
-std::optional<PreCache> PreCache::find(const std::string &dir,
-                                       const std::string &key,
-                                       const std::string &tree) {
-  if (dir.empty() || !holds(dir, key, tree))
-    return std::nullopt;
-  return PreCache(dir, tree);
-}
-
 bool PreCache::has(const std::string &object) const {
   return fs::exists(path(object));
 }

@@ -37,11 +37,6 @@ public:
   static llvm::Expected<PreCache> open(const std::string &dir,
                                        const std::string &key,
                                        const std::string &tree);
-  /// DIR as it is when it holds objects of KEY compiled in TREE; nothing
-  /// otherwise (a reader that must not empty another run's cache).
-  static std::optional<PreCache> find(const std::string &dir,
-                                      const std::string &key,
-                                      const std::string &tree);
 
   const std::string &dir() const { return dir_; }
   std::string path(const std::string &object) const {

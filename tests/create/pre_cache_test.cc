@@ -44,8 +44,8 @@ TEST(PreCache, KeepsAnObjectWithWhatItRead) {
   EXPECT_FALSE(unchangedBy({{"fs/a.c", TouchedFile::Modified}},
                            *c->reads("fs/a.o")));
   EXPECT_TRUE(fs::exists(f.tree.path("fs/a.o"))); // linked, not moved
-  auto again = PreCache::find(f.dir(), "key1", f.tree.root());
-  ASSERT_TRUE(again);
+  auto again = PreCache::open(f.dir(), "key1", f.tree.root());
+  ASSERT_TRUE(bool(again));
   EXPECT_TRUE(again->has("fs/a.o"));
 }
 
@@ -57,16 +57,15 @@ TEST(PreCache, AnotherConfigurationOrFarmEmptiesIt) {
     ASSERT_TRUE(bool(c));
     ASSERT_FALSE(bool(c->keep("fs/a.o", f.tree.path("fs/a.o"))));
   }
-  // A reader does not take them, and leaves them be.
-  EXPECT_FALSE(PreCache::find(f.dir(), "key2", f.tree.root()));
-  EXPECT_FALSE(PreCache::find(f.dir(), "key1", "/another/farm"));
-  EXPECT_TRUE(PreCache::find(f.dir(), "key1", f.tree.root())->has("fs/a.o"));
   auto c = PreCache::open(f.dir(), "key2", f.tree.root());
   ASSERT_TRUE(bool(c));
   EXPECT_FALSE(c->has("fs/a.o"));
+  ASSERT_FALSE(bool(c->keep("fs/a.o", f.tree.path("fs/a.o"))));
+  // The same configuration in another farm: its .cmd copies name this
+  // farm's paths.
   auto d = PreCache::open(f.dir(), "key2", "/another/farm");
   ASSERT_TRUE(bool(d));
-  EXPECT_FALSE(PreCache::find(f.dir(), "key2", f.tree.root()));
+  EXPECT_FALSE(d->has("fs/a.o"));
 }
 
 TEST(PreCache, AnObjectWithoutItsCmdCopyHasUnknownReads) {
