@@ -22,6 +22,11 @@ std::string depFilePath(StringRef object) {
          object.drop_front(slash + 1).str() + ".cmd";
 }
 
+static void sortUnique(std::vector<std::string> &v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
 // P relative to the tree ROOT (when under it), without "./" and "..".
 static std::string normalise(StringRef path, const std::string &root) {
   std::string p = path.str();
@@ -60,8 +65,7 @@ parseDepFile(StringRef text, StringRef object, StringRef tree) {
       out.push_back(normalise(w, root));
     }
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  sortUnique(out);
   return out;
 }
 
@@ -70,36 +74,41 @@ readDepFile(const std::string &tree, const std::string &object) {
   return readDepFile(tree, object, tree);
 }
 
-std::optional<std::vector<std::string>>
-readDepFile(const std::string &dir, const std::string &object,
-            const std::string &tree) {
+// The text of OBJECT's .cmd file in DIR, or nothing when it cannot be read.
+static std::optional<std::string> cmdText(const std::string &dir,
+                                          const std::string &object) {
   std::ifstream in(dir + "/" + depFilePath(object), std::ios::binary);
   if (!in)
     return std::nullopt;
   std::stringstream ss;
   ss << in.rdbuf();
-  return parseDepFile(ss.str(), object, tree);
+  return ss.str();
+}
+
+std::optional<std::vector<std::string>>
+readDepFile(const std::string &dir, const std::string &object,
+            const std::string &tree) {
+  auto text = cmdText(dir, object);
+  if (!text)
+    return std::nullopt;
+  return parseDepFile(*text, object, tree);
 }
 
 std::optional<std::vector<std::string>>
 readInputs(const std::string &dir, const std::string &object,
            const std::string &tree) {
-  std::ifstream in(dir + "/" + depFilePath(object), std::ios::binary);
-  if (!in)
+  auto text = cmdText(dir, object);
+  if (!text)
     return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  auto inputs = parseDepFile(text, object, tree);
+  auto inputs = parseDepFile(*text, object, tree);
   std::string key = "\nsource_" + object + " := ";
-  size_t at = text.find(key);
+  size_t at = text->find(key);
   if (!inputs || at == std::string::npos)
     return std::nullopt;
-  StringRef source = StringRef(text).substr(at + key.size()).split('\n').first;
+  StringRef source = StringRef(*text).substr(at + key.size()).split('\n').first;
   std::string root = StringRef(tree).rtrim('/').str();
   inputs->push_back(normalise(source.trim(), root));
-  std::sort(inputs->begin(), inputs->end());
-  inputs->erase(std::unique(inputs->begin(), inputs->end()), inputs->end());
+  sortUnique(*inputs);
   return inputs;
 }
 

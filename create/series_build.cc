@@ -128,8 +128,8 @@ private:
   }
 
   // The pre objects not in the cache, compiled from the pristine tree
-  // into a new directory, then moved in: the cache holds only whole
-  // objects of one configuration key.
+  // into a new directory, then linked in (pre_cache.h): the cache holds
+  // only whole objects of one configuration key.
   llvm::Error compilePre() {
     auto c = PreCache::open(preCacheDir(cacheDir), tree.configurationKey(),
                             tree.root());
