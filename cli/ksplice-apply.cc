@@ -23,7 +23,10 @@ using namespace ksplice;
 
 int main(int argc, char **argv) {
   Tool tool("ksplice-apply",
-            {{0, "applied or already applied (--dry-run: would apply)"}});
+            {{0, "applied or already applied (--dry-run: would apply)"},
+             {kExitSeriesWaiting,
+              "a series applied but for updates that wait for a module to "
+              "be loaded"}});
   ApplyOptions o;
   bool rawErrors = false, json = false;
   CLI::App app{"Apply a ksplice update package to the running kernel.",
@@ -60,7 +63,8 @@ int main(int argc, char **argv) {
       "PACKAGE", o.package,
       "The ksplice-<id>.tar.gz to apply, or a series directory (an index "
       "and its packages): every update of it not applied yet, in "
-      "order, stopping at the first that fails");
+      "order, stopping at the first that fails (one that must find a "
+      "module loaded waits, and the series goes on)");
   auto *bootFlag = app.add_flag(
       "--boot", boot,
       "Apply again the updates kept in /var/lib/ksplice for the running "

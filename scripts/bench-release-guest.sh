@@ -2,7 +2,8 @@
 # whole series applied while a workload runs, the workload again, the
 # series undone, the workload again; the kernel log checked.
 #   bench-release-guest.sh BIN_DIR MODROOT SERIES_DIR
-# $KSPLICE_OUT/results: "apply RC SECONDS LAST-LINE", "health-applied RC",
+# $KSPLICE_OUT/results: "apply RC SECONDS LAST-LINE", "updates N applied,
+# N waiting, ...", "health-applied RC",
 # "undo RC SECONDS", "health-undone RC", "log clean|N bad lines".
 set -u
 bin=/host$1 modroot=/host$2 dir=/host$3
@@ -25,6 +26,8 @@ t1=$(secs)
 touch /tmp/stop; wait
 note "apply $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s: $(grep -E '^\[|error' /tmp/apply.out | tail -1)"
 cp /tmp/apply.out "$out/apply.out"
+# Each update's fate ("[k/n] ID: applied (...)", "waiting ...", "FAILED").
+note "updates $(sed -n 's/^\[[0-9]*\/[0-9]*\] [^ ]*: \([a-zA-Z]*\).*/\1/p' /tmp/apply.out | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
 health applied
 t0=$(secs)
 rc=0

@@ -212,6 +212,8 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res"
 			"$full_s" "$full_cpu" "$full_pieces" "$(echo "${create_cpu:-0} / $full_cpu" | bc -l)"
 	else echo "; one full build: not measured (--full-build)"; fi
 	echo "apply of the series under load: $(field apply)"
+	echo "updates: $(field updates) (waiting: for a module not loaded in the guest)"
+	grep -o "wait.* for modules that are not loaded: [^;]*" "$run/guest/apply.out" 2>/dev/null | sed 's/^/  /' || true
 	echo "health after apply: $(field health-applied)"
 	echo "undo --all: $(field undo)"
 	echo "health after undo: $(field health-undone)"

@@ -20,6 +20,11 @@ inline constexpr const char *kOtherErrorToken = "other";
 inline constexpr const char *kMissingPrerequisiteToken =
     "missing_prerequisite";
 
+// The loader's cause for an update that must find a module loaded (errors.h):
+// a series apply lets such an update wait and goes on (series.h).  Its
+// detail ends "load 'MODULE' first".
+inline constexpr const char *kTargetNotLoadedToken = "target_not_loaded";
+
 // ksplice-apply's tokens for the package's signature (signature.h) and for
 // modules a kernel that enforces module signatures would refuse.
 inline constexpr const char *kUnsignedPackageToken = "unsigned_package";

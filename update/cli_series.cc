@@ -18,6 +18,12 @@ std::string count(size_t n, const char *what) {
   return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
 
+// "module 'kafs'", or what to say when the loader did not name it.
+std::string moduleName(const std::string &module) {
+  return module.empty() ? "a module (see the loader's detail)"
+                        : "module '" + module + "'";
+}
+
 std::string stepLine(const SeriesStep &s) {
   switch (s.outcome) {
     case SeriesStep::AlreadyApplied:
@@ -37,8 +43,57 @@ std::string stepLine(const SeriesStep &s) {
              "which a dry run does not apply";
     case SeriesStep::Failed:
       return "FAILED";
+    case SeriesStep::Waiting:
+      if (s.onWaiting)
+        return "waiting: it builds on an update of the series that waits";
+      return "waiting for " + moduleName(s.module) +
+             " to be loaded (the update must find it loaded); nothing was "
+             "changed";
   }
   return "";
+}
+
+// The modules the waiting steps need, in order, each once, with the ids
+// that wait for it: "'kafs' (fs-afs-volume, fs-afs-cell)"; "?" for one the
+// loader did not name.
+std::string modulesWaitedFor(const std::vector<const SeriesStep *> &waiting) {
+  std::vector<std::pair<std::string, std::string>> mods;
+  for (const SeriesStep *st : waiting) {
+    if (st->onWaiting)
+      continue;
+    auto it = std::find_if(mods.begin(), mods.end(),
+                           [&](const auto &m) { return m.first == st->module; });
+    if (it == mods.end())
+      mods.push_back({st->module, st->id});
+    else
+      it->second += ", " + st->id;
+  }
+  std::string text;
+  for (const auto &[mod, ids] : mods)
+    text += (text.empty() ? "" : ", ") +
+            (mod.empty() ? "?" : "'" + mod + "'") + " (" + ids + ")";
+  return text;
+}
+
+// The lines for the updates that wait, and the exit status they make.
+void printWaiting(const std::string &tool, const SeriesReport &r,
+                  Printed &p) {
+  auto waiting = r.waiting();
+  if (waiting.empty())
+    return;
+  addLine(p.err, tool + ": warning: " + count(waiting.size(), "update") +
+                     " of the series " + (waiting.size() == 1 ? "waits" :
+                     "wait") + " for modules that are not loaded: " +
+                     modulesWaitedFor(waiting) +
+                     "; their code does not run now, but would run "
+                     "without these fixes once loaded: load them, then run " +
+                     tool + " " + r.series.dir + " again");
+  for (const SeriesStep *st : waiting)  // why, in the loader's words
+    if (!st->onWaiting && st->apply && st->apply->failure)
+      for (const std::string &d : st->apply->failure->detail)
+        addLine(p.err, "  " + st->id + ": " + d);
+  if (!r.failedStep())
+    p.status = kExitSeriesWaiting;
 }
 
 }  // namespace
@@ -90,10 +145,17 @@ Printed printSeries(const std::string &tool, const SeriesReport &r,
     addLine(p.out, "the updates before '" + failed->id + "' stay applied "
                    "(ksplice-undo --all, or --undo-on-failure next time, "
                    "takes them out)");
-  if (!failed && !r.dryRun)
+  printWaiting(tool, r, p);
+  size_t waiting = r.waiting().size();
+  if (!failed && !r.dryRun && !waiting)
     addLine(p.out, "the kernel now has the fixes of " + s.to);
+  if (!failed && !r.dryRun && waiting)
+    addLine(p.out, "the kernel now has the fixes of " + s.to + " but those "
+                   "of the " + count(waiting, "update") + " waiting");
   if (!failed && r.dryRun)
-    addLine(p.out, "the series would apply now; nothing was changed");
+    addLine(p.out, std::string("the series would apply now") +
+                       (waiting ? ", but for the updates waiting" : "") +
+                       "; nothing was changed");
   return p;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "causes.h"
 #include "fs.h"
 #include "list.h"
 #include "manifest.h"
@@ -99,7 +100,46 @@ const SeriesStep *SeriesReport::failedStep() const {
   return nullptr;
 }
 
+std::vector<const SeriesStep *> SeriesReport::waiting() const {
+  std::vector<const SeriesStep *> w;
+  for (const SeriesStep &st : steps)
+    if (st.outcome == SeriesStep::Waiting)
+      w.push_back(&st);
+  return w;
+}
+
 namespace {
+
+// The module a target_not_loaded refusal asks for: both of the loader's
+// details (loadrelocs.c, targets.c) end "load 'MODULE' first".
+std::string moduleToLoad(const Failure &f) {
+  static const std::string head = "load '", tail = "' first";
+  for (const std::string &line : f.detail) {
+    size_t end = line.rfind(tail);
+    size_t begin = end == std::string::npos ? end : line.rfind(head, end);
+    if (begin != std::string::npos)
+      return line.substr(begin + head.size(), end - begin - head.size());
+  }
+  return "";
+}
+
+// What became of an update when applyUpdate() gave `a`.  `pendingBefore`:
+// an earlier update of the series was only checked (a dry run);
+// `waitingBefore`: one waits.  Missing a prerequisite after those, it is
+// built on one of them (every other earlier update is applied).
+SeriesStep::Outcome outcomeOf(const ApplyReport &a, bool dryRun,
+                              bool pendingBefore, bool waitingBefore) {
+  if (!a.failure)
+    return dryRun ? SeriesStep::WouldApply : SeriesStep::Applied;
+  if (a.failure->token == kTargetNotLoadedToken)
+    return SeriesStep::Waiting;
+  if (a.failure->token != kMissingPrerequisiteToken)
+    return SeriesStep::Failed;
+  // A dry run cannot tell whether the prerequisite is one it only checked.
+  if (dryRun && pendingBefore)
+    return SeriesStep::Unchecked;
+  return waitingBefore ? SeriesStep::Waiting : SeriesStep::Failed;
+}
 
 Result<std::set<std::string>> appliedIds(const Host &host) {
   auto views = listUpdates(host);
@@ -175,7 +215,8 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
     r.failure = toolFailure(applied.message());
     return r;
   }
-  bool pendingBefore = false;  // an earlier update of the series is not in
+  bool pendingBefore = false;  // an earlier update was only checked
+  bool waitingBefore = false;  // an earlier update waits for a module
   for (const SeriesEntry &e : r.series.updates) {
     SeriesStep step;
     step.id = e.id;
@@ -187,19 +228,18 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
     ApplyOptions o = options.apply;
     o.package = r.series.pathOf(e);
     ApplyReport a = applyUpdate(host, o);
-    if (!a.failure) {
-      step.outcome = options.apply.dryRun ? SeriesStep::WouldApply
-                                    : SeriesStep::Applied;
-    } else if (options.apply.dryRun && pendingBefore &&
-               a.failure->token == kMissingPrerequisiteToken) {
-      step.outcome = SeriesStep::Unchecked;
-    } else {
-      step.outcome = SeriesStep::Failed;
+    step.outcome = outcomeOf(a, options.apply.dryRun, pendingBefore,
+                             waitingBefore);
+    if (step.outcome == SeriesStep::Waiting) {
+      step.onWaiting = a.failure->token != kTargetNotLoadedToken;
+      step.module = step.onWaiting ? "" : moduleToLoad(*a.failure);
     }
     step.apply = std::move(a);
     r.steps.push_back(std::move(step));
     if (r.steps.back().outcome == SeriesStep::Failed)
       break;
+    waitingBefore = waitingBefore ||
+                    r.steps.back().outcome == SeriesStep::Waiting;
     pendingBefore = pendingBefore || options.apply.dryRun;
   }
   if (r.failedStep() && options.undoOnFailure && !options.apply.dryRun)

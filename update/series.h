@@ -19,6 +19,14 @@
 // is not applied; one built on an earlier update of the series that is not
 // applied (missing_prerequisite) cannot be checked before that one is in,
 // and is reported as unchecked, not as a failure.
+//
+// An update that must find a module loaded (target_not_loaded: hooks, or
+// the module's own static keys, static calls or tracepoints in its new
+// code), on a host where that module is not loaded, changed nothing and is
+// no failure of the series: it waits, with the module to load, and the
+// series goes on; so does each later update built on a waiting one (its
+// missing_prerequisite).  Such a module's code is not running, but it
+// would run unfixed if loaded: load it, and apply the series again.
 #ifndef KSPLICE_UPDATE_SERIES_H
 #define KSPLICE_UPDATE_SERIES_H
 
@@ -66,9 +74,20 @@ struct SeriesOptions {
 };
 
 struct SeriesStep {
-  enum Outcome { AlreadyApplied, Applied, WouldApply, Unchecked, Failed };
+  enum Outcome {
+    AlreadyApplied,
+    Applied,
+    WouldApply,
+    Unchecked,
+    Failed,
+    Waiting  // for `module` to be loaded, or built on an update that waits
+  };
   Outcome outcome = Failed;
   std::string id;
+  // Waiting: the module to load ("" if the loader did not say), or built
+  // on an update of the series that waits.
+  std::string module;
+  bool onWaiting = false;
   std::optional<ApplyReport> apply;  // when applyUpdate() ran
 };
 
@@ -83,6 +102,8 @@ struct SeriesReport {
   std::vector<UndoResult> undone;
 
   const SeriesStep *failedStep() const;
+  // The steps that wait, in series order.
+  std::vector<const SeriesStep *> waiting() const;
 };
 
 SeriesReport applySeries(Host &host, const SeriesOptions &options);

@@ -192,8 +192,8 @@ int ksplice_get_targets(struct ksplice_update *update, bool apply)
 		if (t->ref || !apply || !t->hooks)
 			continue;
 		ksplice_abort(update, KSPLICE_CAUSE_target_not_loaded,
-			      "module '%s': a unit with hooks patches it, and hooks run only at apply; load it first\n",
-			      t->name);
+			      "module '%s': a unit with hooks patches it, and hooks run only at apply; load '%s' first\n",
+			      t->name, t->name);
 		ksplice_put_targets(update);
 		return -ENODEV;
 	}

@@ -2,21 +2,40 @@
 # nothing; the apply brings every update in, in order; ksplice-view
 # --series and plain ksplice-view say the level; an apply again has nothing to do; ksplice-undo
 # --all takes them out.
-#   series-guest.sh BIN_DIR SERIES_DIR CHECK_DIR N CHECKS [UNCHECKED]
+#   series-guest.sh BIN_DIR SERIES_DIR CHECK_DIR N CHECKS [UNCHECKED [WAITING]]
 # N: the series' updates; CHECKS: the checks (comma-separated) that pass
 # exactly when the series is in; UNCHECKED: the updates (comma-separated)
-# the dry run cannot check (built on an earlier one).
+# the dry run cannot check (built on an earlier one); WAITING: ID:MODULE,
+# an update that must find MODULE loaded, which is not: the dry run and
+# the apply let it wait (exit 3) and do the others; its check (ID.check,
+# which loads MODULE) fails; then a second apply brings it in.
 set -u
 bin=/host$1 dir=/host$2 checks=/host$3 n=$4
 live_checks=$(echo "$5" | tr , ' ') unchecked=$(echo "${6:-}" | tr , ' ')
+waiting=${7:-} wait_id=${7%%:*} wait_mod=${7#*:}
 fail() { echo "FAIL: $*"; exit 1; }
 live() { sh "$checks/$1.check" > /dev/null 2>&1; }
 modules() { cut -d' ' -f1 /proc/modules | sort; }
+# The exit status of an apply that lets WAITING wait (0 without one).
+want=0
+[ -z "$waiting" ] || want=3
+# ksplice-apply ARGS > FILE; fail unless its status is $want.
+apply_series() {
+	out=$1; shift
+	rc=0; "$bin/ksplice-apply" "$@" > "$out" 2>&1 || rc=$?
+	cat "$out"
+	[ "$rc" = "$want" ] || fail "ksplice-apply $* exited $rc, not $want"
+	[ -z "$waiting" ] && return
+	grep -q "^\[[0-9]*/$n\] $wait_id: waiting for module '$wait_mod' to be loaded" "$out" ||
+		fail "ksplice-apply $* did not let $wait_id wait for $wait_mod"
+	grep -q "warning: 1 update of the series waits for modules that are not loaded: '$wait_mod' ($wait_id)" "$out" ||
+		fail "ksplice-apply $* did not say which module to load"
+}
 
+[ -z "$waiting" ] || ! grep -q "^$wait_mod " /proc/modules || fail "$wait_mod is loaded already"
 before=$(modules)
-"$bin/ksplice-apply" --dry-run "$dir" > dry.out 2>&1 || { cat dry.out; fail "dry run failed"; }
-cat dry.out
-[ "$(grep -c '^\[[0-9]*/'"$n"'\] .*: would apply' dry.out)" = $((n - $(echo $unchecked | wc -w))) ] ||
+apply_series dry.out --dry-run "$dir"
+[ "$(grep -c '^\[[0-9]*/'"$n"'\] .*: would apply' dry.out)" = $((n - $(echo $unchecked $waiting | wc -w))) ] ||
 	fail "the dry run did not check every update it can"
 for u in $unchecked; do
 	grep -q "^\[[0-9]*/$n\] $u: not checked: it builds on an earlier update" dry.out ||
@@ -27,11 +46,21 @@ for c in $live_checks; do
 	live $c && fail "$c is live after a dry run"
 done
 
-"$bin/ksplice-apply" "$dir" > apply.out 2>&1 || { cat apply.out; fail "applying the series failed"; }
-cat apply.out
+apply_series apply.out "$dir"
 for c in $live_checks; do
 	live $c || fail "$c is not live after the series"
 done
+if [ -n "$waiting" ]; then
+	# Its check loads the module: the update is not in it.
+	live $wait_id && fail "$wait_id is live although it waits"
+	grep -q "^$wait_mod " /proc/modules || fail "$wait_id.check did not load $wait_mod"
+	want=0 waiting=
+	"$bin/ksplice-apply" "$dir" > apply2.out 2>&1 || { cat apply2.out; fail "applying the series with $wait_mod loaded failed"; }
+	cat apply2.out
+	grep -q "^\[[0-9]*/$n\] $wait_id: applied" apply2.out || fail "the second apply did not apply $wait_id"
+	live $wait_id || fail "$wait_id is not live after the second apply"
+	live_checks="$live_checks $wait_id"
+fi
 "$bin/ksplice-view" --series "$dir" > view.out || fail "ksplice-view --series failed"
 cat view.out
 grep -q "^series .*: $n of $n updates applied$" view.out &&

@@ -90,7 +90,7 @@ class SeriesTest : public ::testing::Test {
 
   std::string outcomes(const SeriesReport &r) {
     static const char *names[] = {"already", "applied", "would", "unchecked",
-                                  "failed"};
+                                  "failed", "waiting"};
     std::string s;
     for (const SeriesStep &st : r.steps)
       s += (s.empty() ? "" : " ") + st.id + ":" + names[st.outcome];
@@ -231,6 +231,105 @@ TEST_F(SeriesTest, DryRunChecksWhatItCanAndChangesNothing) {
   host_->loader.answers.erase("b/check");
   EXPECT_EQ(outcomes(run(true)), "a:already b:would c:would");
   EXPECT_EQ(level(), "6.1.176-1 1/3");
+}
+
+// The core refuses to load a's patch module (its tables need the module
+// kafs, not loaded), as loadrelocs.c does.
+void refuseLoadForKafs(FakeHost &host, const std::string &id) {
+  host.loadFails["ksplice_" + id] =
+      Status::error("cannot load module: No such device (see dmesg)");
+  host.loader.refusedLoad =
+      "ksplice_" + id + " target_not_loaded\nunit 'fs/afs/volume.o' has "
+      "table entries that refer to '__SCT__tp_func_afs_volume' of module "
+      "'kafs', which the kernel links when the patch module loads; load "
+      "'kafs' first\n";
+}
+
+// An update that must find its module loaded waits, and so does b, built
+// on it; c, independent, is applied.  Once the module is loaded, a second
+// run applies the two.
+TEST_F(SeriesTest, AnUpdateWhoseModuleIsNotLoadedWaitsAndTheRestApply) {
+  refuseLoadForKafs(*host_, "a");
+  SeriesReport r = run();
+  EXPECT_EQ(outcomes(r), "a:waiting b:waiting c:applied");
+  EXPECT_EQ(r.failedStep(), nullptr);
+  ASSERT_EQ(r.waiting().size(), 2u);
+  EXPECT_EQ(r.steps[0].module, "kafs");
+  EXPECT_FALSE(r.steps[0].onWaiting);
+  EXPECT_TRUE(r.steps[1].onWaiting);
+  EXPECT_EQ(level(), "6.1.176-1 1/3");
+
+  Printed p = printSeries("ksplice-apply", r, false);
+  EXPECT_EQ(p.status, kExitSeriesWaiting);
+  EXPECT_NE(p.out.find("[1/3] a: waiting for module 'kafs' to be loaded"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.out.find("[2/3] b: waiting: it builds on an update of the "
+                       "series that waits\n[3/3] c: applied"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.out.find("fixes of 6.1.187-1 but those of the 2 updates "
+                       "waiting"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.err.find("warning: 2 updates of the series wait for modules "
+                       "that are not loaded: 'kafs' (a); "),
+            std::string::npos)
+      << p.err;
+  EXPECT_NE(p.err.find("\n  a: unit 'fs/afs/volume.o' has table entries "
+                       "that refer to '__SCT__tp_func_afs_volume'"),
+            std::string::npos)
+      << p.err;
+  EXPECT_EQ(p.err.find("error"), std::string::npos) << p.err;
+
+  host_->loadFails.clear();
+  r = run();
+  EXPECT_EQ(outcomes(r), "a:applied b:applied c:already");
+  EXPECT_EQ(printSeries("ksplice-apply", r, false).status, 0);
+  EXPECT_EQ(level(), "6.1.187-1 3/3");
+}
+
+// A hook's refusal (targets.c) names its module the same way; a dry run
+// says the same of it.
+TEST_F(SeriesTest, DryRunSaysWhichUpdatesWouldWait) {
+  host_->loader.answers["c/check"].cause = "target_not_loaded";
+  host_->loader.answers["c/check"].detail =
+      "module 'tlclk': a unit with hooks patches it, and hooks run only at "
+      "apply; load 'tlclk' first\n";
+  SeriesReport r = run(true);
+  EXPECT_EQ(outcomes(r), "a:would b:unchecked c:waiting");
+  EXPECT_EQ(r.steps[2].module, "tlclk");
+
+  Printed p = printSeries("ksplice-apply", r, false);
+  EXPECT_EQ(p.status, kExitSeriesWaiting);
+  EXPECT_NE(p.out.find("the series would apply now, but for the updates "
+                       "waiting; nothing was changed"),
+            std::string::npos)
+      << p.out;
+  EXPECT_TRUE(host_->loaded.empty());
+
+  // A core that does not name the module: the step still waits.
+  host_->loader.answers["c/check"].detail = "something else\n";
+  r = run(true);
+  EXPECT_EQ(outcomes(r), "a:would b:unchecked c:waiting");
+  p = printSeries("ksplice-apply", r, false);
+  EXPECT_NE(p.out.find("c: waiting for a module (see the loader's detail) to "
+                       "be loaded"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.err.find("not loaded: ? (c)"), std::string::npos) << p.err;
+}
+
+// A real failure after an update that waits still stops the series.
+TEST_F(SeriesTest, AFailureAfterAWaitingUpdateStillStops) {
+  refuseLoadForKafs(*host_, "a");
+  host_->loader.answers["c/apply"].cause = "no_match";
+  SeriesReport r = run();
+  EXPECT_EQ(outcomes(r), "a:waiting b:waiting c:failed");
+  Printed p = printSeries("ksplice-apply", r, false);
+  EXPECT_EQ(p.status, 1);
+  EXPECT_NE(p.err.find("the series stopped at update 'c'"), std::string::npos)
+      << p.err;
 }
 
 TEST_F(SeriesTest, DryRunStillFailsOnARealRefusal) {
