@@ -46,17 +46,7 @@ watch() {
 	return 0
 }
 
-# kmod's modprobe over the image's modules (it dispatches on its name; the
-# host's /sbin/modprobe links to /bin/kmod, which the guest lacks), also
-# for the kernel's own request_module().
-ln -sf /host/usr/bin/kmod /tmp/modprobe
-printf '#!/bin/sh\nexec /tmp/modprobe -d %s "$@"\n' "$modroot" > /tmp/modprobe-helper
-chmod +x /tmp/modprobe-helper
-echo /tmp/modprobe-helper > /proc/sys/kernel/modprobe
-modprobe() { /tmp/modprobe -d "$modroot" "$@"; }
-loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
-
-# The workload: scripts/bench-workload.sh.
+# The workload, modprobe and loaded: scripts/bench-workload.sh.
 . "$(dirname "$0")/bench-workload.sh"
 
 health() { # WHEN

@@ -3,7 +3,8 @@
 # series undone, the workload again; the kernel log checked.
 #   bench-release-guest.sh BIN_DIR MODROOT SERIES_DIR
 # $KSPLICE_OUT/results: "apply RC SECONDS LAST-LINE", "updates N applied,
-# N waiting, ...", "health-applied RC",
+# N waiting, ...", "apply-loaded RC SECONDS ..." (again, with the modules
+# the waiting updates named loaded), "health-applied RC",
 # "undo RC SECONDS", "health-undone RC", "log clean|N bad lines".
 set -u
 bin=/host$1 modroot=/host$2 dir=/host$3
@@ -11,10 +12,7 @@ out=$KSPLICE_OUT
 : > "$out/results"
 note() { echo "$*" >> "$out/results"; sync; }
 secs() { awk '{ print $1 }' /proc/uptime; }
-ln -sf /host/usr/bin/kmod /tmp/modprobe
-modprobe() { /tmp/modprobe -d "$modroot" "$@"; }
-loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
-. "$(dirname "$0")/bench-workload.sh"
+. "$(dirname "$0")/bench-workload.sh"	# the workload, modprobe, loaded
 health() { if (workload) > /tmp/health.log 2>&1; then note "health-$1 0"; else note "health-$1 1 $(tail -1 /tmp/health.log)"; fi; }
 
 # The load: the workload in a loop until the apply is done.
@@ -27,7 +25,20 @@ touch /tmp/stop; wait
 note "apply $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s: $(grep -E '^\[|error' /tmp/apply.out | tail -1)"
 cp /tmp/apply.out "$out/apply.out"
 # Each update's fate ("[k/n] ID: applied (...)", "waiting ...", "FAILED").
-note "updates $(sed -n 's/^\[[0-9]*\/[0-9]*\] [^ ]*: \([a-zA-Z]*\).*/\1/p' /tmp/apply.out | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
+fates() { sed -n 's/^\[[0-9]*\/[0-9]*\] [^ ]*: \([a-zA-Z]*\).*/\1/p' "$1" | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'; }
+note "updates $(fates /tmp/apply.out)"
+# The updates that waited for a module: load it, as an operator would, and
+# apply the series again (without the workload).
+mods=$(sed -n "s/^\[[0-9]*\/[0-9]*\] [^ ]*: waiting for module '\([^']*\)'.*/\1/p" /tmp/apply.out | sort -u)
+if [ -n "$mods" ]; then
+	for m in $mods; do modprobe "$m" 2> /tmp/modprobe.err || note "modprobe $m failed: $(tail -1 /tmp/modprobe.err)"; done
+	t0=$(secs)
+	rc=0
+	"$bin/ksplice-apply" --no-persist "$dir" > /tmp/apply2.out 2>&1 || rc=$?
+	t1=$(secs)
+	cp /tmp/apply2.out "$out/apply-loaded.out"
+	note "apply-loaded $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s, with $(echo $mods) loaded: $(fates /tmp/apply2.out)"
+fi
 health applied
 t0=$(secs)
 rc=0

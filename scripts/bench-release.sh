@@ -214,6 +214,7 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res"
 	echo "apply of the series under load: $(field apply)"
 	echo "updates: $(field updates) (waiting: for a module not loaded in the guest)"
 	grep -o "wait.* for modules that are not loaded: [^;]*" "$run/guest/apply.out" 2>/dev/null | sed 's/^/  /' || true
+	[ -z "$(field apply-loaded)" ] || echo "apply again with those modules loaded: $(field apply-loaded)"
 	echo "health after apply: $(field health-applied)"
 	echo "undo --all: $(field undo)"
 	echo "health after undo: $(field health-undone)"
