@@ -12,7 +12,8 @@
 set -u
 bin=/host$1 dir=/host$2 checks=/host$3 n=$4
 live_checks=$(echo "$5" | tr , ' ') unchecked=$(echo "${6:-}" | tr , ' ')
-waiting=${7:-} wait_id=${7%%:*} wait_mod=${7#*:}
+waiting=${7:-}
+wait_id=${waiting%%:*} wait_mod=${waiting#*:}
 fail() { echo "FAIL: $*"; exit 1; }
 live() { sh "$checks/$1.check" > /dev/null 2>&1; }
 modules() { cut -d' ' -f1 /proc/modules | sort; }
