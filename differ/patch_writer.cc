@@ -424,6 +424,12 @@ void Writer::buildMetadata() {
         named = ts.bundled >= 0 ? &pre.symbol(ts.bundled)
                                 : pre.symbolAt(ts, off);
         pr.addend = base;
+        // Through a label into merged strings: the rest of the addend is
+        // added to where the linker put the label's string (abi.h); the
+        // loader takes a PC-relative field to end the instruction.
+        bool pcrel = pr.type == KSPLICE_R_PC32 || pr.type == KSPLICE_R_PC64;
+        if (ts.isStrings() && !t.isSection())
+          pr.string_off = r.addend + (pcrel ? 4 : 0);
         if (named)
           pr.addend = base - (int64_t)named->value;
         else

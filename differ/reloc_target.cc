@@ -10,14 +10,13 @@ using namespace llvm;
 
 namespace ksplice {
 
+// The string of SEC at POS, and OFF (the reference's place in the section)
+// as an offset from that string's start.
 static Target stringTarget(const ksplice::Section &sec, int64_t off,
-                           int64_t bias) {
+                           int64_t pos) {
   Target t;
   t.kind = Target::String;
   t.sec = &sec;
-  // PC-relative references carry the distance from the field to the end of
-  // the instruction in the addend (usually -4): undo it to find the string.
-  int64_t pos = off + bias;
   int64_t size = sec.data.size();
   if (pos < 0)
     pos = 0;
@@ -61,8 +60,15 @@ Target resolveTarget(const ObjectFile &obj, const ksplice::Section &from,
   }
   const ksplice::Section &sec = obj.section(s.shndx);
   int64_t off = (int64_t)s.value + r.addend;
+  // A string section is merged by the linker.  Through the section symbol
+  // the reference is to the string at the place (PC-relative references
+  // carry the distance from the field to the end of the instruction in the
+  // addend, usually -4: undo it).  Through a label (the assembler keeps one
+  // when the addend is not 0), the linker adds the addend to where it put
+  // the label's string, so that string is the target, however far past its
+  // end the addend goes (lib/vsprintf.o: `cmp $.LC39+0xa,%rax`).
   if (sec.isStrings() && !sec.isNobits())
-    return stringTarget(sec, off, bias);
+    return stringTarget(sec, off, s.isSection() ? off + bias : s.value);
   // Mergeable constants (.rodata.cst16): the linker merges equal entries,
   // so only the referenced entry's bytes matter.
   if ((sec.flags & llvm::ELF::SHF_MERGE) && sec.entsize && !sec.isNobits() &&

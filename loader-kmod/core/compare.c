@@ -131,9 +131,13 @@ static int check_string(struct ksplice_match *m,
 	long off;
 
 	s = infer(r->type, m->run + run_off, p, r->addend);
-	/* rip-relative: the field ends the instruction (A = off - 4). */
+	/*
+	 * rip-relative: the field ends the instruction (A = off - 4).  The
+	 * string is string_off bytes before the place referred to (abi.h).
+	 */
 	off = r->type == KSPLICE_R_PC32 || r->type == KSPLICE_R_PC64 ?
 	      r->addend + 4 : r->addend;
+	off -= r->string_off;
 	if (off < 0 || off >= target->size)
 		return fail(m, r->offset, "string reference out of range");
 	want = (const char *)target->data + off;

@@ -666,6 +666,15 @@ TEST(Diff, MergedConstantsCompareByEntry) {
       << d.why.at("second");
 }
 
+// lib/vsprintf.o's `cmp $.LC39+0xa,%rax`: through a label, the string is
+// the label's, however far past its end the addend goes; the string after
+// it (changed in POST, read by `second`) is not `first`'s.
+TEST(Diff, StringThroughALabelIsTheLabelsString) {
+  LOAD("string-label-addend");
+  EXPECT_EQ(d.verdict, Verdict::Changed) << refusalsOf(d);
+  EXPECT_EQ(d.changedFunctions, Names{"second"});
+}
+
 TEST(Diff, NewExportsAreCarriedRemovedOnesReported) {
   LOAD("new-export", "0x2\t__fentry__\tvmlinux\tEXPORT_SYMBOL\n"
                      "0x3\t__x86_return_thunk\tvmlinux\tEXPORT_SYMBOL\n");

@@ -282,6 +282,42 @@ TEST(PatchObject, PreSymbolFlags) {
   EXPECT_EQ(flags["static_fn"], (uint32_t)(KSPLICE_SYM_LOCAL | KSPLICE_SYM_FUNC));
 }
 
+// A pre relocation into merged strings through a label keeps the place
+// (`.LC1` at 4, plus 10) and how far past the label's string it points, so
+// the loader compares " pref" at the place less 10 (abi.h).
+TEST(PatchObject, StringThroughALabelKeepsTheLabelsString) {
+  Written w = writeCase("string-label-addend", kSymvers);
+  const Patch &p = w.p;
+  auto u = p.read<ksplice_unit>(".ksplice.unit", 0);
+  bool found = false;
+  for (uint32_t k = 0; k < u.nr_pre; ++k) {
+    uint64_t at = k * sizeof(ksplice_pre_sect);
+    auto pre = p.read<ksplice_pre_sect>(".ksplice.pre", at);
+    const Patch::Rel *pn =
+        p.relAt(".ksplice.pre", at + offsetof(ksplice_pre_sect, name));
+    const Patch::Rel *pr =
+        p.relAt(".ksplice.pre", at + offsetof(ksplice_pre_sect, relocs));
+    ASSERT_TRUE(pn && (pr || !pre.nr_relocs));
+    for (uint32_t j = 0; j < pre.nr_relocs; ++j) {
+      auto r = p.read<ksplice_pre_reloc>(
+          ".ksplice.pre_relocs", pr->addend + j * sizeof(ksplice_pre_reloc));
+      if (p.cstr(pn->addend) != ".text.first" || r.type != KSPLICE_R_32S)
+        continue;
+      found = true;
+      EXPECT_EQ(r.addend, 14);
+      EXPECT_EQ(r.string_off, 10);
+    }
+    if (p.cstr(pn->addend) == ".text.second")
+      for (uint32_t j = 0; j < pre.nr_relocs; ++j)
+        EXPECT_EQ(p.read<ksplice_pre_reloc>(".ksplice.pre_relocs",
+                                            pr->addend +
+                                                j * sizeof(ksplice_pre_reloc))
+                      .string_off,
+                  0);
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(PatchObject, LateRelocationsHoldTheCanary) {
   Written w = writeCase("late-relocs", kSymvers);
   const Patch &p = w.p;

@@ -49,7 +49,7 @@
 #include <linux/types.h>
 
 #define KSPLICE_UNIT_MAGIC	0x4b53504cU	/* "KSPL" */
-#define KSPLICE_ABI_VERSION	6
+#define KSPLICE_ABI_VERSION	7
 
 /* What an unwritten late-relocation field holds (masked to its width). */
 #define KSPLICE_CANARY		0x7777777777777777ULL
@@ -96,13 +96,21 @@ struct ksplice_symbol {
 	__u32 pad;
 };
 
-/* A relocation inside pre code (offset relative to the pre section). */
+/*
+ * A relocation inside pre code (offset relative to the pre section).  A
+ * reference to a merged string (KSPLICE_SECT_STRING) names the section;
+ * the place in it is the addend (plus 4 if PC-relative: the field ends the
+ * instruction).  Through a label, the linker put the label's string
+ * somewhere and added the rest of the addend: string_off is that rest
+ * (plus the same 4), so the string starts string_off bytes before the
+ * place, which may be past its end.  0 otherwise.
+ */
 struct ksplice_pre_reloc {
 	__u32 offset;
 	__u16 type;			/* enum ksplice_reloc_type */
 	__u16 pad;
 	__u32 sym;			/* index into ksplice_unit.syms */
-	__u32 pad2;
+	__s32 string_off;
 	__s64 addend;
 };
 
