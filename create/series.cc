@@ -167,8 +167,10 @@ static void classify(SeriesFileResult &f, const CreateResult &c) {
   for (const UnitResult &u : c.units) {
     (c.outcome == CreateResult::Unpatchable ? f.refusedFunctions
                                             : f.replaced) += u.changed.size();
-    if (!u.changed.empty())
-      f.objects.push_back(u.object);
+    if (u.changed.empty())
+      continue;
+    f.objects.push_back(u.object);
+    f.byObject.push_back({u.object, u.target, u.changed.size()});
   }
   switch (c.outcome) {
   case CreateResult::Made:
@@ -509,6 +511,7 @@ static llvm::Error carryGroup(const SeriesCreateOptions &o,
     lead.why.clear();  // a file's error alone is not the group's
     lead.replaced = lead.refusedFunctions = 0;
     lead.objects.clear();
+    lead.byObject.clear();
     auto res = createUpdate(c, progress);
     if (!res) {
       lead.fate = SeriesFileResult::Error;

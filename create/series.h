@@ -67,6 +67,14 @@ struct SeriesFileResult {
   std::string why;   // Refused, Error: the reason; Header, NotC: a note
   size_t replaced = 0, refusedFunctions = 0;
   std::vector<std::string> objects;  // Update: the objects it replaces in
+  // Update, Refused: each object whose functions the change alters, with
+  // its target (vmlinux or a module) and how many, so that coverage can be
+  // counted over the code a given kernel runs (its loaded modules).
+  struct ObjectFunctions {
+    std::string object, target;
+    size_t functions = 0;
+  };
+  std::vector<ObjectFunctions> byObject;
   std::string patch;     // its update's patch (patches/NNN-ID.patch)
   size_t includers = 0;  // a header: objects of this configuration that
                          // include it

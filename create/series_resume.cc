@@ -88,6 +88,17 @@ llvm::Expected<SeriesRecords> SeriesRecords::open(const SeriesCreateOptions &o,
   return r;
 }
 
+// "OBJECT TARGET N" of a record's "functions" line.
+static SeriesFileResult::ObjectFunctions objectFunctions(llvm::StringRef v) {
+  SeriesFileResult::ObjectFunctions o;
+  auto [object, rest] = v.split(' ');
+  auto [target, n] = rest.split(' ');
+  o.object = object.str();
+  o.target = target.str();
+  o.functions = std::strtoull(n.str().c_str(), nullptr, 10);
+  return o;
+}
+
 std::string changeDigest(const std::string &patch) { return sha256Hex(patch); }
 
 bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
@@ -122,6 +133,8 @@ bool SeriesRecords::restore(const std::string &stem, SeriesFileResult &f,
       r.refusedFunctions = std::strtoull(value.str().c_str(), nullptr, 10);
     else if (key == "object")
       r.objects.push_back(value.str());
+    else if (key == "functions")
+      r.byObject.push_back(objectFunctions(value));
     else if (key == "patch")
       r.patch = value.str();
     else if (key == "member")
@@ -154,6 +167,9 @@ llvm::Error SeriesRecords::save(const std::string &stem,
       << "\n";
   for (const std::string &o : f.objects)
     out << "object " << o << "\n";
+  for (const SeriesFileResult::ObjectFunctions &o : f.byObject)
+    out << "functions " << o.object << " " << o.target << " " << o.functions
+        << "\n";
   if (!f.patch.empty())
     out << "patch " << f.patch << "\n";
   for (const std::string &m : members)

@@ -5,7 +5,8 @@
 # $KSPLICE_OUT/results: "apply RC SECONDS LAST-LINE", "updates N applied,
 # N waiting, ...", "apply-loaded RC SECONDS ..." (again, with the modules
 # the waiting updates named loaded), "health-applied RC",
-# "undo RC SECONDS", "health-undone RC", "log clean|N bad lines".
+# "undo RC SECONDS", "health-undone RC", "log clean|N bad lines";
+# $KSPLICE_OUT/live and loaded: what the series made live (below).
 set -u
 bin=/host$1 modroot=/host$2 dir=/host$3
 out=$KSPLICE_OUT
@@ -39,6 +40,14 @@ if [ -n "$mods" ]; then
 	cp /tmp/apply2.out "$out/apply-loaded.out"
 	note "apply-loaded $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s, with $(echo $mods) loaded: $(fates /tmp/apply2.out)"
 fi
+# What is live: each applied update's targets and whether the loader
+# patched them ("ID TARGET loaded-patched"), and the modules loaded (with
+# vmlinux, the code this kernel runs): scripts/bench/live-coverage.sh.
+for d in /sys/kernel/ksplice/*/; do
+	[ "$(cat "$d/stage" 2>/dev/null)" = applied ] || continue
+	sort -u "$d/targets" | sed "s|^|$(basename "$d") |"
+done > "$out/live"
+cut -d' ' -f1 /proc/modules | grep -v '^ksplice' | sort > "$out/loaded"
 health applied
 t0=$(secs)
 rc=0

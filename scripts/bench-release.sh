@@ -195,6 +195,7 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$res"
 {
 	echo "bench-release: $old -> $new${sample:+ (sample of $sample .c files)}, kernel $KSPLICE_KREL, $(date -u +%Y-%m-%d)"
 	grep -E '^[0-9]+ changed files|^coverage:|^headers:' "$run/series/report.txt"
+	"$root/scripts/bench/live-coverage.sh" "$run/series" "$run/guest"
 	grep -E '^ksplice-create: compiled once:' "$run/create.log" | sed 's/^ksplice-create: //' || true
 	# issue 9's measure on the same files: of the .c files that build
 	# and change code (made or refused), how many are made.

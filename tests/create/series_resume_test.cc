@@ -56,6 +56,7 @@ struct Records : ::testing::Test {
     f.package = "003-fs-proc-base.tar.gz";
     f.replaced = 2;
     f.objects = {"fs/proc/base.o"};
+    f.byObject = {{"fs/proc/base.o", "vmlinux", 2}};
     f.patch = "/out/patches/003-fs-proc-base.patch";
     return f;
   }
@@ -80,6 +81,10 @@ TEST_F(Records, AResultRoundTrips) {
   EXPECT_EQ(g.why, f.why);
   EXPECT_EQ(g.replaced, 2u);
   EXPECT_EQ(g.objects, f.objects);
+  ASSERT_EQ(g.byObject.size(), 1u);
+  EXPECT_EQ(g.byObject[0].object, "fs/proc/base.o");
+  EXPECT_EQ(g.byObject[0].target, "vmlinux");
+  EXPECT_EQ(g.byObject[0].functions, 2u);
   EXPECT_EQ(g.patch, f.patch);
   SeriesFileResult other;
   other.path = "fs/proc/array.c"; // another file's record

@@ -68,6 +68,12 @@ grep -q "^kernel/sys.c: refused: .*'overflowuid': changed data" "$report" ||
 grep -q '^coverage: 4 of 5 changed functions of this kernel replaced (80 %)' "$report" ||
 	{ cat "$report"; fail "report: wrong coverage"; }
 grep -q '^headers: 2 carried' "$report" || { cat "$report"; fail "report: not 2 headers carried"; }
+# Each record says which objects' functions the change alters, and their
+# targets: coverage over the code a kernel runs counts them (bench-release).
+grep -qx 'functions fs/proc/cmdline.o vmlinux 1' "$work"/series/results/*-fs-proc-cmdline &&
+	grep -qx 'functions fs/binfmt_misc.o binfmt_misc 1' "$work"/series/results/*-fs-binfmt_misc ||
+	{ cat "$work"/series/results/*-fs-proc-cmdline "$work"/series/results/*-fs-binfmt_misc
+	  fail "records: no functions line with the object's target"; }
 index=$work/series/series
 [ "$(grep '^update ' "$index" | cut -d' ' -f2 | tr '\n' ' ')" = \
   "fs-binfmt_misc fs-proc-meminfo fs-proc-cmdline include-linux-time_namespace-h " ] &&
