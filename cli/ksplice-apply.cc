@@ -24,9 +24,9 @@ using namespace ksplice;
 int main(int argc, char **argv) {
   Tool tool("ksplice-apply",
             {{0, "applied or already applied (--dry-run: would apply)"},
-             {kExitSeriesWaiting,
-              "a series applied but for updates that wait for a module to "
-              "be loaded"}});
+             {kExitWaiting,
+              "a series (or --boot) applied but for updates that wait for "
+              "a module to be loaded"}});
   ApplyOptions o;
   bool rawErrors = false, json = false;
   CLI::App app{"Apply a ksplice update package to the running kernel.",
@@ -68,7 +68,8 @@ int main(int argc, char **argv) {
   auto *bootFlag = app.add_flag(
       "--boot", boot,
       "Apply again the updates kept in /var/lib/ksplice for the running "
-      "kernel, in their order (ksplice-boot.service); 1 if any failed");
+      "kernel, in their order (ksplice-boot.service); 1 if any failed, 3 if "
+      "some wait for a module to be loaded");
   bootFlag->excludes(pkg)->excludes(noPersistFlag)->excludes(undoFlag);
   if (auto status = tool.parse(app, argc, argv))
     return *status;

@@ -1,12 +1,36 @@
 #include "boot.h"
 
+#include <set>
+
+#include "causes.h"
+
 namespace ksplice {
 
 size_t BootReport::failed() const {
   size_t n = 0;
-  for (const ApplyReport &r : updates)
-    n += r.failure ? 1 : 0;
+  for (size_t i = 0; i < updates.size(); i++)
+    n += updates[i].failure && !waitingFor[i];
   return n;
+}
+
+size_t BootReport::waiting() const {
+  size_t n = 0;
+  for (const std::optional<std::string> &w : waitingFor)
+    n += w.has_value();
+  return n;
+}
+
+// Whether the update that gave `a` waits: for the module its loader detail
+// names, or on an earlier update that waits.
+static std::optional<std::string> waitsFor(const ApplyReport &a,
+                                           bool waitingBefore) {
+  if (!a.failure)
+    return std::nullopt;
+  if (a.failure->token == kTargetNotLoadedToken)
+    return moduleToLoad(a.failure->detail);
+  if (a.failure->token == kMissingPrerequisiteToken && waitingBefore)
+    return std::string();
+  return std::nullopt;
 }
 
 BootReport bootUpdates(Host &host, const TrustPolicy &trust) {
@@ -19,13 +43,21 @@ BootReport bootUpdates(Host &host, const TrustPolicy &trust) {
   r.release = *release;
   const Store &store = host.store();
   r.storeRoot = store.root();
+  std::set<std::string> modules;
   for (const StoredUpdate &u : store.list(r.release)) {
     ApplyOptions o;
     o.package = u.path;
     o.persist = false;  // kept already, in its place
     o.trust = trust;    // checked again: the keys may have changed
     r.updates.push_back(applyUpdate(host, o));
+    r.waitingFor.push_back(waitsFor(r.updates.back(), r.waiting() > 0));
+    if (r.waitingFor.back() && !r.waitingFor.back()->empty())
+      modules.insert(*r.waitingFor.back());
   }
+  if (Status s = host.records().setWaitingModules(
+          {modules.begin(), modules.end()});
+      !s)
+    r.markError = s.message();
   for (const std::string &other : store.releases()) {
     if (other == r.release)
       continue;

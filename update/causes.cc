@@ -87,4 +87,17 @@ std::string causeTable() {
   return out;
 }
 
+// Both of the loader's details (loadrelocs.c, targets.c) end
+// "load 'MODULE' first".
+std::string moduleToLoad(const std::vector<std::string> &detail) {
+  static const std::string head = "load '", tail = "' first";
+  for (const std::string &line : detail) {
+    size_t end = line.rfind(tail);
+    size_t begin = end == std::string::npos ? end : line.rfind(head, end);
+    if (begin != std::string::npos)
+      return line.substr(begin + head.size(), end - begin - head.size());
+  }
+  return "";
+}
+
 }  // namespace ksplice

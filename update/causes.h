@@ -21,9 +21,11 @@ inline constexpr const char *kMissingPrerequisiteToken =
     "missing_prerequisite";
 
 // The loader's cause for an update that must find a module loaded (errors.h):
-// a series apply lets such an update wait and goes on (series.h).  Its
+// a series apply (series.h) and --boot (boot.h) let such an update wait.  Its
 // detail ends "load 'MODULE' first".
 inline constexpr const char *kTargetNotLoadedToken = "target_not_loaded";
+// The module its detail asks for ("" if no line says).
+std::string moduleToLoad(const std::vector<std::string> &detail);
 
 // ksplice-apply's tokens for the package's signature (signature.h) and for
 // modules a kernel that enforces module signatures would refuse.

@@ -250,6 +250,21 @@ Printed printApply(const std::string &tool, const ApplyReport &r, bool raw) {
   return p;
 }
 
+// "boot: 'ID' waits for module 'M' ...", with the loader's detail.
+static std::string bootWaitingLine(const ApplyReport &u,
+                                   const std::string &module) {
+  std::string line = "boot: '" + u.id + "' waits: ";
+  if (module.empty())
+    line += "it builds on an update that waits";
+  else
+    line += "module '" + module + "' is not loaded (the update must find "
+            "it loaded); it is applied when the module loads";
+  if (u.failure && !module.empty())
+    for (const std::string &d : u.failure->detail)
+      line += "\n  " + d;
+  return line;
+}
+
 Printed printBoot(const std::string &tool, const BootReport &r) {
   Printed p;
   if (r.failure) {
@@ -261,7 +276,12 @@ Printed printBoot(const std::string &tool, const BootReport &r) {
   addLine(p.out, "boot: " + std::to_string(n) + " update" +
                      (n == 1 ? "" : "s") + " kept for kernel '" + r.release +
                      "'");
-  for (const ApplyReport &u : r.updates) {
+  for (size_t i = 0; i < n; i++) {
+    const ApplyReport &u = r.updates[i];
+    if (r.waitingFor[i]) {
+      addLine(p.out, bootWaitingLine(u, *r.waitingFor[i]));
+      continue;
+    }
     Printed one = printApply(tool, u, false);
     p.out += one.out + one.err;
   }
@@ -274,9 +294,19 @@ Printed printBoot(const std::string &tool, const BootReport &r) {
                        " (ksplice-undo on that kernel, or remove them from '" +
                        r.storeRoot + "/" + k.release + "')");
   }
-  size_t failed = r.failed();
-  addLine(p.out, "boot: " + std::to_string(n - failed) + " applied, " +
+  size_t failed = r.failed(), waiting = r.waiting();
+  addLine(p.out, "boot: " + std::to_string(n - failed - waiting) +
+                     " applied, " +
+                     (waiting ? std::to_string(waiting) +
+                                    " waiting for a module, "
+                              : "") +
                      std::to_string(failed) + " failed");
+  if (!r.markError.empty())
+    addLine(p.err, tool + ": warning: the modules waited for are not "
+                          "marked, so their updates are not applied when "
+                          "they load: " + r.markError);
+  if (waiting && !failed)
+    p.status = kExitWaiting;
   if (failed) {
     addLine(p.err, tool + ": error: " + std::to_string(failed) + " of " +
                        std::to_string(n) + " updates kept for kernel '" +

@@ -34,9 +34,9 @@ std::vector<std::string> abortReport(const std::string &tool,
                                      const Conflicts &conflicts, bool raw,
                                      const std::vector<std::string> &detail = {});
 
-// ksplice-apply SERIES_DIR: every update applied but those that wait for a
-// module to be loaded (series.h).
-inline constexpr int kExitSeriesWaiting = 3;
+// ksplice-apply SERIES_DIR and --boot: every update applied but those that
+// wait for a module to be loaded (series.h, boot.h).
+inline constexpr int kExitWaiting = 3;
 
 // A rendered report: what goes to stdout and stderr, and the exit status.
 struct Printed {
@@ -56,7 +56,7 @@ Printed printUndo(const std::string &tool, const UndoReport &r, bool raw);
 Printed printBoot(const std::string &tool, const BootReport &r);
 // ksplice-apply SERIES_DIR: a line per update of the series in order (the
 // failed one's error on stderr), what was taken out again, the modules the
-// updates that wait need (status kExitSeriesWaiting), and the level.
+// updates that wait need (status kExitWaiting), and the level.
 Printed printSeries(const std::string &tool, const SeriesReport &r, bool raw);
 // ksplice-view --series DIR: the effective level and what is missing.
 Printed printSeriesLevel(const Series &s, const SeriesLevel &l);

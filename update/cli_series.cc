@@ -93,7 +93,7 @@ void printWaiting(const std::string &tool, const SeriesReport &r,
       for (const std::string &d : st->apply->failure->detail)
         addLine(p.err, "  " + st->id + ": " + d);
   if (!r.failedStep())
-    p.status = kExitSeriesWaiting;
+    p.status = kExitWaiting;
 }
 
 }  // namespace

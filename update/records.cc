@@ -154,6 +154,25 @@ Status Records::remove(const std::string &id) const {
   return removeTree(root_ + "/" + id);
 }
 
+Status Records::setWaitingModules(
+    const std::vector<std::string> &modules) const {
+  std::string dir = waitingDir();
+  if (Status s = removeTree(dir); !s)
+    return s;
+  if (modules.empty())
+    return okStatus();
+  if (Status s = makeDirectories(dir); !s)
+    return s;
+  for (std::string m : modules) {
+    std::replace(m.begin(), m.end(), '-', '_');
+    if (m.empty() || m.find('/') != std::string::npos || m[0] == '.')
+      continue;  // not a module name
+    if (Status s = writeFile(dir + "/" + m, ""); !s)
+      return s;
+  }
+  return okStatus();
+}
+
 std::vector<std::string> appliedPatchDigests(const Records &records,
                                              const Sysfs &sysfs) {
   std::vector<std::string> out;

@@ -1,7 +1,7 @@
 // The record of applied updates under /run/ksplice/<id>/: manifest, patch,
 // applied-at (seconds since the epoch), sequence (1, 2, ...: the order of
 // applying, so `ksplice-undo --all` can go newest first) and module (the
-// patch module's name, for unloading it after undo).
+// patch module's name, for unloading it after undo); and .waiting/.
 #ifndef KSPLICE_UPDATE_RECORDS_H
 #define KSPLICE_UPDATE_RECORDS_H
 
@@ -65,6 +65,12 @@ class Records {
   Result<std::string> patchText(const std::string &id) const;
   Result<std::string> manifestText(const std::string &id) const;
   virtual Status remove(const std::string &id) const;
+  // The modules that kept updates wait for (boot.h): an empty file per
+  // module under .waiting/, named as /sys/module names it, for the udev
+  // rule that runs `ksplice-apply --boot` again when one loads
+  // (packaging/60-ksplice.rules).  Replaces the former set.
+  Status setWaitingModules(const std::vector<std::string> &modules) const;
+  std::string waitingDir() const { return root_ + "/.waiting"; }
 
  private:
   std::string root_;

@@ -110,19 +110,6 @@ std::vector<const SeriesStep *> SeriesReport::waiting() const {
 
 namespace {
 
-// The module a target_not_loaded refusal asks for: both of the loader's
-// details (loadrelocs.c, targets.c) end "load 'MODULE' first".
-std::string moduleToLoad(const Failure &f) {
-  static const std::string head = "load '", tail = "' first";
-  for (const std::string &line : f.detail) {
-    size_t end = line.rfind(tail);
-    size_t begin = end == std::string::npos ? end : line.rfind(head, end);
-    if (begin != std::string::npos)
-      return line.substr(begin + head.size(), end - begin - head.size());
-  }
-  return "";
-}
-
 // What became of an update when applyUpdate() gave `a`.  `pendingBefore`:
 // an earlier update of the series was only checked (a dry run);
 // `waitingBefore`: one waits.  Missing a prerequisite after those, it is
@@ -232,7 +219,7 @@ SeriesReport applySeries(Host &host, const SeriesOptions &options) {
                              waitingBefore);
     if (step.outcome == SeriesStep::Waiting) {
       step.onWaiting = a.failure->token != kTargetNotLoadedToken;
-      step.module = step.onWaiting ? "" : moduleToLoad(*a.failure);
+      step.module = step.onWaiting ? "" : moduleToLoad(a.failure->detail);
     }
     step.apply = std::move(a);
     r.steps.push_back(std::move(step));

@@ -37,6 +37,9 @@ cat > "$work/tools.want" <<'EOT'
 /lib/systemd/
 /lib/systemd/system/
 /lib/systemd/system/ksplice-boot.service
+/lib/udev/
+/lib/udev/rules.d/
+/lib/udev/rules.d/60-ksplice.rules
 /usr/
 /usr/sbin/
 /usr/sbin/ksplice-apply

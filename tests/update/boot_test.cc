@@ -195,6 +195,47 @@ TEST_F(BootTest, BootGoesOnAfterAFailure) {
   EXPECT_EQ(kept().size(), 3u);
 }
 
+// An update that must find its module loaded waits at boot: not a
+// failure (status 3, which ksplice-boot.service takes as success), and its
+// module is marked for the udev rule that runs --boot again when it loads.
+TEST_F(BootTest, AnUpdateWhoseModuleIsNotLoadedWaitsForIt) {
+  for (const char *id : {"first", "second", "third"})
+    ASSERT_FALSE(apply(package(id)).failure);
+  reboot();
+  LoaderAnswer &a = host_->loader.answers["second/apply"];
+  a.cause = "target_not_loaded";
+  a.detail = "unit 'fs/afs/volume.o' has table entries that refer to "
+             "'afs_vl_get_capabilities' of module 'kafs', which the kernel "
+             "links when the patch module loads; load 'kafs' first\n";
+  BootReport r = boot();
+  EXPECT_EQ(r.failed(), 0u);
+  EXPECT_EQ(r.waiting(), 1u);
+  EXPECT_EQ(applied(r), (std::vector<std::string>{"first", "third"}));
+  std::string marks = host_->records().waitingDir();
+  EXPECT_TRUE(pathExists(marks + "/kafs"));
+  Printed p = printBoot("ksplice-apply", r);
+  EXPECT_EQ(p.status, kExitWaiting);
+  EXPECT_EQ(p.err, "");
+  EXPECT_NE(p.out.find("boot: 'second' waits: module 'kafs' is not loaded "
+                       "(the update must find it loaded); it is applied "
+                       "when the module loads\n  unit 'fs/afs/volume.o'"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.out.find("boot: 2 applied, 1 waiting for a module, 0 failed\n"),
+            std::string::npos)
+      << p.out;
+  // The module loads: the udev rule runs --boot again, which applies it
+  // and leaves the others; nothing waits any more.
+  host_->loader.answers.erase("second/apply");
+  r = boot();
+  EXPECT_EQ(r.failed(), 0u);
+  EXPECT_EQ(r.waiting(), 0u);
+  EXPECT_FALSE(pathExists(marks + "/kafs"));
+  EXPECT_EQ(printBoot("ksplice-apply", r).status, 0);
+  for (const char *id : {"first", "second", "third"})
+    EXPECT_EQ(host_->loaded.count(std::string("ksplice_") + id), 1u) << id;
+}
+
 TEST_F(BootTest, OtherKernelsAreListedAndLeftAlone) {
   ASSERT_FALSE(apply(package("first")).failure);
   // Kept on an earlier kernel: the same store, booted on another release.

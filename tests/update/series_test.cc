@@ -260,7 +260,7 @@ TEST_F(SeriesTest, AnUpdateWhoseModuleIsNotLoadedWaitsAndTheRestApply) {
   EXPECT_EQ(level(), "6.1.176-1 1/3");
 
   Printed p = printSeries("ksplice-apply", r, false);
-  EXPECT_EQ(p.status, kExitSeriesWaiting);
+  EXPECT_EQ(p.status, kExitWaiting);
   EXPECT_NE(p.out.find("[1/3] a: waiting for module 'kafs' to be loaded"),
             std::string::npos)
       << p.out;
@@ -301,7 +301,7 @@ TEST_F(SeriesTest, DryRunSaysWhichUpdatesWouldWait) {
   EXPECT_EQ(r.steps[2].module, "tlclk");
 
   Printed p = printSeries("ksplice-apply", r, false);
-  EXPECT_EQ(p.status, kExitSeriesWaiting);
+  EXPECT_EQ(p.status, kExitWaiting);
   EXPECT_NE(p.out.find("the series would apply now, but for the updates "
                        "waiting; nothing was changed"),
             std::string::npos)
