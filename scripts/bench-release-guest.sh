@@ -13,6 +13,7 @@ out=$KSPLICE_OUT
 : > "$out/results"
 note() { echo "$*" >> "$out/results"; sync; }
 secs() { awk '{ print $1 }' /proc/uptime; }
+since() { awk -v a="$1" -v b="$(secs)" 'BEGIN { print b - a }'; }	# seconds since $1 (secs)
 . "$(dirname "$0")/bench-workload.sh"	# the workload, modprobe, loaded
 health() { if (workload) > /tmp/health.log 2>&1; then note "health-$1 0"; else note "health-$1 1 $(tail -1 /tmp/health.log)"; fi; }
 
@@ -21,9 +22,9 @@ health() { if (workload) > /tmp/health.log 2>&1; then note "health-$1 0"; else n
 t0=$(secs)
 rc=0
 "$bin/ksplice-apply" --no-persist "$dir" > /tmp/apply.out 2>&1 || rc=$?
-t1=$(secs)
+took=$(since "$t0")
 touch /tmp/stop; wait
-note "apply $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s: $(grep -E '^\[|error' /tmp/apply.out | tail -1)"
+note "apply $rc $took s: $(grep -E '^\[|error' /tmp/apply.out | tail -1)"
 cp /tmp/apply.out "$out/apply.out"
 # Each update's fate ("[k/n] ID: applied (...)", "waiting ...", "FAILED").
 fates() { sed -n 's/^\[[0-9]*\/[0-9]*\] [^ ]*: \([a-zA-Z]*\).*/\1/p' "$1" | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'; }
@@ -36,9 +37,9 @@ if [ -n "$mods" ]; then
 	t0=$(secs)
 	rc=0
 	"$bin/ksplice-apply" --no-persist "$dir" > /tmp/apply2.out 2>&1 || rc=$?
-	t1=$(secs)
+	took=$(since "$t0")
 	cp /tmp/apply2.out "$out/apply-loaded.out"
-	note "apply-loaded $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s, with $(echo $mods) loaded: $(fates /tmp/apply2.out)"
+	note "apply-loaded $rc $took s, with $(echo $mods) loaded: $(fates /tmp/apply2.out)"
 fi
 # What is live: each applied update's targets and whether the loader
 # patched them ("ID TARGET loaded-patched"), and the modules loaded (with
@@ -52,9 +53,9 @@ health applied
 t0=$(secs)
 rc=0
 "$bin/ksplice-undo" --all > /tmp/undo.out 2>&1 || rc=$?
-t1=$(secs)
+took=$(since "$t0")
 cp /tmp/undo.out "$out/undo.out"
-note "undo $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
+note "undo $rc $took s"
 health undone
 n=$(dmesg | grep -cE 'Call Trace|BUG:|WARNING:|Oops|Kernel panic|general protection fault')
 [ "$n" = 0 ] && note "log clean" || note "log $n bad lines"
