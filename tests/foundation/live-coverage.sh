@@ -17,6 +17,8 @@ printf 'fate 0\nid w\nfunctions fs/w.o kafs 4\n' > "$r/003-w"
 printf 'fate 2\nrefused 6\nfunctions kernel/r.o vmlinux 6\n' > "$r/004-r"
 printf 'fate 2\nrefused 1\n' > "$r/005-early"
 printf 'fate 7\n' > "$r/006-err"
+printf 'fate 7\n' > "$r/008-joined"	# the report: with a header's group
+printf 'a.c: update a (3 functions)\nerr.c: error: it does not compile\njoined.c: update: with x.h\n' > "$t/series/report.txt"
 printf 'fate 3\n' > "$r/007-same"
 echo inputs > "$r/inputs"
 printf 'a vmlinux loaded-patched\nb hid_b loaded-patched\nb notloaded waiting\nw kafs waiting\n' > "$t/guest/live"
