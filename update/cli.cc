@@ -250,7 +250,7 @@ Printed printApply(const std::string &tool, const ApplyReport &r, bool raw) {
   return p;
 }
 
-// "boot: 'ID' waits for module 'M' ...", with the loader's detail.
+// "boot: 'ID' waits: module 'M' is not loaded ...", with the loader's detail.
 static std::string bootWaitingLine(const ApplyReport &u,
                                    const std::string &module) {
   std::string line = "boot: '" + u.id + "' waits: ";
