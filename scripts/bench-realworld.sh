@@ -86,7 +86,9 @@ done
 # KSPLICE_DATA_DIR then names the sources they package the loader from.
 bin=${KSPLICE_BENCH_BIN:-$root/build/cli}
 check=${KSPLICE_BENCH_CHECK:-$root/build/tests/create/create_check}
-[ -x "$bin/ksplice-create" ] && [ -x "$check" ] ||
+. "$root/scripts/bench/need-tools.sh"
+need_tools bench-realworld "$bin"
+[ -x "$check" ] ||
 	{ echo "bench-realworld: error: build first (scripts/setup.sh)" >&2; exit 1; }
 bench=${KSPLICE_CACHE:-$HOME/.cache/ksplice}/realworld
 run=$bench/runs/${old}_$new

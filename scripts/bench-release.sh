@@ -58,7 +58,8 @@ done
 log() { printf 'bench-release: %s\n' "$*" >&2; }
 . "$root/scripts/bench/metered.sh"
 bin=${KSPLICE_BENCH_BIN:-$root/build/cli}
-[ -x "$bin/ksplice-create" ] || { echo "bench-release: error: build first (scripts/setup.sh)" >&2; exit 1; }
+. "$root/scripts/bench/need-tools.sh"
+need_tools bench-release "$bin"
 
 # 1. The inputs: OLD's image, headers and source, NEW's source.
 "$root/scripts/bench-realworld.sh" --report "$old" "$new" > /dev/null

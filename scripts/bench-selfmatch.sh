@@ -47,7 +47,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 bin=${KSPLICE_BIN:-$root/build/cli}
-[ -x "$bin/ksplice-create" ] || { echo "bench-selfmatch: no $bin/ksplice-create (build first, or set KSPLICE_BIN)" >&2; exit 1; }
+. "$root/scripts/bench/need-tools.sh"
+need_tools bench-selfmatch "$bin"
 out=${out:-$(mktemp -d /tmp/ksplice-bench-selfmatch.XXXXXX)}
 mkdir -p "$out"
 out=$(readlink -f "$out")
