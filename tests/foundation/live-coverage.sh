@@ -27,5 +27,8 @@ got=$("$script" "$t/series" "$t/guest")
 want="coverage of the code this kernel runs (vmlinux and 2 modules loaded): 5 of 15 changed functions live (33.3 %); not live: 6 refused, 4 of updates not live there w; not counted: 1 refused files before any function was compared, 1 files that failed to build"
 [ "$got" = "$want" ] || { printf 'got:  %s\nwant: %s\n' "$got" "$want"; exit 1; }
 rm "$t/guest/live"
-"$script" "$t/series" "$t/guest" | grep -q 'not measured' || { echo "no guest results: not said"; exit 1; }
+case $("$script" "$t/series" "$t/guest") in
+*'not measured'*) ;;
+*) echo "no guest results: not said"; exit 1 ;;
+esac
 echo "ok: live coverage"
