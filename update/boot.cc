@@ -21,16 +21,14 @@ size_t BootReport::waiting() const {
 }
 
 // Whether the update that gave `a` waits: for the module its loader detail
-// names, or on an earlier update that waits.
+// names, or ("") on an earlier update that waits.
 static std::optional<std::string> waitsFor(const ApplyReport &a,
                                            bool waitingBefore) {
-  if (!a.failure)
+  if (!a.failure || !waitsForModule(a.failure->token, waitingBefore))
     return std::nullopt;
   if (a.failure->token == kTargetNotLoadedToken)
     return moduleToLoad(a.failure->detail);
-  if (a.failure->token == kMissingPrerequisiteToken && waitingBefore)
-    return std::string();
-  return std::nullopt;
+  return std::string();
 }
 
 BootReport bootUpdates(Host &host, const TrustPolicy &trust) {
@@ -44,15 +42,18 @@ BootReport bootUpdates(Host &host, const TrustPolicy &trust) {
   const Store &store = host.store();
   r.storeRoot = store.root();
   std::set<std::string> modules;
+  bool waitingBefore = false;  // an earlier update waits
   for (const StoredUpdate &u : store.list(r.release)) {
     ApplyOptions o;
     o.package = u.path;
     o.persist = false;  // kept already, in its place
     o.trust = trust;    // checked again: the keys may have changed
     r.updates.push_back(applyUpdate(host, o));
-    r.waitingFor.push_back(waitsFor(r.updates.back(), r.waiting() > 0));
-    if (r.waitingFor.back() && !r.waitingFor.back()->empty())
-      modules.insert(*r.waitingFor.back());
+    const std::optional<std::string> &w =
+        r.waitingFor.emplace_back(waitsFor(r.updates.back(), waitingBefore));
+    waitingBefore = waitingBefore || w.has_value();
+    if (w && !w->empty())
+      modules.insert(*w);
   }
   if (Status s = host.records().setWaitingModules(
           {modules.begin(), modules.end()});

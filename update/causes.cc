@@ -87,6 +87,11 @@ std::string causeTable() {
   return out;
 }
 
+bool waitsForModule(std::string_view token, bool waitingBefore) {
+  return token == kTargetNotLoadedToken ||
+         (token == kMissingPrerequisiteToken && waitingBefore);
+}
+
 // Both of the loader's details (loadrelocs.c, targets.c) end
 // "load 'MODULE' first".
 std::string moduleToLoad(const std::vector<std::string> &detail) {

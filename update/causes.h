@@ -26,6 +26,10 @@ inline constexpr const char *kMissingPrerequisiteToken =
 inline constexpr const char *kTargetNotLoadedToken = "target_not_loaded";
 // The module its detail asks for ("" if no line says).
 std::string moduleToLoad(const std::vector<std::string> &detail);
+// Whether an update refused with `token` waits for a module rather than
+// failed: it must find one loaded (target_not_loaded), or it is built on an
+// earlier update that waits (missing_prerequisite after one, `waitingBefore`).
+bool waitsForModule(std::string_view token, bool waitingBefore);
 
 // ksplice-apply's tokens for the package's signature (signature.h) and for
 // modules a kernel that enforces module signatures would refuse.

@@ -118,14 +118,11 @@ SeriesStep::Outcome outcomeOf(const ApplyReport &a, bool dryRun,
                               bool pendingBefore, bool waitingBefore) {
   if (!a.failure)
     return dryRun ? SeriesStep::WouldApply : SeriesStep::Applied;
-  if (a.failure->token == kTargetNotLoadedToken)
-    return SeriesStep::Waiting;
-  if (a.failure->token != kMissingPrerequisiteToken)
-    return SeriesStep::Failed;
   // A dry run cannot tell whether the prerequisite is one it only checked.
-  if (dryRun && pendingBefore)
+  if (a.failure->token == kMissingPrerequisiteToken && dryRun && pendingBefore)
     return SeriesStep::Unchecked;
-  return waitingBefore ? SeriesStep::Waiting : SeriesStep::Failed;
+  return waitsForModule(a.failure->token, waitingBefore) ? SeriesStep::Waiting
+                                                         : SeriesStep::Failed;
 }
 
 Result<std::set<std::string>> appliedIds(const Host &host) {
